@@ -1,0 +1,86 @@
+/**
+ * Result types of the isolation audit. JSON consumers rely on rule ids and field
+ * names: change them only with a new report format version.
+ */
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Higher number = more severe. */
+export function severityRank(s: Severity): number {
+  return SEVERITIES.length - SEVERITIES.indexOf(s);
+}
+
+export const RULES = {
+  'cross-tenant-access': 'critical',
+  'shared-principal': 'critical',
+  'unowned-vm-access': 'high',
+  'propagating-grant': 'high',
+  'excess-privilege': 'high',
+  'role-exceeds-cloudadmin': 'high',
+  'no-access-pattern': 'medium',
+  'missing-grant': 'medium',
+  'mode-mismatch': 'medium',
+  'role-drift': 'medium',
+  'group-grant-unresolved': 'medium',
+  'nsx-cross-tenant-binding': 'critical',
+  'nsx-unsupported-role': 'high',
+  'nsx-role-exceeds-cloudadmin': 'high',
+} as const satisfies Record<string, Severity>;
+export type RuleId = keyof typeof RULES;
+
+export interface EntityRef {
+  moref: string;
+  type: string;
+  path: string;
+}
+
+/** A permission as evidence: where it is defined and what it grants. */
+export interface PermissionEvidence {
+  entity: EntityRef;
+  principal: string;
+  group: boolean;
+  roleId: number;
+  roleName: string;
+  propagate: boolean;
+}
+
+export interface Finding {
+  rule: RuleId;
+  severity: Severity;
+  tenant: string;
+  principal: string;
+  /** The object concerned; absent for findings about a role or an account as a whole. */
+  entity?: EntityRef;
+  /** One sentence: what is wrong. */
+  message: string;
+  /** The permissions (or NSX bindings, as text) that prove it. */
+  evidence: PermissionEvidence[];
+  /** Extra evidence that is not a vCenter permission (NSX bindings, privilege lists). */
+  details?: string[];
+  /** One sentence: how to fix it. */
+  remediation: string;
+}
+
+/** What one principal can do on one entity, and which permissions grant it. */
+export interface EffectiveAccessEntry {
+  entity: EntityRef;
+  /** Effective privilege ids (System.Anonymous excluded from "reaches" but kept here). */
+  privileges: string[];
+  grantedBy: PermissionEvidence[];
+}
+
+export type Verdict = 'isolated' | 'not isolated';
+
+export interface TenantSummary {
+  tenant: string;
+  mode: 'failback' | 'failover-only';
+  principal: string;
+  verdict: Verdict;
+  /** Objects the policy owns (VMs and management servers) found in the inventory. */
+  ownedObjects: number;
+  /** Shared objects (datacenter, hosts, datastores, networks, vCenter root) granted to the account. */
+  sharedObjectsGranted: number;
+  /** VMs of other tenants or of nobody the account reaches. */
+  foreignObjectsReachable: number;
+  findings: Record<Severity, number>;
+}

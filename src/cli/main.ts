@@ -1,0 +1,41 @@
+/** Runs the CLI: builds the program, maps errors to exit codes, and prints them without stack traces. */
+import { CommanderError } from 'commander';
+import { DrpermError, ExitCode } from '../util/errors';
+import { redact } from '../util/log';
+import { buildProgram } from './program';
+import { registerCommands } from './commands';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  registerCommands(program);
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
+  } catch (err) {
+    return reportError(err, program.opts<{ verbose?: boolean }>().verbose === true);
+  }
+}
+
+export function reportError(err: unknown, verbose: boolean): number {
+  if (err instanceof CommanderError) {
+    // Help and version "errors" are successes; commander already printed the message.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version')
+      return ExitCode.Ok;
+    if (err.code === 'commander.help') return ExitCode.Ok;
+    return ExitCode.Usage;
+  }
+  if (err instanceof DrpermError) {
+    process.stderr.write(redact(`drperm: ${err.message}\n`));
+    if (err.hint) process.stderr.write(redact(`hint: ${err.hint}\n`));
+    if (verbose && err.cause instanceof Error && err.cause.stack) {
+      process.stderr.write(redact(`cause: ${err.cause.stack}\n`));
+    }
+    return err.exitCode;
+  }
+  const e = err as Error;
+  process.stderr.write(redact(`drperm: internal error: ${e?.message ?? String(err)}\n`));
+  if (verbose && e?.stack) process.stderr.write(redact(e.stack + '\n'));
+  process.stderr.write('This is a bug in drperm; please report it with the output of --verbose.\n');
+  return ExitCode.Server;
+}

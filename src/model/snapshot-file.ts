@@ -1,0 +1,70 @@
+/** Reading and writing snapshot files, validated against the schema both ways. */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { InputError } from '../util/errors';
+import { formatZodIssues } from '../util/zod-errors';
+import {
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_FORMAT_VERSION,
+  SnapshotSchema,
+  type Snapshot,
+} from './snapshot';
+
+export function sha256Hex(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Validates and writes the snapshot; returns the SHA-256 of the bytes written. */
+export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<string> {
+  const parsed = SnapshotSchema.safeParse(snapshot);
+  if (!parsed.success) {
+    // A collector bug, not user input: refuse to write a file an audit could not trust.
+    throw new Error(
+      `refusing to write an invalid snapshot:\n  ${formatZodIssues(parsed.error).join('\n  ')}`,
+    );
+  }
+  const text = JSON.stringify(parsed.data, null, 1) + '\n';
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text, { encoding: 'utf8', mode: 0o640 });
+  return sha256Hex(text);
+}
+
+export interface LoadedSnapshot {
+  snapshot: Snapshot;
+  sha256: string;
+  path: string;
+}
+
+export async function readSnapshot(path: string): Promise<LoadedSnapshot> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read snapshot ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`${path} is not JSON: ${(err as Error).message}`, { cause: err });
+  }
+  const header = json as { format?: unknown; formatVersion?: unknown };
+  if (header?.format !== SNAPSHOT_FORMAT) {
+    throw new InputError(`${path} is not a drperm snapshot (format is not "${SNAPSHOT_FORMAT}")`, {
+      hint: 'create one with `drperm collect --out FILE`',
+    });
+  }
+  if (header.formatVersion !== SNAPSHOT_FORMAT_VERSION) {
+    throw new InputError(
+      `${path} has snapshot format version ${String(header.formatVersion)}; this drperm reads version ${SNAPSHOT_FORMAT_VERSION}`,
+    );
+  }
+  const parsed = SnapshotSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new InputError(
+      `${path} is not a valid snapshot:\n  ${formatZodIssues(parsed.error).join('\n  ')}`,
+    );
+  }
+  return { snapshot: parsed.data, sha256: sha256Hex(text), path };
+}
