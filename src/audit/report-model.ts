@@ -1,0 +1,126 @@
+/**
+ * The audit report: everything the workbook, the JSON file and the Markdown summary
+ * show, in one versioned value. The JSON report is this object as it is; consumers rely on
+ * field names, so change them only with a new formatVersion.
+ */
+import type { VcenterInfo } from '../model/snapshot';
+import type { EntityRef, Finding, PermissionEvidence, Severity, TenantSummary } from './types';
+
+export const AUDIT_REPORT_FORMAT = 'drperm-audit';
+export const AUDIT_REPORT_FORMAT_VERSION = 1;
+
+export interface AuditReport {
+  /** Always 'drperm-audit'. */
+  format: typeof AUDIT_REPORT_FORMAT;
+  /** Bumped on any incompatible change of this structure. */
+  formatVersion: typeof AUDIT_REPORT_FORMAT_VERSION;
+  /** When the audit ran (ISO 8601, UTC). */
+  generatedAt: string;
+  /** The drperm build that produced the report. */
+  tool: { name: 'drperm'; version: string };
+  /** What was audited and with which options. */
+  scope: AuditScope;
+  /** The audited vCenter (from the snapshot), plus its URL without credentials. */
+  vcenter: VcenterInfo & { url: string };
+  /** The snapshot the audit is based on: auditors can re-run it offline and compare. */
+  snapshot: AuditSnapshotInfo;
+  /** One row per tenant: verdict and counts. */
+  tenants: TenantReportRow[];
+  /** Finding counts over all tenants, per severity. */
+  totals: Record<Severity, number>;
+  /** Every finding, most severe first. */
+  findings: Finding[];
+  /** One row per tenant principal and entity it reaches (any privilege beyond System.Anonymous). */
+  effectiveAccess: EffectiveAccessRow[];
+  /** Every permission defined in the vCenter, with the entity path and role name. */
+  permissions: PermissionRow[];
+  /** Every role with its privileges (vSphere Client labels when the server describes them). */
+  roles: RoleRow[];
+  /** The tenant role's privileges against AVS CloudAdmin's; empty when no CloudAdmin set is known. */
+  roleVsCloudAdmin: RoleVsCloudAdminRow[];
+  /** Notes an auditor should read: collection warnings, unresolved policy paths, assumptions. */
+  warnings: string[];
+  /** NSX Manager RBAC results, when NSX was audited (structure defined by the NSX audit). */
+  nsx?: unknown;
+}
+
+export interface AuditScope {
+  /** Tenant policy files audited (as given on the command line, expanded from directories). */
+  tenantFiles: string[];
+  /** Tenant names audited, in policy order. */
+  tenants: string[];
+  /** 'live' when collected for this audit, 'snapshot' when read from a file. */
+  source: 'live' | 'snapshot';
+  /** Snapshot file read, for offline audits. */
+  snapshotFile?: string;
+  /** Group membership file used to expand groups, when given. */
+  membershipFile?: string;
+  /** Role policy file the tenant role was compared against, when given. */
+  rolePolicyFile?: string;
+  /** True when audited as Azure VMware Solution (CloudAdmin comparison enabled). */
+  avs: boolean;
+  /** Lowest severity that makes the run exit 1. */
+  failOn: Severity;
+}
+
+export interface AuditSnapshotInfo {
+  /** SHA-256 of the snapshot file bytes (or of the snapshot as it would be written, when live). */
+  sha256: string;
+  /** When the snapshot was collected (ISO 8601). */
+  collectedAt: string;
+  /** The account that collected it. */
+  collectedBy: string;
+  /** Where the privilege catalogue came from (see Snapshot.privilegeSource). */
+  privilegeSource: 'privilegeList' | 'adminRole';
+  /** Counts, to show the size of what was audited. */
+  entityCount: number;
+  permissionCount: number;
+}
+
+export interface TenantReportRow extends TenantSummary {
+  /** The tenant policy file, when loaded from one. */
+  file?: string;
+  /** Whether the tenant account is a group. */
+  group: boolean;
+  /** The role the policy assigns on the tenant's objects. */
+  roleName: string;
+}
+
+export interface EffectiveAccessRow {
+  /** Tenant whose account this is. */
+  tenant: string;
+  /** The tenant account (user or group) whose access was resolved. */
+  principal: string;
+  entity: EntityRef;
+  /** Tenant owning the entity (VMs and management servers); null when no tenant owns it. */
+  owner: string | null;
+  /** Effective privilege ids, sorted. */
+  privileges: string[];
+  /** The permissions that decide the access. */
+  grantedBy: PermissionEvidence[];
+}
+
+export interface PermissionRow extends PermissionEvidence {
+  /** Tenant whose account holds this permission, or null. */
+  tenant: string | null;
+}
+
+export interface RoleRow {
+  id: number;
+  name: string;
+  system: boolean;
+  /** vSphere Client label of the role, when known. */
+  label?: string;
+  privileges: Array<{ id: string; label?: string }>;
+}
+
+export interface RoleVsCloudAdminRow {
+  /** The tenant role compared (e.g. Azure_Site_Recovery). */
+  role: string;
+  privilege: string;
+  label?: string;
+  inRole: boolean;
+  inCloudAdmin: boolean;
+  /** 'missing-in-cloudadmin' makes the role unassignable by cloudadmin on AVS. */
+  status: 'both' | 'missing-in-cloudadmin' | 'cloudadmin-only';
+}
