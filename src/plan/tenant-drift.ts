@@ -5,6 +5,7 @@
  * Pure.
  */
 import type { Role } from '../model/snapshot';
+import { significantPrivileges } from '../policy/role-policy';
 import type { PermissionState, TenantPlan } from './tenant-plan';
 
 export type DriftKind =
@@ -72,9 +73,6 @@ export function tenantDrift(plan: TenantPlan): DriftFinding[] {
   return out;
 }
 
-/** Privileges vCenter adds to every role by itself; never drift. */
-export const IMPLICIT_PRIVILEGES = new Set(['System.Anonymous', 'System.View', 'System.Read']);
-
 /** The role's live privileges versus the expected set (implicit System.* ignored). */
 export function roleDrift(
   tenant: string,
@@ -91,8 +89,9 @@ export function roleDrift(
       },
     ];
   }
-  const want = new Set(expected.filter((p) => !IMPLICIT_PRIVILEGES.has(p)));
-  const have = new Set(live.privileges.filter((p) => !IMPLICIT_PRIVILEGES.has(p)));
+  // System.Anonymous/View/Read are added by vCenter itself: never drift.
+  const want = new Set(significantPrivileges(expected));
+  const have = new Set(significantPrivileges(live.privileges));
   const missing = [...want].filter((p) => !have.has(p)).sort();
   const extra = [...have].filter((p) => !want.has(p)).sort();
   if (missing.length === 0 && extra.length === 0) return [];
