@@ -5,7 +5,16 @@
  * say which privileges cause that, build the AVS-assignable variant, and give the
  * audit workbook its "Role vs CloudAdmin" rows.
  */
-import { isImplicitPrivilege, significantPrivileges, type ResolvedPrivilege } from './role-policy';
+import type { Privilege } from '../model/snapshot';
+import {
+  isImplicitPrivilege,
+  resolveRolePrivileges,
+  significantPrivileges,
+  type ResolvedPrivilege,
+  type ResolvedRole,
+} from './role-policy';
+import type { BaselinePolicy, RolePolicy } from './schemas';
+import type { YamlSource } from './yaml-file';
 
 export interface CloudAdminGap {
   /** In the role, not in CloudAdmin: the role cannot be assigned on AVS while it holds these. */
@@ -136,4 +145,83 @@ export function roleVsCloudAdminRows(input: RoleVsCloudAdminInput): RoleVsCloudA
     });
   }
   return rows;
+}
+
+export interface CloudAdminComparisonInput {
+  role: RolePolicy;
+  roleSource?: YamlSource;
+  /** Microsoft's documented list. */
+  baseline: BaselinePolicy;
+  baselineSource?: YamlSource;
+  /** The privilege catalogue the role's wildcards and version-dependent entries resolve against. */
+  catalogue: readonly Privilege[];
+  /** The CloudAdmin role as a server has it (live or from a snapshot), when available. */
+  serverCloudAdmin?: readonly string[];
+}
+
+export interface PrivilegeLine {
+  id: string;
+  label: string;
+  purpose?: string;
+}
+
+export interface CloudAdminComparison {
+  /** Which CloudAdmin list the role was compared with. */
+  cloudAdminFrom: 'server' | 'documented';
+  role: Pick<ResolvedRole, 'expanded' | 'skipped'>;
+  /** In the role, not in CloudAdmin: on AVS the role cannot be assigned or deleted by cloudadmin. */
+  beyondCloudAdmin: PrivilegeLine[];
+  /** In CloudAdmin, not in the role. */
+  cloudAdminOnly: PrivilegeLine[];
+  /** Only with a server's CloudAdmin: where it departs from the documented list. */
+  documentedVsServer?: { documentedOnly: PrivilegeLine[]; serverOnly: PrivilegeLine[] };
+  /** Documented entries the catalogue does not define (version-dependent, skipped). */
+  baselineSkipped: { id: string; reason: string }[];
+  rows: RoleVsCloudAdminRow[];
+}
+
+/**
+ * The whole comparison of `drperm compare cloudadmin`, from data already loaded: the
+ * server's CloudAdmin role when there is one, else Microsoft's documented list.
+ */
+export function compareWithCloudAdmin(input: CloudAdminComparisonInput): CloudAdminComparison {
+  const role = resolveRolePrivileges(input.role, input.catalogue, input.roleSource);
+  const documented = resolveRolePrivileges(input.baseline, input.catalogue, input.baselineSource);
+  const cloudAdmin = input.serverCloudAdmin ?? documented.privileges;
+  const gap = cloudAdminGap(role.privileges, cloudAdmin);
+
+  const labels = new Map<string, string>();
+  for (const p of input.catalogue) if (p.label) labels.set(p.id, p.label);
+  for (const d of documented.details) labels.set(d.id, d.label);
+  for (const d of role.details) labels.set(d.id, d.label);
+  const purposes = new Map<string, string>();
+  for (const d of role.details) if (d.purpose) purposes.set(d.id, d.purpose);
+  const line = (id: string): PrivilegeLine => ({
+    id,
+    label: labels.get(id) ?? id,
+    ...(purposes.has(id) ? { purpose: purposes.get(id)! } : {}),
+  });
+
+  const result: CloudAdminComparison = {
+    cloudAdminFrom: input.serverCloudAdmin ? 'server' : 'documented',
+    role: { expanded: role.expanded, skipped: role.skipped },
+    beyondCloudAdmin: gap.beyondCloudAdmin.map(line),
+    cloudAdminOnly: gap.cloudAdminOnly.map(line),
+    baselineSkipped: documented.skipped,
+    rows: roleVsCloudAdminRows({
+      rolePrivileges: role.privileges,
+      cloudAdminPrivileges: cloudAdmin,
+      labels,
+      purposes,
+      roleName: input.role.name,
+    }),
+  };
+  if (input.serverCloudAdmin) {
+    const diff = documentedVsLive(documented.privileges, input.serverCloudAdmin);
+    result.documentedVsServer = {
+      documentedOnly: diff.documentedOnly.map(line),
+      serverOnly: diff.liveOnly.map(line),
+    };
+  }
+  return result;
 }

@@ -1,10 +1,12 @@
 import {
   avsVariant,
   cloudAdminGap,
+  compareWithCloudAdmin,
   documentedVsLive,
   roleVsCloudAdminRows,
 } from '../../../src/policy/cloudadmin';
 import {
+  catalogueFromPolicies,
   loadBaselinePolicy,
   loadRolePolicy,
   resolveRolePrivileges,
@@ -143,5 +145,54 @@ describe('roleVsCloudAdminRows', () => {
     expect(rows[1]!.note).not.toContain('dropping it loses');
     expect(rows[2]!.note).toBe('');
     expect(rows[3]!.note).toBe('not needed by ASR');
+  });
+});
+
+describe('compareWithCloudAdmin', () => {
+  it('offline without a catalogue: the documented list, the role expanded from the IDs the files name', async () => {
+    const { policy: role, source: roleSource } = await loadRolePolicy();
+    const { policy: baseline, source: baselineSource } = await loadBaselinePolicy();
+    const result = compareWithCloudAdmin({
+      role,
+      roleSource,
+      baseline,
+      baselineSource,
+      catalogue: catalogueFromPolicies(role, baseline),
+    });
+    expect(result.cloudAdminFrom).toBe('documented');
+    expect(result.documentedVsServer).toBeUndefined();
+    expect(result.beyondCloudAdmin.map((p) => p.id)).toEqual([
+      'Datastore.UpdateVirtualMachineFiles',
+      'Task.Create',
+      'Task.Update',
+      'VirtualMachine.Config.Unlock',
+      'VirtualMachine.Provisioning.PutVmFiles',
+    ]);
+    const taskCreate = result.beyondCloudAdmin.find((p) => p.id === 'Task.Create')!;
+    expect(taskCreate.label).toBe('Tasks > Create task');
+    expect(taskCreate.purpose).toMatch(/task/);
+    expect(result.cloudAdminOnly.map((p) => p.id)).toContain('Folder.Create');
+    expect(result.rows.filter((r) => r.inRole && !r.inCloudAdmin)).toHaveLength(5);
+  });
+
+  it("with a server's CloudAdmin: compares with it, and reports where it departs from the documented list", async () => {
+    const { policy: role } = await loadRolePolicy();
+    const { policy: baseline } = await loadBaselinePolicy();
+    const cat = catalogueFromPolicies(role, baseline);
+    const documented = resolveRolePrivileges(baseline, cat).privileges;
+    // An AVS release that added Task.Create to CloudAdmin and removed Folder.Delete.
+    const server = [...documented.filter((id) => id !== 'Folder.Delete'), 'Task.Create'];
+    const result = compareWithCloudAdmin({
+      role,
+      baseline,
+      catalogue: cat,
+      serverCloudAdmin: server,
+    });
+    expect(result.cloudAdminFrom).toBe('server');
+    expect(result.beyondCloudAdmin.map((p) => p.id)).not.toContain('Task.Create');
+    expect(result.documentedVsServer).toEqual({
+      documentedOnly: [{ id: 'Folder.Delete', label: 'Folder > Delete folder' }],
+      serverOnly: [expect.objectContaining({ id: 'Task.Create', label: 'Tasks > Create task' })],
+    });
   });
 });
