@@ -5,6 +5,7 @@
  * the simulator's datastore ids contain '/' and '@'.
  */
 import { z } from 'zod';
+import { NsxDataSchema } from './nsx';
 
 export const SNAPSHOT_FORMAT = 'drperm-snapshot';
 export const SNAPSHOT_FORMAT_VERSION = 1;
@@ -95,6 +96,6 @@ export const SnapshotSchema = z.object({
   /** Notes from collection an auditor should see (e.g. permissions the server returned without an entity). */
   warnings: z.array(z.string()),
   /** NSX Manager RBAC data, when collected (see src/model/nsx.ts). */
-  nsx: z.unknown().optional(),
+  nsx: NsxDataSchema.optional(),
 });
 export type Snapshot = z.infer<typeof SnapshotSchema>;
