@@ -1,0 +1,37 @@
+/**
+ * Simulator labs for integration tests. Read-only tests use the shared lab started by the
+ * jest global set-up; a test file that changes vCenter state starts its own lab, so test
+ * files stay independent and can run in parallel.
+ */
+import { startLab as launch } from '../../src/lab/launch';
+import type { LabInfo } from './lab-info';
+
+/** Where the jest global set-up leaves the shared lab's LabInfo (JSON). */
+export const SHARED_LAB_ENV = 'DRPERM_TEST_LAB';
+
+/** The shared `lab` scenario: never change its permissions, roles or inventory. */
+export function sharedLab(): LabInfo {
+  const json = process.env[SHARED_LAB_ENV];
+  if (json === undefined) {
+    throw new Error(
+      `${SHARED_LAB_ENV} is not set: run integration tests with jest (its global set-up starts the lab)`,
+    );
+  }
+  return JSON.parse(json) as LabInfo;
+}
+
+export type OwnLab = LabInfo & { stop(): Promise<void> };
+
+/** A private lab (default scenario `lab`); call stop() in afterAll. */
+export async function startLab(scenario = 'lab'): Promise<OwnLab> {
+  const lab = await launch({ scenario });
+  return {
+    url: lab.url,
+    username: lab.username,
+    password: lab.password,
+    thumbprintSha256: lab.thumbprintSha256,
+    thumbprintSha1: lab.thumbprintSha1,
+    certFile: lab.certFile,
+    stop: () => lab.stop(),
+  };
+}
