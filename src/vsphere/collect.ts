@@ -1,0 +1,326 @@
+/**
+ * The collector: reads everything an audit needs from one vCenter into a Snapshot. Entities
+ * are read in pages from a ContainerView, so work and memory grow linearly with the inventory.
+ */
+import type { Entity, Permission, Privilege, Role, Snapshot } from '../model/snapshot';
+import { SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION } from '../model/snapshot';
+import { joinPath } from '../model/paths';
+import type { Logger } from '../util/log';
+import { VERSION } from '../version';
+import type { VimClient } from './client';
+import { isMoRef, type ObjectContent } from './decode';
+import { mapLimit } from './semaphore';
+import type {
+  AuthorizationPrivilege,
+  AuthorizationRole,
+  MoRef,
+  PrivilegeDescription,
+  VimPermission,
+} from './types';
+
+export const DEFAULT_PAGE_SIZE = 1000;
+/** Parallel RetrieveEntityPermissions calls when locating entity-less permissions. */
+const LOCATE_CONCURRENCY = 8;
+const ADMIN_ROLE_ID = -1;
+
+export interface CollectOptions {
+  log: Logger;
+  /** Called with short progress notes (the CLI shows them on a terminal). */
+  progress?: (message: string) => void;
+  pageSize?: number;
+}
+
+/** What the view returns per entity, before paths are known. */
+interface RawEntity {
+  ref: string;
+  type: string;
+  name: string;
+  parent: string | null;
+  resourcePool?: string | null;
+  parentVApp?: string | null;
+  parentFolder?: string | null;
+}
+
+export async function collectSnapshot(
+  client: VimClient,
+  options: CollectOptions,
+): Promise<Snapshot> {
+  const { log } = options;
+  const progress = options.progress ?? (() => undefined);
+  const warnings: string[] = [];
+  const collectedAt = new Date().toISOString();
+  const about = client.about;
+  const rootFolder = client.serviceContent.rootFolder;
+
+  progress('reading roles and privileges');
+  const roles = await client.roleList();
+  const { privileges, privilegeSource } = await collectPrivileges(client, roles, log);
+
+  progress('reading inventory');
+  const raw = await collectEntities(
+    client,
+    options.pageSize ?? DEFAULT_PAGE_SIZE,
+    progress,
+    warnings,
+  );
+  const entities = withPaths(raw, rootFolder.value, warnings);
+
+  progress('reading permissions');
+  const permissions = await collectPermissions(client, entities, progress, warnings);
+
+  for (const w of warnings) log.warn(w);
+  return {
+    format: SNAPSHOT_FORMAT,
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    tool: { name: 'drperm', version: VERSION },
+    collectedAt,
+    source: { url: client.url, username: client.username },
+    vcenter: {
+      name: about.name,
+      fullName: about.fullName,
+      instanceUuid: about.instanceUuid,
+      apiType: about.apiType,
+      apiVersion: about.apiVersion,
+      version: about.version,
+      build: about.build,
+    },
+    rootFolder: rootFolder.value,
+    privilegeSource,
+    privileges,
+    roles: roles.map(toRole),
+    permissions,
+    entities,
+    warnings,
+  };
+}
+
+function toRole(r: AuthorizationRole): Role {
+  const role: Role = { id: r.roleId, name: r.name, system: r.system, privileges: r.privileges };
+  if (r.label !== undefined) role.label = r.label;
+  if (r.summary !== undefined) role.summary = r.summary;
+  return role;
+}
+
+async function collectPrivileges(
+  client: VimClient,
+  roles: AuthorizationRole[],
+  log: Logger,
+): Promise<{ privileges: Privilege[]; privilegeSource: Snapshot['privilegeSource'] }> {
+  const labels = new Map<string, PrivilegeDescription>();
+  try {
+    for (const d of await client.privilegeDescriptions()) labels.set(d.key, d);
+  } catch (err) {
+    log.debug(`privilege descriptions unavailable: ${(err as Error).message}`);
+  }
+  const withLabel = (p: Privilege): Privilege => {
+    const d = labels.get(p.id);
+    if (d?.label) p.label = d.label;
+    if (d?.summary) p.summary = d.summary;
+    return p;
+  };
+  const list = await client.privilegeList();
+  if (list.length > 0) {
+    return {
+      privileges: list.map((p) => withLabel(fromPrivilege(p))),
+      privilegeSource: 'privilegeList',
+    };
+  }
+  // The simulator's privilegeList is empty; the Admin role holds every privilege there is.
+  const admin = roles.find((r) => r.roleId === ADMIN_ROLE_ID);
+  const ids = admin?.privileges ?? [];
+  return {
+    privileges: ids.map((id) => withLabel(fromPrivilegeId(id))),
+    privilegeSource: 'adminRole',
+  };
+}
+
+function fromPrivilege(p: AuthorizationPrivilege): Privilege {
+  return { id: p.privId, group: p.privGroupName, name: p.name, onParent: p.onParent };
+}
+
+/** `VirtualMachine.Config.Rename` → group `VirtualMachine.Config`, name `Rename`. */
+export function fromPrivilegeId(id: string): Privilege {
+  const dot = id.lastIndexOf('.');
+  return {
+    id,
+    group: dot > 0 ? id.slice(0, dot) : '',
+    name: dot > 0 ? id.slice(dot + 1) : id,
+    onParent: false,
+  };
+}
+
+const ENTITY_PROPS = [
+  { type: 'ManagedEntity', pathSet: ['name', 'parent'] },
+  { type: 'VirtualMachine', pathSet: ['resourcePool', 'parentVApp'] },
+  { type: 'VirtualApp', pathSet: ['parentFolder'] },
+];
+
+async function collectEntities(
+  client: VimClient,
+  pageSize: number,
+  progress: (m: string) => void,
+  warnings: string[],
+): Promise<RawEntity[]> {
+  const rootFolder = client.serviceContent.rootFolder;
+  const root = await client.retrieveObject(rootFolder, ['name']);
+  const entities: RawEntity[] = [
+    toRawEntity(root ?? { obj: rootFolder, props: new Map(), missing: [] }),
+  ];
+  const pages = client.viewPages(rootFolder, {
+    types: ['ManagedEntity'],
+    propSet: ENTITY_PROPS,
+    pageSize,
+  });
+  let missing = 0;
+  for await (const page of pages) {
+    for (const oc of page) {
+      if (oc.obj.value === rootFolder.value) continue;
+      if (oc.missing.length > 0) missing++;
+      entities.push(toRawEntity(oc));
+    }
+    progress(`inventory: ${entities.length} entities`);
+  }
+  if (missing > 0) {
+    warnings.push(
+      `${missing} entities had properties the collecting account may not read; their names or parents may be incomplete`,
+    );
+  }
+  return entities;
+}
+
+function refOf(value: unknown): string | null {
+  return isMoRef(value as MoRef) ? (value as MoRef).value : null;
+}
+
+function toRawEntity(oc: ObjectContent): RawEntity {
+  const name = oc.props.get('name');
+  const e: RawEntity = {
+    ref: oc.obj.value,
+    type: oc.obj.type,
+    name: typeof name === 'string' ? name : '',
+    parent: refOf(oc.props.get('parent')),
+  };
+  if (oc.obj.type === 'VirtualMachine') {
+    e.resourcePool = refOf(oc.props.get('resourcePool'));
+    e.parentVApp = refOf(oc.props.get('parentVApp'));
+  }
+  if (oc.obj.type === 'VirtualApp') e.parentFolder = refOf(oc.props.get('parentFolder'));
+  return e;
+}
+
+/** Adds govc-style paths, computed once per entity (memoised, so linear in the inventory). */
+export function withPaths(
+  raw: readonly RawEntity[],
+  rootRef: string,
+  warnings: string[],
+): Entity[] {
+  const byRef = new Map(raw.map((e) => [e.ref, e]));
+  const paths = new Map<string, string>();
+  const orphans: string[] = [];
+  const pathOf = (start: RawEntity): string => {
+    // Walk up to the first entity with a known path, then fill paths on the way back down.
+    const chain: RawEntity[] = [];
+    let cur: RawEntity | undefined = start;
+    let base = '';
+    while (cur) {
+      const known = paths.get(cur.ref);
+      if (known !== undefined) {
+        base = known;
+        break;
+      }
+      if (cur.ref === rootRef) {
+        paths.set(cur.ref, '/');
+        base = '/';
+        break;
+      }
+      if (chain.includes(cur)) break; // a cycle would be a server bug; stop rather than loop
+      chain.push(cur);
+      const up: string | null = cur.parent ?? cur.parentVApp ?? null;
+      const next: RawEntity | undefined = up === null ? undefined : byRef.get(up);
+      if (!next) {
+        orphans.push(cur.ref);
+        base = '/';
+        break;
+      }
+      cur = next;
+    }
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const e = chain[i]!;
+      base = joinPath(base, e.name);
+      paths.set(e.ref, base);
+    }
+    return paths.get(start.ref) ?? base;
+  };
+  const entities = raw.map((e): Entity => ({ ...e, path: pathOf(e) }));
+  if (orphans.length > 0) {
+    warnings.push(
+      `${orphans.length} entities have a parent outside the collected inventory (paths start at '/'): ${orphans.slice(0, 10).join(', ')}${orphans.length > 10 ? ', …' : ''}`,
+    );
+  }
+  return entities;
+}
+
+function permissionKey(
+  p: Pick<VimPermission, 'principal' | 'group' | 'roleId' | 'propagate'>,
+): string {
+  return JSON.stringify([p.principal, p.group, p.roleId, p.propagate]);
+}
+
+function toPermission(p: VimPermission, entity: string): Permission {
+  return {
+    entity,
+    principal: p.principal,
+    group: p.group,
+    roleId: p.roleId,
+    propagate: p.propagate,
+  };
+}
+
+/**
+ * All permissions, each on the entity it is defined on. Permissions RetrieveAllPermissions
+ * returns without an entity (the simulator does that) are located by asking every entity for
+ * its own permissions; any that cannot be placed are listed in a warning, never dropped silently.
+ */
+async function collectPermissions(
+  client: VimClient,
+  entities: readonly Entity[],
+  progress: (m: string) => void,
+  warnings: string[],
+): Promise<Permission[]> {
+  const all = await client.retrieveAllPermissions();
+  const permissions = all.filter((p) => p.entity).map((p) => toPermission(p, p.entity!.value));
+  const unlocated = all.filter((p) => !p.entity);
+  if (unlocated.length === 0) return permissions;
+
+  let done = 0;
+  const found = await mapLimit(entities, LOCATE_CONCURRENCY, async (e) => {
+    const own = await client.retrieveEntityPermissions({ type: e.type, value: e.ref }, false);
+    if (++done % 1000 === 0) progress(`locating permissions: ${done}/${entities.length} entities`);
+    return own.filter((p) => !p.entity).map((p) => toPermission(p, e.ref));
+  });
+  const located = found.flat();
+  permissions.push(...located);
+
+  const placed = new Map<string, number>();
+  for (const p of located) placed.set(permissionKey(p), (placed.get(permissionKey(p)) ?? 0) + 1);
+  const unplaced: VimPermission[] = [];
+  for (const p of unlocated) {
+    const k = permissionKey(p);
+    const left = placed.get(k) ?? 0;
+    if (left > 0) placed.set(k, left - 1);
+    else unplaced.push(p);
+  }
+  warnings.push(
+    `the server returned ${unlocated.length} permissions without their entity (a simulator behaviour); ` +
+      `${unlocated.length - unplaced.length} were located by reading each entity's own permissions`,
+  );
+  if (unplaced.length > 0) {
+    const list = unplaced
+      .map((p) => `${p.group ? 'group' : 'user'} ${p.principal} role ${p.roleId}`)
+      .join('; ');
+    warnings.push(
+      `${unplaced.length} permissions could not be placed on any entity and are missing from this snapshot: ${list}`,
+    );
+  }
+  return permissions;
+}
