@@ -3,11 +3,15 @@
  * transitively. Group membership is not in vim25, so it comes from the optional
  * membership file; without it only u's own permissions are known.
  */
+import { principalKey as comparableName } from '../model/principal';
 import type { Membership } from '../policy/schemas';
 
-/** vCenter compares principal names case-insensitively (`VSPHERE.LOCAL\u1` = `vsphere.local\U1`). */
+/**
+ * vCenter compares principal names case-insensitively (`VSPHERE.LOCAL\u1` = `vsphere.local\U1`),
+ * and `u1@vsphere.local` names the same account.
+ */
 export function principalName(name: string): string {
-  return name.toLowerCase();
+  return comparableName(name);
 }
 
 /** Key of a principal: users and groups are distinct principals even with the same name. */

@@ -123,4 +123,6 @@ export interface RoleVsCloudAdminRow {
   inCloudAdmin: boolean;
   /** 'missing-in-cloudadmin' makes the role unassignable by cloudadmin on AVS. */
   status: 'both' | 'missing-in-cloudadmin' | 'cloudadmin-only';
+  /** Why it matters (e.g. what dropping the privilege would lose); empty when nothing to say. */
+  note?: string;
 }

@@ -1,0 +1,262 @@
+/**
+ * The isolation audit: resolves each tenant's effective access, runs every finding rule, and
+ * returns verdicts, findings and the tables a report shows. Pure: the snapshot, policies and
+ * options in, data out; the commands do the I/O.
+ */
+import { Inventory } from '../model/inventory';
+import type { Snapshot } from '../model/snapshot';
+import { roleVsCloudAdminRows } from '../policy/cloudadmin';
+import type { Membership, TenantPolicy } from '../policy/schemas';
+import { findTenantConflicts, resolveTenant, type ResolvedTenant } from '../policy/tenant-resolve';
+import { buildAuditContext, liveRole, type AuditContext } from './context';
+import { AccessModel, comparePaths, toEffectiveAccessEntry } from './effective-access';
+import { principalKey } from './principals';
+import type {
+  EffectiveAccessRow,
+  PermissionRow,
+  RoleRow,
+  RoleVsCloudAdminRow,
+  TenantReportRow,
+} from './report-model';
+import { AUDIT_RULES } from './rules';
+import { SEVERITIES, severityRank, type Finding, type Severity } from './types';
+
+export interface AuditInput {
+  snapshot: Snapshot;
+  /** Tenants resolved against this snapshot's inventory, or policies to resolve here. */
+  tenants: ReadonlyArray<ResolvedTenant | { policy: TenantPolicy; file?: string }>;
+  /** Name of the role the role policy describes (default Azure_Site_Recovery). */
+  roleName?: string;
+  /** The role policy's privileges, expanded against the server's catalogue; enables role-drift. */
+  rolePrivileges?: readonly string[];
+  /** Display names of privileges from the role policy (the catalogue's labels win). */
+  privilegeLabels?: ReadonlyMap<string, string>;
+  membership?: Membership;
+  /** Audit as Azure VMware Solution: compare the tenant role with CloudAdmin. */
+  avs?: boolean;
+  /** CloudAdmin's privileges (documented baseline); the live CloudAdmin role is used when absent. */
+  cloudAdminPrivileges?: readonly string[];
+}
+
+export interface AuditResult {
+  tenants: TenantReportRow[];
+  totals: Record<Severity, number>;
+  /** Most severe first. */
+  findings: Finding[];
+  effectiveAccess: EffectiveAccessRow[];
+  permissions: PermissionRow[];
+  roles: RoleRow[];
+  roleVsCloudAdmin: RoleVsCloudAdminRow[];
+  warnings: string[];
+}
+
+export const CLOUDADMIN_ROLE = 'CloudAdmin';
+const DEFAULT_ROLE = 'Azure_Site_Recovery';
+
+export function runAudit(input: AuditInput): AuditResult {
+  const { snapshot } = input;
+  const inventory = new Inventory(snapshot.entities, snapshot.rootFolder);
+  const model = new AccessModel(snapshot, inventory);
+  const tenants = input.tenants.map((t) =>
+    isResolved(t) ? t : resolveTenant(t.policy, inventory, t.file),
+  );
+  const warnings = [...snapshot.warnings.map((w) => `collection: ${w}`)];
+  for (const t of tenants) {
+    for (const p of t.problems)
+      warnings.push(`tenant ${t.policy.tenant}: ${p.field}: ${p.message}`);
+  }
+  for (const c of findTenantConflicts(tenants)) {
+    if (c.kind === 'vm-claimed-twice') warnings.push(c.message);
+  }
+  if (model.unknownRoleIds.size > 0) {
+    warnings.push(
+      `permissions use role ids the role list lacks (${[...model.unknownRoleIds].join(', ')}); they were counted as granting nothing`,
+    );
+  }
+
+  const rolePolicyName = input.roleName ?? DEFAULT_ROLE;
+  const cloudAdmin = cloudAdminSet(input, model, warnings);
+  const built = buildAuditContext({
+    model,
+    tenants,
+    rolePolicyName,
+    ...(input.membership ? { membership: input.membership } : {}),
+    ...(input.rolePrivileges ? { rolePrivileges: input.rolePrivileges } : {}),
+    ...(cloudAdmin ? { cloudAdminPrivileges: cloudAdmin } : {}),
+  });
+  warnings.push(...built.warnings);
+  const { ctx } = built;
+
+  const findings = AUDIT_RULES.flatMap((rule) => rule(ctx)).sort(compareFindings);
+  const labels = privilegeLabels(snapshot, input.privilegeLabels);
+  return {
+    tenants: tenantRows(ctx, findings),
+    totals: countBySeverity(findings),
+    findings,
+    effectiveAccess: effectiveAccessRows(ctx),
+    permissions: permissionRows(ctx),
+    roles: roleRows(snapshot, labels),
+    roleVsCloudAdmin: cloudAdmin
+      ? cloudAdminRows(ctx, rolePolicyName, input.rolePrivileges, cloudAdmin, labels)
+      : [],
+    warnings,
+  };
+}
+
+function isResolved(t: ResolvedTenant | { policy: TenantPolicy }): t is ResolvedTenant {
+  return 'grants' in t && 'ownedVms' in t;
+}
+
+/** CloudAdmin applies with --avs (documented list, else live role) or when the server has the role. */
+function cloudAdminSet(
+  input: AuditInput,
+  model: AccessModel,
+  warnings: string[],
+): readonly string[] | undefined {
+  const live = liveRole(model, CLOUDADMIN_ROLE)?.privileges;
+  if (input.avs) {
+    const set = input.cloudAdminPrivileges ?? live;
+    if (!set)
+      warnings.push('--avs: no CloudAdmin privilege list is known; the comparison was skipped');
+    return set;
+  }
+  return live;
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    severityRank(b.severity) - severityRank(a.severity) ||
+    a.rule.localeCompare(b.rule) ||
+    a.tenant.localeCompare(b.tenant) ||
+    comparePaths(a.entity?.path ?? '', b.entity?.path ?? '')
+  );
+}
+
+export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
+  const out = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) out[f.severity]++;
+  return out;
+}
+
+/** `isolated` when the tenant has no critical or high finding. */
+export function verdictOf(counts: Record<Severity, number>): TenantReportRow['verdict'] {
+  return counts.critical + counts.high === 0 ? 'isolated' : 'not isolated';
+}
+
+const SHARED_KINDS = new Set([
+  'vcenter',
+  'datacenter',
+  'cluster',
+  'host',
+  'datastoreCluster',
+  'datastore',
+  'network',
+]);
+
+function tenantRows(ctx: AuditContext, findings: readonly Finding[]): TenantReportRow[] {
+  return ctx.tenants.map((t) => {
+    const counts = countBySeverity(findings.filter((f) => f.tenant === t.name));
+    const own = ctx.model.permissionsOfKey(t.principals.selfKey);
+    const granted = new Set(own.map((p) => p.entity));
+    const sharedGranted = t.tenant.grants.filter(
+      (g) => SHARED_KINDS.has(g.kind) && granted.has(g.entity.ref),
+    ).length;
+    const foreign = t.reached.filter(
+      (a) =>
+        a.entity.type === 'VirtualMachine' &&
+        !(ctx.owners.get(a.entity.ref) ?? []).includes(t.name),
+    ).length;
+    return {
+      tenant: t.name,
+      mode: t.tenant.policy.mode,
+      principal: t.tenant.principal,
+      group: t.tenant.group,
+      roleName: t.tenant.roleName,
+      ...(t.tenant.file !== undefined ? { file: t.tenant.file } : {}),
+      verdict: verdictOf(counts),
+      ownedObjects: t.tenant.ownedVms.length,
+      sharedObjectsGranted: sharedGranted,
+      foreignObjectsReachable: foreign,
+      findings: counts,
+    };
+  });
+}
+
+function effectiveAccessRows(ctx: AuditContext): EffectiveAccessRow[] {
+  const rows: EffectiveAccessRow[] = [];
+  for (const t of ctx.tenants) {
+    for (const access of t.reached) {
+      const entry = toEffectiveAccessEntry(ctx.model, access);
+      rows.push({
+        tenant: t.name,
+        principal: t.tenant.principal,
+        owner: ctx.owners.get(access.entity.ref)?.join(', ') ?? null,
+        ...entry,
+      });
+    }
+  }
+  return rows.sort(
+    (a, b) => a.tenant.localeCompare(b.tenant) || comparePaths(a.entity.path, b.entity.path),
+  );
+}
+
+function permissionRows(ctx: AuditContext): PermissionRow[] {
+  const tenantOf = new Map<string, string>();
+  for (const t of ctx.tenants) tenantOf.set(t.principals.selfKey, t.name);
+  return ctx.model.snapshot.permissions
+    .map((p) => ({
+      ...ctx.model.evidence(p),
+      tenant: tenantOf.get(principalKey(p.principal, p.group)) ?? null,
+    }))
+    .sort(
+      (a, b) =>
+        comparePaths(a.entity.path, b.entity.path) || a.principal.localeCompare(b.principal),
+    );
+}
+
+function privilegeLabels(
+  snapshot: Snapshot,
+  fromPolicy: ReadonlyMap<string, string> | undefined,
+): Map<string, string> {
+  const labels = new Map(fromPolicy ?? []);
+  for (const p of snapshot.privileges) if (p.label) labels.set(p.id, p.label);
+  return labels;
+}
+
+function roleRows(snapshot: Snapshot, labels: ReadonlyMap<string, string>): RoleRow[] {
+  return snapshot.roles.map((r) => ({
+    id: r.id,
+    name: r.name,
+    system: r.system,
+    ...(r.label !== undefined ? { label: r.label } : {}),
+    privileges: [...r.privileges].sort().map((id) => {
+      const label = labels.get(id);
+      return label !== undefined ? { id, label } : { id };
+    }),
+  }));
+}
+
+function cloudAdminRows(
+  ctx: AuditContext,
+  roleName: string,
+  rolePrivileges: readonly string[] | undefined,
+  cloudAdmin: readonly string[],
+  labels: ReadonlyMap<string, string>,
+): RoleVsCloudAdminRow[] {
+  const privileges = liveRole(ctx.model, roleName)?.privileges ?? rolePrivileges;
+  if (!privileges) return [];
+  return roleVsCloudAdminRows({
+    rolePrivileges: privileges,
+    cloudAdminPrivileges: cloudAdmin,
+    labels,
+    roleName,
+  }).map((r) => ({
+    role: roleName,
+    privilege: r.privilege,
+    ...(labels.has(r.privilege) ? { label: r.label } : {}),
+    inRole: r.inRole,
+    inCloudAdmin: r.inCloudAdmin,
+    status: r.inRole ? (r.inCloudAdmin ? 'both' : 'missing-in-cloudadmin') : 'cloudadmin-only',
+    ...(r.note ? { note: r.note } : {}),
+  }));
+}

@@ -1,0 +1,47 @@
+/** Wraps an audit result with what the report needs to stand on its own: scope, server, snapshot. */
+import type { Snapshot } from '../model/snapshot';
+import { VERSION } from '../version';
+import type { AuditResult } from './audit';
+import {
+  AUDIT_REPORT_FORMAT,
+  AUDIT_REPORT_FORMAT_VERSION,
+  type AuditReport,
+  type AuditScope,
+} from './report-model';
+
+export interface ReportMeta {
+  snapshot: Snapshot;
+  /** SHA-256 of the snapshot file (or of the snapshot as writeSnapshot would write it). */
+  snapshotSha256: string;
+  scope: AuditScope;
+  /** Injected by tests; defaults to now. */
+  generatedAt?: Date;
+}
+
+export function buildAuditReport(result: AuditResult, meta: ReportMeta): AuditReport {
+  const { snapshot } = meta;
+  return {
+    format: AUDIT_REPORT_FORMAT,
+    formatVersion: AUDIT_REPORT_FORMAT_VERSION,
+    generatedAt: (meta.generatedAt ?? new Date()).toISOString(),
+    tool: { name: 'drperm', version: VERSION },
+    scope: meta.scope,
+    vcenter: { ...snapshot.vcenter, url: snapshot.source.url },
+    snapshot: {
+      sha256: meta.snapshotSha256,
+      collectedAt: snapshot.collectedAt,
+      collectedBy: snapshot.source.username,
+      privilegeSource: snapshot.privilegeSource,
+      entityCount: snapshot.entities.length,
+      permissionCount: snapshot.permissions.length,
+    },
+    tenants: result.tenants,
+    totals: result.totals,
+    findings: result.findings,
+    effectiveAccess: result.effectiveAccess,
+    permissions: result.permissions,
+    roles: result.roles,
+    roleVsCloudAdmin: result.roleVsCloudAdmin,
+    warnings: result.warnings,
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * medium: a group holds permissions and its members are unknown (vim25 has no membership;
+ * the membership file does not describe it), so the tenant account may reach objects
+ * through it. Said instead of guessed.
+ */
+import type { Permission } from '../../model/snapshot';
+import type { AuditContext } from '../context';
+import { finding } from '../context';
+import { knownGroups, principalKey, principalName } from '../principals';
+import type { Finding } from '../types';
+
+export function groupGrantUnresolved(ctx: AuditContext): Finding[] {
+  const known = knownGroups(ctx.membership);
+  const unknownGroups = new Map<string, Permission[]>();
+  for (const p of ctx.model.snapshot.permissions) {
+    if (!p.group || known.has(principalName(p.principal)) || ctx.model.isNoAccess(p)) continue;
+    const key = principalKey(p.principal, true);
+    unknownGroups.set(key, [...(unknownGroups.get(key) ?? []), p]);
+  }
+  const out: Finding[] = [];
+  for (const t of ctx.tenants) {
+    for (const [key, perms] of unknownGroups) {
+      if (key === t.principals.selfKey || t.principals.groupKeys.has(key)) continue;
+      const group = perms[0]!.principal;
+      out.push(
+        finding('group-grant-unresolved', {
+          tenant: t.name,
+          principal: t.tenant.principal,
+          message: `the members of group ${group} are unknown; if ${t.tenant.principal} is one of them it gets ${perms.length} more permission${perms.length === 1 ? '' : 's'}`,
+          evidence: perms.map((p) => ctx.model.evidence(p)),
+          remediation: `List the group's members in the --membership file (from the identity source), or remove the group's permissions.`,
+        }),
+      );
+    }
+  }
+  return out;
+}
