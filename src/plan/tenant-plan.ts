@@ -237,7 +237,8 @@ function planTenant(t: ResolvedTenant, input: PlanInput): TenantPlan {
         entity,
         current: state(p),
         reason: riskReason(p, entity, t, input.inventory),
-        action: input.prune ? 'remove' : 'keep',
+        // An object the inventory does not know has no type to address it by: never removed blindly.
+        action: input.prune && entity.type !== 'unknown' ? 'remove' : 'keep',
       };
     });
 
