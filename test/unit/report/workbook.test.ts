@@ -1,0 +1,245 @@
+import ExcelJS from 'exceljs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeWorkbook } from '../../../src/report/workbook';
+import { SEVERITY_COLOURS, VERDICT_COLOURS } from '../../../src/report/xlsx-style';
+import { HOSTILE_NAMES, makeReport } from './report-fixture';
+import { column, headers, readWorkbook, readXmlParts, sheetValues } from './xlsx-read';
+
+const TABLE_SHEETS = [
+  'Summary',
+  'Findings',
+  'Tenants',
+  'Effective access',
+  'Permissions',
+  'Roles',
+  'Role vs CloudAdmin',
+];
+
+let dir: string;
+let path: string;
+let workbook: ExcelJS.Workbook;
+const report = makeReport();
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'drperm-workbook-'));
+  path = join(dir, 'audit.xlsx');
+  await writeWorkbook(report, path);
+  workbook = await readWorkbook(path);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function sheet(name: string): ExcelJS.Worksheet {
+  const found = workbook.getWorksheet(name);
+  if (!found) throw new Error(`no sheet ${name}`);
+  return found;
+}
+
+describe('workbook structure', () => {
+  it('has the sheets in order, and no NSX sheet without an nsx section', () => {
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(TABLE_SHEETS);
+  });
+
+  it('names the columns auditors filter on', () => {
+    expect(headers(sheet('Findings'))).toEqual([
+      'Severity',
+      'Rule',
+      'Tenant',
+      'Principal',
+      'Entity path',
+      'Entity type',
+      'Moref',
+      'Finding',
+      'Evidence (permissions)',
+      'Remediation',
+    ]);
+    expect(headers(sheet('Tenants'))).toEqual(
+      expect.arrayContaining([
+        'Tenant',
+        'Verdict',
+        'Objects owned',
+        'Shared objects granted',
+        'Foreign objects reachable',
+      ]),
+    );
+    expect(headers(sheet('Effective access'))).toEqual(
+      expect.arrayContaining(['Principal', 'Entity path', 'Granted on', 'Role', 'Propagate']),
+    );
+    expect(headers(sheet('Roles'))).toEqual(
+      expect.arrayContaining(['Role', 'Privilege id', 'Privilege display name']),
+    );
+  });
+
+  it.each(TABLE_SHEETS)(
+    '%s: bold frozen header, auto-filter over the table, print setup',
+    (name) => {
+      const ws = sheet(name);
+      expect(ws.getRow(1).getCell(1).font?.bold).toBe(true);
+      expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+      // exceljs reads the filter back as a range string starting at the header.
+      expect(String(ws.autoFilter)).toMatch(/^A1:[A-Z]+\d+$/);
+      expect(ws.pageSetup).toMatchObject({
+        orientation: 'landscape',
+        fitToPage: true,
+        fitToWidth: 1,
+      });
+      expect(ws.pageSetup.printTitlesRow).toBe('1:1');
+    },
+  );
+
+  it('covers every data row with the auto-filter', () => {
+    const ws = sheet('Effective access');
+    const lastRow = 1 + report.effectiveAccess.length;
+    const lastColumn = ws.getColumn(headers(ws).length).letter;
+    expect(ws.autoFilter).toBe(`A1:${lastColumn}${lastRow}`);
+  });
+
+  it('sizes columns to their content within limits', () => {
+    const ws = sheet('Findings');
+    headers(ws).forEach((header, i) => {
+      const width = ws.getColumn(i + 1).width ?? 0;
+      expect(width).toBeGreaterThanOrEqual(Math.min(header.length, 50));
+      expect(width).toBeLessThanOrEqual(60);
+    });
+  });
+
+  it('records drperm as creator and the report time as creation date', () => {
+    expect(workbook.creator).toBe('drperm');
+    expect(workbook.created.toISOString()).toBe(report.generatedAt);
+  });
+});
+
+describe('cell contents', () => {
+  it('stores names that look like formulas as plain text', () => {
+    const paths = column(sheet('Effective access'), 'Entity path');
+    for (const name of HOSTILE_NAMES) {
+      const cell = paths.find((c) => c.value === `/DC0/vm/contoso/${name}`);
+      expect(cell).toBeDefined();
+      expect(cell!.type).toBe(ExcelJS.ValueType.String);
+      expect(cell!.formula).toBeUndefined();
+    }
+    // The same names at the very start of a cell, where a spreadsheet would parse them.
+    const principals = column(sheet('Permissions'), 'Principal');
+    for (const name of HOSTILE_NAMES) {
+      const cell = principals.find((c) => c.value === name);
+      expect(cell?.type).toBe(ExcelJS.ValueType.String);
+      expect(cell?.formula).toBeUndefined();
+    }
+    expect(column(sheet('Findings'), 'Principal').map((c) => c.value)).toContain('@x');
+    const tenants = column(sheet('Findings'), 'Tenant').map((c) => c.value);
+    expect(tenants).toContain('a|b');
+  });
+
+  it('writes no formula element anywhere in the package', async () => {
+    const parts = await readXmlParts(path);
+    const sheets = [...parts.keys()].filter((k) => k.startsWith('xl/worksheets/sheet'));
+    expect(sheets).toHaveLength(TABLE_SHEETS.length);
+    for (const name of sheets) expect(parts.get(name)).not.toMatch(/<f[\s>/]/);
+    // The hostile name travels as an escaped shared string, referenced by t="s" cells.
+    expect(parts.get('xl/sharedStrings.xml')).toContain('=contoso&amp;&lt;legacy&gt;');
+    expect(parts.get('xl/worksheets/sheet4.xml')).toMatch(/t="s"/);
+    expect(parts.get('xl/worksheets/sheet4.xml')).not.toMatch(/t="str"/);
+  });
+
+  it('keeps text that looks like an OOXML escape literal', () => {
+    const paths = column(sheet('Effective access'), 'Entity path').map((c) => c.value);
+    expect(paths).toContain('/DC0/vm/contoso/literal _x0041_ stays');
+  });
+
+  it('writes times as real dates', () => {
+    const rows = sheetValues(sheet('Summary'));
+    const value = (field: string) => rows.find((r) => r?.[0] === field)?.[1];
+    expect(value('Time of collection')).toEqual(new Date(report.snapshot.collectedAt));
+    expect(value('Report generated')).toEqual(new Date(report.generatedAt));
+    const cell = sheet('Summary')
+      .getColumn(1)
+      .values.findIndex((v) => v === 'Time of collection');
+    expect(sheet('Summary').getRow(cell).getCell(2).numFmt).toMatch(/yyyy-mm-dd/);
+  });
+
+  it('shows the summary facts an auditor records', () => {
+    const rows = sheetValues(sheet('Summary'));
+    const value = (field: string) => rows.find((r) => r?.[0] === field)?.[1];
+    expect(value('vCenter instance UUID')).toBe(report.vcenter.instanceUuid);
+    expect(value('Snapshot SHA-256')).toBe(report.snapshot.sha256);
+    expect(value('drperm version')).toBe(report.tool.version);
+    expect(value('API version')).toBe('VirtualCenter 8.0.3.0');
+    expect(value('Findings: critical')).toBe(1);
+    // The per-tenant block follows the facts.
+    const tenantRow = rows.find((r) => r?.[0] === 'contoso');
+    expect(tenantRow?.slice(0, 3)).toEqual(['contoso', 'not isolated', 1]);
+  });
+
+  it('colours severities and verdicts', () => {
+    const severities = column(sheet('Findings'), 'Severity');
+    const critical = severities.find((c) => c.value === 'critical')!;
+    const medium = severities.find((c) => c.value === 'medium')!;
+    expect(critical.fill).toMatchObject(SEVERITY_COLOURS.critical!.fill);
+    expect(medium.fill).toMatchObject(SEVERITY_COLOURS.medium!.fill);
+    expect(medium.fill).not.toMatchObject(SEVERITY_COLOURS.critical!.fill);
+    const verdicts = column(sheet('Tenants'), 'Verdict');
+    expect(verdicts.find((c) => c.value === 'isolated')!.fill).toMatchObject(
+      VERDICT_COLOURS.isolated!.fill,
+    );
+    expect(verdicts.find((c) => c.value === 'not isolated')!.fill).toMatchObject(
+      VERDICT_COLOURS['not isolated']!.fill,
+    );
+    // Only the severity column is coloured, not the rest of the row.
+    const ruleFill = column(sheet('Findings'), 'Rule')[0]!.fill;
+    expect(
+      ruleFill === undefined || (ruleFill.type === 'pattern' && ruleFill.pattern === 'none'),
+    ).toBe(true);
+  });
+
+  it('puts every granting permission of an access row on its own line', () => {
+    const ws = sheet('Effective access');
+    const row = column(ws, 'Moref').findIndex((c) => c.value === 'vm-901');
+    const grantedOn = column(ws, 'Granted on')[row]!.value;
+    const propagate = column(ws, 'Propagate')[row]!.value;
+    expect(grantedOn).toBe('/DC0/host/C0\n/DC0/vm/fabrikam/fab-app01');
+    expect(propagate).toBe('yes\nno');
+    expect(column(ws, 'Foreign')[row]!.value).toBe('yes');
+  });
+
+  it('lists one Roles row per role and privilege, keeping roles without privileges', () => {
+    const ws = sheet('Roles');
+    const roles = column(ws, 'Role').map((c) => c.value);
+    expect(roles.filter((r) => r === 'Azure_Site_Recovery')).toHaveLength(2);
+    expect(roles).toContain('NoAccess');
+    expect(column(ws, 'Privilege display name').map((c) => c.value)).toContain('Browse datastore');
+  });
+});
+
+describe('optional and empty sections', () => {
+  it('adds an NSX sheet from a {columns, rows} table', async () => {
+    const out = join(dir, 'nsx.xlsx');
+    await writeWorkbook(
+      makeReport({
+        nsx: {
+          columns: ['Severity', 'Binding', 'Role'],
+          rows: [['critical', '=cmd|x', 'enterprise_admin']],
+        },
+      }),
+      out,
+    );
+    const wb = await readWorkbook(out);
+    const nsx = wb.getWorksheet('NSX')!;
+    expect(headers(nsx)).toEqual(['Severity', 'Binding', 'Role']);
+    expect(nsx.getRow(2).getCell(2).value).toBe('=cmd|x');
+    expect(nsx.getRow(2).getCell(1).fill).toMatchObject({ fgColor: { argb: 'FFC00000' } });
+  });
+
+  it('says so when a table is empty instead of leaving a bare header', async () => {
+    const out = join(dir, 'empty.xlsx');
+    await writeWorkbook(makeReport({ findings: [], roleVsCloudAdmin: [] }), out);
+    const wb = await readWorkbook(out);
+    expect(wb.getWorksheet('Findings')!.getRow(2).getCell(1).value).toBe('No findings.');
+    expect(String(wb.getWorksheet('Role vs CloudAdmin')!.getRow(2).getCell(1).value)).toMatch(
+      /^Not compared/,
+    );
+  });
+});
