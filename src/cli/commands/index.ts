@@ -1,6 +1,13 @@
 /** Registers every command, in the order `drperm --help` lists them. One line per command module. */
 import type { Command } from 'commander';
+import * as collect from './collect';
+import * as role from './role';
+import * as compare from './compare';
+import * as tenant from './tenant';
 
 export function registerCommands(program: Command): void {
-  void program;
+  collect.register(program);
+  role.register(program);
+  compare.register(program);
+  tenant.register(program);
 }
