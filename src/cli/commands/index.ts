@@ -4,10 +4,14 @@ import * as collect from './collect';
 import * as role from './role';
 import * as compare from './compare';
 import * as tenant from './tenant';
+import * as access from './access';
+import * as audit from './audit';
 
 export function registerCommands(program: Command): void {
   collect.register(program);
   role.register(program);
   compare.register(program);
   tenant.register(program);
+  access.register(program);
+  audit.register(program);
 }

@@ -1,0 +1,192 @@
+/**
+ * `drperm audit`: proves, object by object, that each tenant's account reaches only that
+ * tenant's objects; writes the workbook, JSON and Markdown reports and prints a verdict per
+ * tenant. Live (collects first) or offline from a snapshot, with identical results.
+ */
+import type { Command } from 'commander';
+import { runAudit, type AuditResult } from '../../audit/audit';
+import { buildAuditReport } from '../../audit/report-build';
+import { SEVERITIES, severityRank, type Severity } from '../../audit/types';
+import { loadTenantPolicies } from '../../policy/tenant-policy';
+import { REPORT_FORMATS, writeReports, type ReportFile, type ReportFormat } from '../../report';
+import { ExitCode, InputError } from '../../util/errors';
+import { nearest } from '../../util/suggest';
+import {
+  loadAuditRole,
+  loadCloudAdminPrivileges,
+  loadMembership,
+  obtainSnapshot,
+} from '../audit-inputs';
+import { addConnectionOptions, type ConnectionFlags } from '../connection';
+import { makeContext, type GlobalOptions } from '../context';
+
+interface AuditFlags extends GlobalOptions, ConnectionFlags {
+  tenants: string[];
+  snapshot?: string;
+  out?: string;
+  format: string;
+  failOn: string;
+  membership?: string;
+  role?: string;
+  avs?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  # audit every tenant file of a directory against a snapshot
+  $ drperm audit --tenants policies/tenants --snapshot reports/vc01.json
+
+  # live, workbook only, into a fixed directory; fail the CI job on medium findings too
+  $ drperm audit --tenants policies/tenants --out reports/nightly --format xlsx --fail-on medium
+
+  # Azure VMware Solution: also compare the tenant role with CloudAdmin
+  $ drperm audit --tenants contoso.yaml fabrikam.yaml --avs --membership groups.yaml
+
+Verdict: a tenant is "isolated" when it has no critical or high finding.
+Exit code 1 when a finding at or above --fail-on exists (default high).
+Rules: cross-tenant-access, shared-principal (critical); unowned-vm-access, propagating-grant,
+excess-privilege, role-exceeds-cloudadmin (high); no-access-pattern, missing-grant,
+mode-mismatch, role-drift, group-grant-unresolved (medium).`;
+
+export function register(program: Command): void {
+  addConnectionOptions(
+    program
+      .command('audit')
+      .description(
+        "audit tenant isolation: every tenant account's effective access, findings and reports",
+      )
+      .requiredOption(
+        '--tenants <fileOrDir...>',
+        'tenant policy files, or directories of *.yaml files',
+      )
+      .option('--snapshot <file>', 'audit a snapshot from `drperm collect` instead of connecting')
+      .option('--out <dir>', 'report directory (default reports/<UTC time>/)')
+      .option('--format <list>', 'comma-separated report formats: xlsx, json, md', 'xlsx,json,md')
+      .option(
+        '--fail-on <severity>',
+        `exit 1 at or above this severity (${SEVERITIES.join(', ')})`,
+        'high',
+      )
+      .option(
+        '--membership <file>',
+        'YAML: group name -> member names, to resolve group permissions',
+      )
+      .option(
+        '--role <file>',
+        'role policy to check the live role against (default: the shipped Azure_Site_Recovery role)',
+      )
+      .option(
+        '--avs',
+        "Azure VMware Solution: compare the tenant role with CloudAdmin's documented privileges",
+      ),
+  )
+    .addHelpText('after', EXAMPLES)
+    .action(async (_opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<AuditFlags>();
+      const ctx = makeContext(opts);
+      const failOn = parseSeverity(opts.failOn);
+      const formats = parseFormats(opts.format);
+      const policies = await loadTenantPolicies(opts.tenants);
+      const membership = await loadMembership(opts.membership);
+      const input = await obtainSnapshot(opts, ctx);
+      const { snapshot } = input;
+      const role = await loadAuditRole(opts.role, snapshot, ctx);
+      const cloudAdmin = opts.avs ? await loadCloudAdminPrivileges(snapshot, ctx) : undefined;
+
+      const started = Date.now();
+      const result = runAudit({
+        snapshot,
+        tenants: policies.map((p) => ({ policy: p.policy, file: p.file })),
+        ...(role
+          ? {
+              roleName: role.name,
+              rolePrivileges: role.resolved.privileges,
+              privilegeLabels: new Map(role.resolved.details.map((d) => [d.id, d.label])),
+            }
+          : {}),
+        ...(membership ? { membership } : {}),
+        ...(opts.avs ? { avs: true } : {}),
+        ...(cloudAdmin ? { cloudAdminPrivileges: cloudAdmin } : {}),
+      });
+      ctx.log.debug(`audit computed in ${Date.now() - started} ms`);
+      for (const w of result.warnings) ctx.log.warn(w);
+
+      const report = buildAuditReport(result, {
+        snapshot,
+        snapshotSha256: input.sha256,
+        scope: {
+          tenantFiles: policies.map((p) => p.file),
+          tenants: policies.map((p) => p.policy.tenant),
+          source: input.source,
+          ...(input.file !== undefined ? { snapshotFile: input.file } : {}),
+          ...(opts.membership !== undefined ? { membershipFile: opts.membership } : {}),
+          ...(role ? { rolePolicyFile: role.file } : {}),
+          avs: opts.avs === true,
+          failOn,
+        },
+      });
+      const files = await writeReports(report, {
+        ...(opts.out !== undefined ? { outDir: opts.out } : {}),
+        formats,
+      });
+      ctx.out(renderSummary(result, files, failOn));
+      if (result.findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) {
+        process.exitCode = ExitCode.Findings;
+      }
+    });
+}
+
+export function parseSeverity(value: string): Severity {
+  const v = value.toLowerCase();
+  if ((SEVERITIES as readonly string[]).includes(v)) return v as Severity;
+  throw new InputError(`--fail-on "${value}" is not a severity`, {
+    hint: `use one of ${SEVERITIES.join(', ')}${suggestion(value, SEVERITIES)}`,
+  });
+}
+
+export function parseFormats(value: string): ReportFormat[] {
+  const parts = value
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s.length > 0);
+  if (parts.length === 0)
+    throw new InputError('--format is empty', { hint: 'e.g. --format xlsx,json,md' });
+  for (const p of parts) {
+    if (!(REPORT_FORMATS as readonly string[]).includes(p)) {
+      throw new InputError(`--format "${p}" is not a report format`, {
+        hint: `use a comma-separated list of ${REPORT_FORMATS.join(', ')}${suggestion(p, REPORT_FORMATS)}`,
+      });
+    }
+  }
+  return parts as ReportFormat[];
+}
+
+function suggestion(value: string, candidates: readonly string[]): string {
+  const [best] = nearest(value, candidates, 1);
+  return best ? ` (did you mean ${best}?)` : '';
+}
+
+export function renderSummary(
+  result: AuditResult,
+  files: readonly ReportFile[],
+  failOn: Severity,
+): string {
+  const lines: string[] = [];
+  const width = Math.max(6, ...result.tenants.map((t) => t.tenant.length));
+  for (const t of result.tenants) {
+    const counts = SEVERITIES.filter((s) => t.findings[s] > 0)
+      .map((s) => `${t.findings[s]} ${s}`)
+      .join(', ');
+    lines.push(`${t.tenant.padEnd(width)}  ${t.verdict.padEnd(12)}  ${counts || 'no findings'}`);
+  }
+  const total = result.findings.length;
+  const atOrAbove = result.findings.filter(
+    (f) => severityRank(f.severity) >= severityRank(failOn),
+  ).length;
+  lines.push('', `${total} finding${total === 1 ? '' : 's'}; ${atOrAbove} at or above ${failOn}.`);
+  if (files.length > 0) {
+    lines.push('Reports:');
+    for (const f of files) lines.push(`  ${f.path}`);
+  }
+  return lines.join('\n');
+}
