@@ -5,8 +5,9 @@
  */
 import type { Command } from 'commander';
 import { InputError } from '../util/errors';
-import { registerSecret } from '../util/log';
+import { registerSecret, type Logger } from '../util/log';
 import { trustPolicyFrom, type TrustPolicy } from '../vsphere/tls';
+import { NsxClient } from './client';
 
 export interface NsxConnectionFlags {
   nsxUrl?: string;
@@ -147,4 +148,19 @@ function promptNoEcho(question: string): Promise<string> {
     };
     stdin.on('data', onData);
   });
+}
+
+/** Resolves the settings, connects, runs `fn`, and always closes the connection. */
+export async function withNsxClient<T>(
+  flags: NsxConnectionFlags,
+  log: Logger,
+  fn: (client: NsxClient, settings: NsxConnectionSettings) => Promise<T>,
+): Promise<T> {
+  const settings = await resolveNsxConnection(flags, { ...defaultIo(), warn: (m) => log.warn(m) });
+  const client = await NsxClient.connect({ ...settings, log });
+  try {
+    return await fn(client, settings);
+  } finally {
+    client.close();
+  }
 }

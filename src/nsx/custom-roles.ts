@@ -8,6 +8,7 @@ import { InputError } from '../util/errors';
 import { nearest } from '../util/suggest';
 import {
   matchFeatureRow,
+  type NsxBaselinePolicy,
   type NsxCustomRoleRecipe,
   type NsxFeatureRow,
   type ResolvedNsxBaseline,
@@ -31,8 +32,18 @@ export interface BuiltNsxRole {
   unmatchedRows: NsxFeatureRow[];
 }
 
-export function recipeNames(baseline: ResolvedNsxBaseline): string[] {
-  return Object.keys(baseline.policy.customRoles);
+export function recipeNames(policy: NsxBaselinePolicy): string[] {
+  return Object.keys(policy.customRoles);
+}
+
+/** The named recipe, or an InputError suggesting the nearest name (checked before connecting). */
+export function recipeFor(policy: NsxBaselinePolicy, recipeName: string): NsxCustomRoleRecipe {
+  const recipe = policy.customRoles[recipeName];
+  if (recipe) return recipe;
+  const names = recipeNames(policy);
+  throw new InputError(`unknown NSX custom role "${recipeName}"`, {
+    hint: `known roles: ${names.join(', ')}; did you mean ${nearest(recipeName, names, 1)[0] ?? names[0]}?`,
+  });
 }
 
 export function buildAvsCustomRole(
@@ -40,13 +51,7 @@ export function buildAvsCustomRole(
   nsx: NsxData,
   baseline: ResolvedNsxBaseline,
 ): BuiltNsxRole {
-  const recipe: NsxCustomRoleRecipe | undefined = baseline.policy.customRoles[recipeName];
-  if (!recipe) {
-    const names = recipeNames(baseline);
-    throw new InputError(`unknown NSX custom role "${recipeName}"`, {
-      hint: `known roles: ${names.join(', ')}; did you mean ${nearest(recipeName, names, 1)[0] ?? names[0]}?`,
-    });
-  }
+  const recipe = recipeFor(baseline.policy, recipeName);
   const source =
     nsx.roles.find((r) => recipe.cloneFrom.ids.includes(r.id)) ??
     nsx.roles.find((r) =>

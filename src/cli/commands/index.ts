@@ -4,6 +4,7 @@ import * as collect from './collect';
 import * as role from './role';
 import * as compare from './compare';
 import * as tenant from './tenant';
+import * as nsx from './nsx';
 import * as access from './access';
 import * as audit from './audit';
 
@@ -12,6 +13,7 @@ export function registerCommands(program: Command): void {
   role.register(program);
   compare.register(program);
   tenant.register(program);
+  nsx.register(program);
   access.register(program);
   audit.register(program);
 }
