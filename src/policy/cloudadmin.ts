@@ -8,6 +8,7 @@
 import type { Privilege } from '../model/snapshot';
 import {
   isImplicitPrivilege,
+  resolveBaselinePrivileges,
   resolveRolePrivileges,
   significantPrivileges,
   type ResolvedPrivilege,
@@ -175,7 +176,7 @@ export interface CloudAdminComparison {
   cloudAdminOnly: PrivilegeLine[];
   /** Only with a server's CloudAdmin: where it departs from the documented list. */
   documentedVsServer?: { documentedOnly: PrivilegeLine[]; serverOnly: PrivilegeLine[] };
-  /** Documented entries the catalogue does not define (version-dependent, skipped). */
+  /** Documented entries the catalogue does not define: skipped, with the reason. */
   baselineSkipped: { id: string; reason: string }[];
   rows: RoleVsCloudAdminRow[];
 }
@@ -186,7 +187,11 @@ export interface CloudAdminComparison {
  */
 export function compareWithCloudAdmin(input: CloudAdminComparisonInput): CloudAdminComparison {
   const role = resolveRolePrivileges(input.role, input.catalogue, input.roleSource);
-  const documented = resolveRolePrivileges(input.baseline, input.catalogue, input.baselineSource);
+  const documented = resolveBaselinePrivileges(
+    input.baseline,
+    input.catalogue,
+    input.baselineSource,
+  );
   const cloudAdmin = input.serverCloudAdmin ?? documented.privileges;
   const gap = cloudAdminGap(role.privileges, cloudAdmin);
 

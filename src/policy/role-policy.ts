@@ -147,6 +147,15 @@ export function matchesWildcard(pattern: string, id: string): boolean {
   return id.startsWith(pattern.slice(0, -1));
 }
 
+export interface ResolveOptions {
+  /**
+   * What to do with an ID the catalogue lacks that is not marked versionDependent:
+   * `error` (default) for a role drperm will create; `skip` (with a note) for a baseline,
+   * which describes another server's role and is only compared, never sent to vCenter.
+   */
+  unknown?: 'error' | 'skip';
+}
+
 /**
  * Turns a policy's entries into concrete privilege IDs of one server. Wildcards expand
  * from the catalogue (never a fixed list: the set differs between vSphere versions). An
@@ -157,6 +166,7 @@ export function resolveRolePrivileges(
   policy: Pick<RolePolicy, 'privileges'>,
   catalogue: readonly Privilege[],
   source?: YamlSource,
+  options: ResolveOptions = {},
 ): ResolvedRole {
   const known = new Set(catalogue.map((p) => p.id));
   const catalogueLabel = new Map(
@@ -166,23 +176,33 @@ export function resolveRolePrivileges(
   const expanded: ResolvedRole['expanded'] = [];
   const skipped: ResolvedRole['skipped'] = [];
 
+  /** The entry names nothing this server defines: skip it with a note, or refuse. */
+  const notDefined = (
+    entry: PrivilegeEntry,
+    index: number,
+    problem: string,
+    candidates: Iterable<string>,
+  ) => {
+    if (entry.versionDependent) {
+      skipped.push({ id: entry.id, reason: `${problem} (version-dependent)` });
+      return;
+    }
+    const near = nearest(entry.id, candidates, 3);
+    if (options.unknown === 'skip') {
+      const hint = near.length > 0 ? ` (nearest: ${near.join(', ')})` : '';
+      skipped.push({ id: entry.id, reason: `${problem}${hint}` });
+      return;
+    }
+    throw unknownPrivilege(entry.id, problem, near, ['privileges', index, 'id'], source);
+  };
+
   policy.privileges.forEach((entry, index) => {
-    const field = ['privileges', index, 'id'];
     if (isWildcard(entry.id)) {
       const ids = [...known].filter((id) => matchesWildcard(entry.id, id)).sort();
       if (ids.length === 0) {
-        if (entry.versionDependent) {
-          skipped.push({ id: entry.id, reason: 'this server defines no privilege in the group' });
-          return;
-        }
         const groups = new Set(catalogue.map((p) => `${p.group}.*`));
-        throw unknownPrivilege(
-          entry.id,
-          'matches no privilege of this server',
-          groups,
-          field,
-          source,
-        );
+        notDefined(entry, index, 'matches no privilege of this server', groups);
+        return;
       }
       expanded.push({ pattern: entry.id, ids });
       for (const id of ids) {
@@ -197,11 +217,8 @@ export function resolveRolePrivileges(
       return;
     }
     if (!known.has(entry.id)) {
-      if (entry.versionDependent) {
-        skipped.push({ id: entry.id, reason: 'not defined by this server (version-dependent)' });
-        return;
-      }
-      throw unknownPrivilege(entry.id, 'is not a privilege of this server', known, field, source);
+      notDefined(entry, index, 'is not defined by this server', known);
+      return;
     }
     // An explicit entry describes its privilege better than a wildcard does.
     details.set(entry.id, {
@@ -223,11 +240,10 @@ export function resolveRolePrivileges(
 function unknownPrivilege(
   id: string,
   problem: string,
-  candidates: Iterable<string>,
+  near: readonly string[],
   path: PropertyKey[],
   source?: YamlSource,
 ): InputError {
-  const near = nearest(id, candidates, 3);
   const message =
     `"${id}" ${problem}` +
     (near.length > 0 ? `; nearest: ${near.join(', ')}` : '') +
@@ -236,6 +252,19 @@ function unknownPrivilege(
   return new InputError(`${path.map(String).join('.')}: ${message}`, {
     location: { field: path.map(String).join('.') },
   });
+}
+
+/**
+ * A baseline is Microsoft's list for another server (AVS): IDs this catalogue does not
+ * define are skipped with a note instead of failing. (The simulator's catalogue, for
+ * one, has no ContentLibrary, tagging, storage-profile or vService privileges.)
+ */
+export function resolveBaselinePrivileges(
+  policy: Pick<BaselinePolicy, 'privileges'>,
+  catalogue: readonly Privilege[],
+  source?: YamlSource,
+): ResolvedRole {
+  return resolveRolePrivileges(policy, catalogue, source, { unknown: 'skip' });
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   loadBaselinePolicy,
   loadRolePolicy,
   packageRoot,
+  resolveBaselinePrivileges,
   resolveRolePrivileges,
 } from '../../../src/policy/role-policy';
 import { parseYamlSource } from '../../../src/policy/yaml-file';
@@ -251,6 +252,32 @@ describe('resolveRolePrivileges', () => {
     expect(() => resolveRolePrivileges(policy, catalogue(['Task.Create']))).toThrow(
       /privileges\.0\.id: "Task\.Creat" .*nearest: Task\.Create/,
     );
+  });
+});
+
+describe('resolveBaselinePrivileges', () => {
+  it('skips documented IDs this server does not define, with the nearest IDs, instead of failing', () => {
+    const baseline = {
+      privileges: [
+        { id: 'Folder.Create', label: 'Folder > Create folder' },
+        { id: 'ContentLibrary.AddLibraryItem', label: 'Content Library > Add library item' },
+        { id: 'Folder.Delte', label: 'typo' },
+      ],
+    };
+    const r = resolveBaselinePrivileges(baseline, catalogue(['Folder.Create', 'Folder.Delete']));
+    expect(r.privileges).toEqual(['Folder.Create']);
+    expect(r.skipped).toEqual([
+      {
+        id: 'ContentLibrary.AddLibraryItem',
+        reason: expect.stringMatching(/^is not defined by this server/),
+      },
+      { id: 'Folder.Delte', reason: expect.stringMatching(/nearest: Folder\.Delete/) },
+    ]);
+  });
+
+  it('is strict for the same entries when resolving a role', () => {
+    const policy = { privileges: [{ id: 'ContentLibrary.AddLibraryItem', label: 'x' }] };
+    expect(() => resolveRolePrivileges(policy, catalogue(['Folder.Create']))).toThrow(InputError);
   });
 });
 

@@ -1,0 +1,211 @@
+/**
+ * `drperm compare cloudadmin`: which privileges of the role the AVS CloudAdmin role
+ * lacks (on AVS such a role can be created, but cloudadmin can neither assign nor
+ * delete it), and the reverse. Works offline from the shipped files, from a snapshot,
+ * or against a live vCenter.
+ */
+import type { Command } from 'commander';
+import type { Privilege } from '../../model/snapshot';
+import { readSnapshot } from '../../model/snapshot-file';
+import { findRoleByName } from '../../plan/role-plan';
+import { compareWithCloudAdmin, type CloudAdminComparison } from '../../policy/cloudadmin';
+import {
+  catalogueFromPolicies,
+  defaultBaselinePolicyPath,
+  defaultRolePolicyPath,
+  loadBaselinePolicy,
+  loadRolePolicy,
+} from '../../policy/role-policy';
+import { ExitCode, InputError } from '../../util/errors';
+import { withSession } from '../../vsphere/session';
+import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../connection';
+import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
+import { readPrivilegeCatalogue, readRoles } from '../role-server';
+
+interface CompareOptions extends GlobalOptions, ConnectionFlags {
+  role?: string;
+  baseline?: string;
+  live?: boolean;
+  snapshot?: string;
+  json?: boolean;
+  failOnDiff?: boolean;
+}
+
+/** Where the data of one comparison came from, shown with the result. */
+interface Sources {
+  roleFile: string;
+  baselineFile: string;
+  /** The privilege catalogue the role's wildcards expanded against. */
+  catalogue: string;
+  /** The CloudAdmin role compared with. */
+  cloudAdmin: string;
+}
+
+const HELP = `
+Which CloudAdmin list is used:
+  default        Microsoft's documented list (--baseline FILE, default the shipped
+                 policies/baselines/avs-cloudadmin.yaml)
+  --live         the CloudAdmin role of the connected vCenter; the documented list is then
+                 compared with it too (AVS changes the role between releases)
+  --snapshot F   a snapshot from \`drperm collect\`; if it holds a CloudAdmin role, that role
+                 is used as with --live
+
+Where VirtualMachine.Config.* ("VM Configuration: All") expands from:
+  --live or --snapshot: the server's privilege catalogue.
+  Neither: the concrete IDs the role and baseline files name, i.e. the baseline's 26
+  VirtualMachine.Config entries plus the role's version-dependent VirtualMachine.Config.Unlock.
+  Unlock is then reported as a gap, though a vSphere 8.x server does not define it.
+
+Exit codes: 0 the comparison was made (differences are the normal result); 1 with
+--fail-on-diff when the role holds privileges CloudAdmin lacks, or the live CloudAdmin role
+differs from the documented list; 2 bad input; 3 server error.`;
+
+export function register(program: Command): void {
+  const compare = program.command('compare').description('compare a role with a reference role');
+
+  addConnectionOptions(
+    compare
+      .command('cloudadmin')
+      .description(
+        "the role's privileges the AVS CloudAdmin role lacks (such a role cannot be assigned on AVS), and the reverse",
+      )
+      .option('--role <file>', 'role policy file (default: the shipped Azure_Site_Recovery role)')
+      .option('--baseline <file>', 'documented CloudAdmin list (default: the shipped AVS list)')
+      .option(
+        '--live',
+        'read the CloudAdmin role and the privilege catalogue from the connected vCenter',
+      )
+      .option(
+        '--snapshot <file>',
+        'take the privilege catalogue (and CloudAdmin role, if any) from a snapshot',
+      )
+      .option('--json', 'print the comparison as JSON on stdout')
+      .option('--fail-on-diff', 'exit 1 when the role holds privileges CloudAdmin lacks')
+      .addHelpText('after', HELP),
+  ).action(async (_opts: unknown, cmd: Command) => {
+    const opts = cmd.optsWithGlobals<CompareOptions>();
+    const ctx = makeContext(opts);
+    if (opts.live && opts.snapshot) {
+      throw new InputError('--live and --snapshot are alternatives: give one of them');
+    }
+    const { result, sources } = await runComparison(opts, ctx);
+    if (opts.json) printJson(ctx, { sources, ...result });
+    else ctx.out(renderComparison(result, sources).join('\n'));
+    const differs =
+      result.beyondCloudAdmin.length > 0 ||
+      (result.documentedVsServer !== undefined &&
+        result.documentedVsServer.documentedOnly.length +
+          result.documentedVsServer.serverOnly.length >
+          0);
+    if (opts.failOnDiff && differs) process.exitCode = ExitCode.Findings;
+  });
+}
+
+async function runComparison(
+  opts: CompareOptions,
+  ctx: CommandContext,
+): Promise<{ result: CloudAdminComparison; sources: Sources }> {
+  const roleFile = opts.role ?? defaultRolePolicyPath();
+  const baselineFile = opts.baseline ?? defaultBaselinePolicyPath();
+  const role = await loadRolePolicy(roleFile);
+  const baseline = await loadBaselinePolicy(baselineFile);
+  const cloudAdminName = baseline.policy.name;
+
+  let catalogue: Privilege[];
+  let serverCloudAdmin: string[] | undefined;
+  const sources: Sources = {
+    roleFile,
+    baselineFile,
+    catalogue: '',
+    cloudAdmin: `documented list (${baselineFile})`,
+  };
+
+  if (opts.live) {
+    const connection = await resolveConnection(opts, ctx.log);
+    const live = await withSession(connection, ctx.log, async (client) => {
+      const roles = await readRoles(client);
+      return { roles, catalogue: await readPrivilegeCatalogue(client, roles) };
+    });
+    const found = findRoleByName(live.roles, cloudAdminName);
+    if (!found) {
+      throw new InputError(`the connected vCenter has no role named ${cloudAdminName}`, {
+        hint: `it is not an AVS private cloud, or the role has another name; omit --live to compare with Microsoft's documented list`,
+      });
+    }
+    catalogue = live.catalogue.privileges;
+    serverCloudAdmin = found.privileges;
+    sources.catalogue = `the connected vCenter (${live.catalogue.source}, ${catalogue.length} privileges)`;
+    sources.cloudAdmin = `the connected vCenter's ${cloudAdminName} role (id ${found.id})`;
+  } else if (opts.snapshot) {
+    const { snapshot, path } = await readSnapshot(opts.snapshot);
+    if (snapshot.privileges.length === 0) {
+      throw new InputError(`${path} holds no privilege catalogue`, {
+        hint: 'collect the snapshot again with `drperm collect`, or use --live',
+      });
+    }
+    catalogue = snapshot.privileges;
+    sources.catalogue = `snapshot ${path} (${snapshot.vcenter.fullName}, ${catalogue.length} privileges)`;
+    const found = findRoleByName(snapshot.roles, cloudAdminName);
+    if (found) {
+      serverCloudAdmin = found.privileges;
+      sources.cloudAdmin = `the ${cloudAdminName} role in snapshot ${path}`;
+    }
+  } else {
+    catalogue = catalogueFromPolicies(role.policy, baseline.policy);
+    sources.catalogue =
+      "no server catalogue: wildcards expanded from the IDs the role and baseline files name (use --live or --snapshot for a server's own list)";
+    ctx.log.info(`note: ${sources.catalogue}`);
+  }
+
+  const result = compareWithCloudAdmin({
+    role: role.policy,
+    roleSource: role.source,
+    baseline: baseline.policy,
+    baselineSource: baseline.source,
+    catalogue,
+    ...(serverCloudAdmin ? { serverCloudAdmin } : {}),
+  });
+  return { result, sources };
+}
+
+export function renderComparison(result: CloudAdminComparison, sources: Sources): string[] {
+  const lines: string[] = [
+    `role:       ${sources.roleFile}`,
+    `CloudAdmin: ${sources.cloudAdmin}`,
+    `catalogue:  ${sources.catalogue}`,
+  ];
+  for (const s of result.role.skipped) lines.push(`note: role entry ${s.id} skipped: ${s.reason}`);
+  lines.push('');
+  if (result.beyondCloudAdmin.length === 0) {
+    lines.push('The role holds no privilege beyond CloudAdmin: it can be assigned on AVS.');
+  } else {
+    lines.push(
+      `In the role, not in CloudAdmin (${result.beyondCloudAdmin.length}): on AVS the role can be created,`,
+      'but cloudadmin can neither assign nor delete it (use `drperm role apply --avs`):',
+    );
+    for (const p of result.beyondCloudAdmin) {
+      lines.push(`  ${p.id}  ${p.label}${p.purpose ? `\n      needed to: ${p.purpose}` : ''}`);
+    }
+  }
+  lines.push('', `In CloudAdmin, not in the role (${result.cloudAdminOnly.length}):`);
+  for (const p of result.cloudAdminOnly) lines.push(`  ${p.id}  ${p.label}`);
+  if (result.documentedVsServer) {
+    const { documentedOnly, serverOnly } = result.documentedVsServer;
+    lines.push('');
+    if (documentedOnly.length + serverOnly.length === 0) {
+      lines.push("The server's CloudAdmin role matches Microsoft's documented list.");
+    } else {
+      lines.push(`Documented for CloudAdmin but missing on the server (${documentedOnly.length}):`);
+      for (const p of documentedOnly) lines.push(`  ${p.id}  ${p.label}`);
+      lines.push(`On the server's CloudAdmin but not documented (${serverOnly.length}):`);
+      for (const p of serverOnly) lines.push(`  ${p.id}  ${p.label}`);
+    }
+  }
+  if (result.baselineSkipped.length > 0) {
+    lines.push(
+      '',
+      `note: ${result.baselineSkipped.length} documented CloudAdmin entries are not defined by this catalogue and were left out of the comparison: ${result.baselineSkipped.map((s) => s.id).join(', ')}`,
+    );
+  }
+  return lines;
+}
