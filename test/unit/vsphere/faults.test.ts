@@ -1,12 +1,14 @@
 import { ExitCode, ServerError } from '../../../src/util/errors';
-import {
+import type {
   AlreadyExistsFault,
+  ManagedObjectNotFoundFault,
+  UserNotFoundFault,
+} from '../../../src/vsphere/faults';
+import {
   faultFromXml,
   InvalidLoginFault,
-  ManagedObjectNotFoundFault,
   NoPermissionFault,
   NotAuthenticatedFault,
-  UserNotFoundFault,
   VimFault,
 } from '../../../src/vsphere/faults';
 import { child, parseXml, soapBody } from '../../../src/vsphere/xml-parse';

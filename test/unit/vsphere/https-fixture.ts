@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -58,7 +59,7 @@ export function makeSelfSignedCert(): TestCert {
 
 export interface Received {
   body: string;
-  headers: https.IncomingHttpHeaders;
+  headers: IncomingHttpHeaders;
 }
 
 export type Responder = (req: Received) => {
