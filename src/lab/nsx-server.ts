@@ -103,6 +103,8 @@ export interface RunningNsxServer {
   requests: RecordedRequest[];
   /** Forgets every session: the next call with an old cookie gets 401. */
   expireSessions(): void;
+  /** Forgets every session once `count` more authenticated calls have been answered (mid-run expiry). */
+  expireSessionsAfter(count: number): void;
   /** The next request whose path starts with `pathPrefix` gets this NSX error. */
   failNext(pathPrefix: string, status: number, errorCode: number, message: string): void;
   stop(): Promise<void>;
@@ -145,6 +147,7 @@ export async function startNsxServer(options: NsxServerOptions = {}): Promise<Ru
   const sessions = new Map<string, string>(); // JSESSIONID -> XSRF token
   const requests: RecordedRequest[] = [];
   const pendingFailures: { prefix: string; error: NsxError }[] = [];
+  let expireCountdown: number | undefined;
 
   const roleBody = (r: StoredRole) => ({
     resource_type: 'RoleWithFeatures',
@@ -377,19 +380,21 @@ export async function startNsxServer(options: NsxServerOptions = {}): Promise<Ru
           record.auth = authenticate(req);
           if (failure >= 0) throw pendingFailures.splice(failure, 1)[0]!.error;
           route(method, url, body, res);
+          if (expireCountdown !== undefined && --expireCountdown <= 0) {
+            expireCountdown = undefined;
+            sessions.clear();
+          }
         }
       } catch (err) {
         const e = err instanceof NsxError ? err : new NsxError(500, 100, (err as Error).message);
-        res
-          .writeHead(e.status, { 'Content-Type': 'application/json' })
-          .end(
-            JSON.stringify({
-              httpStatus: String(e.status),
-              error_code: e.errorCode,
-              module_name: 'common-services',
-              error_message: e.message,
-            }),
-          );
+        res.writeHead(e.status, { 'Content-Type': 'application/json' }).end(
+          JSON.stringify({
+            httpStatus: String(e.status),
+            error_code: e.errorCode,
+            module_name: 'common-services',
+            error_message: e.message,
+          }),
+        );
       }
       record.status = res.statusCode;
     });
@@ -410,6 +415,9 @@ export async function startNsxServer(options: NsxServerOptions = {}): Promise<Ru
     certFile,
     requests,
     expireSessions: () => sessions.clear(),
+    expireSessionsAfter: (count) => {
+      expireCountdown = count;
+    },
     failNext: (prefix, status, errorCode, message) =>
       pendingFailures.push({ prefix, error: new NsxError(status, errorCode, message) }),
     stop: () =>
