@@ -44,6 +44,12 @@ export class AccessModel {
   private readonly byPrincipal = new Map<string, Permission[]>();
   /** Role ids used by permissions but absent from the role list (reported, treated as no privileges). */
   readonly unknownRoleIds: ReadonlySet<number>;
+  /** Entity index by ref; resolution works on indexes so per-principal memos are plain arrays. */
+  readonly indexOf = new Map<string, number>();
+  /** Inheritance parents of each entity, as indexes. */
+  readonly parentIndexes: readonly (readonly number[])[];
+  /** For objects that always inherit: the index of the parent whose permissions they carry; else -1. */
+  readonly forcedParentIndex: Int32Array;
 
   constructor(snapshot: Snapshot, inventory?: Inventory) {
     this.snapshot = snapshot;
@@ -61,6 +67,19 @@ export class AccessModel {
       if (!this.rolePrivs.has(p.roleId)) unknown.add(p.roleId);
     }
     this.unknownRoleIds = unknown;
+
+    const entities = this.inventory.entities;
+    entities.forEach((e, i) => this.indexOf.set(e.ref, i));
+    this.parentIndexes = entities.map((e) =>
+      this.inventory.inheritanceParents(e).map((p) => this.indexOf.get(p.ref)!),
+    );
+    this.forcedParentIndex = new Int32Array(entities.length).fill(-1);
+    entities.forEach((e, i) => {
+      const parent = this.inventory.isForcedInheritance(e)
+        ? this.inventory.primaryParent(e)
+        : undefined;
+      if (parent) this.forcedParentIndex[i] = this.indexOf.get(parent.ref)!;
+    });
   }
 
   rolePrivileges(roleId: number): ReadonlySet<string> {
@@ -138,53 +157,75 @@ export function resolveAccess(
   model: AccessModel,
   principals: Principals,
 ): Map<string, ResolvedAccess> {
-  const inv = model.inventory;
-  const relevant = new Map<string, Permission[]>();
+  const entities = model.inventory.entities;
+  const parents = model.parentIndexes;
+  const forced = model.forcedParentIndex;
+  const NONE: never[] = [];
+
+  const relevant = new Map<number, Permission[]>();
   for (const p of model.permissionsOf(principals)) {
-    let list = relevant.get(p.entity);
-    if (!list) relevant.set(p.entity, (list = []));
+    const i = model.indexOf.get(p.entity);
+    if (i === undefined) continue; // outside the collected inventory: it reaches nothing we know
+    let list = relevant.get(i);
+    if (!list) relevant.set(i, (list = []));
     list.push(p);
   }
+  const out = new Map<string, ResolvedAccess>();
+  if (relevant.size === 0) return out;
 
-  const ownMemo = new Map<string, Permission[]>();
-  /** Permissions that count as defined on e: its own, plus its parent's when e always inherits. */
-  const own = (e: Entity): Permission[] => {
-    let v = ownMemo.get(e.ref);
-    if (v) return v;
-    v = relevant.get(e.ref) ?? [];
-    if (inv.isForcedInheritance(e)) {
-      const parent = inv.primaryParent(e);
-      if (parent) v = v.length === 0 ? own(parent) : [...v, ...own(parent)];
+  const forcedMemo = new Map<number, Permission[]>();
+  /** Permissions that count as defined on entity i: its own, plus its parent's when it always inherits. */
+  const own = (i: number): Permission[] => {
+    const direct = relevant.get(i) ?? NONE;
+    const fp = forced[i]!;
+    if (fp < 0) return direct;
+    let v = forcedMemo.get(i);
+    if (!v) {
+      const inherited = own(fp);
+      v =
+        direct.length === 0
+          ? inherited
+          : inherited.length === 0
+            ? direct
+            : [...direct, ...inherited];
+      forcedMemo.set(i, v);
     }
-    ownMemo.set(e.ref, v);
     return v;
   };
 
-  const decide = (level: Entity, perms: Permission[]): Decision => {
+  const decide = (i: number, perms: Permission[]): Decision => {
     // A permission for u itself wins alone; for a group account every permission is a group's.
-    const self = perms.filter((p) => principalKey(p.principal, p.group) === principals.selfKey);
-    const chosen = self.length > 0 && !principals.isGroup ? self : perms;
+    const self = principals.isGroup
+      ? NONE
+      : perms.filter((p) => principalKey(p.principal, p.group) === principals.selfKey);
+    const chosen = self.length > 0 ? self : perms;
     const privileges = new Set<string>();
     for (const p of chosen) for (const priv of model.rolePrivileges(p.roleId)) privileges.add(priv);
-    return { level, permissions: chosen, privileges };
+    return { level: entities[i]!, permissions: chosen, privileges };
   };
 
-  const NONE: Decision[] = [];
-  const passedMemo = new Map<string, Decision[]>();
-  /** Decisions e hands down to its children: its propagating permissions, or its parents' decisions. */
-  const passedDown = (e: Entity): Decision[] => {
-    let v = passedMemo.get(e.ref);
+  const passedMemo: Array<Decision[] | undefined> = new Array<Decision[] | undefined>(
+    entities.length,
+  );
+  /** Decisions entity i hands down to its children: its propagating permissions, or its parents'. */
+  const passedDown = (i: number): Decision[] => {
+    let v = passedMemo[i];
     if (v) return v;
-    const propagating = own(e).filter((p) => p.propagate);
-    v = propagating.length > 0 ? [decide(e, propagating)] : fromParents(e);
-    passedMemo.set(e.ref, v);
+    const mine = own(i);
+    const propagating = mine.length === 0 ? NONE : mine.filter((p) => p.propagate);
+    v = propagating.length > 0 ? [decide(i, propagating)] : fromParents(i);
+    passedMemo[i] = v;
     return v;
   };
-  const fromParents = (e: Entity): Decision[] => {
-    const parents = inv.inheritanceParents(e);
-    if (parents.length === 0) return NONE;
-    if (parents.length === 1) return passedDown(parents[0]!);
-    return union(parents.map(passedDown));
+  const fromParents = (i: number): Decision[] => {
+    const ps = parents[i]!;
+    if (ps.length === 0) return NONE;
+    if (ps.length === 1) return passedDown(ps[0]!);
+    // Most paths decide nothing for most principals: avoid allocating for them.
+    const decided = ps.map(passedDown).filter((d) => d.length > 0);
+    if (decided.length === 0) return NONE;
+    if (decided.length === 1) return decided[0]!;
+    return union(decided);
   };
 
   const privilegeCache = new Map<string, readonly string[]>();
@@ -207,12 +248,11 @@ export function resolveAccess(
     return v;
   };
 
-  const out = new Map<string, ResolvedAccess>();
-  if (relevant.size === 0) return out;
-  for (const e of inv.entities) {
-    const mine = own(e);
-    const decisions = mine.length > 0 ? [decide(e, mine)] : fromParents(e);
+  for (let i = 0; i < entities.length; i++) {
+    const mine = own(i);
+    const decisions = mine.length > 0 ? [decide(i, mine)] : fromParents(i);
     if (decisions.length === 0) continue;
+    const e = entities[i]!;
     out.set(e.ref, { entity: e, privileges: privilegesOf(decisions), decisions });
   }
   return out;

@@ -13,15 +13,16 @@ export function missingGrant(ctx: AuditContext): Finding[] {
   const out: Finding[] = [];
   for (const t of ctx.tenants) {
     const missingRoles = new Set<string>();
+    const heldOn = new Map(
+      ctx.model.permissionsOfKey(t.principals.selfKey).map((p) => [p.entity, p]),
+    );
     for (const grant of t.tenant.grants) {
       const required = liveRole(ctx.model, grant.roleName);
       if (!required) {
         missingRoles.add(grant.roleName);
         continue;
       }
-      const held = ctx.model
-        .permissionsOfKey(t.principals.selfKey)
-        .find((p) => p.entity === grant.entity.ref);
+      const held = heldOn.get(grant.entity.ref);
       const heldPrivileges = held ? ctx.model.rolePrivileges(held.roleId) : new Set<string>();
       const lacking = required.privileges.filter((p) => !heldPrivileges.has(p));
       if (held && lacking.length === 0) continue;
