@@ -208,14 +208,14 @@ async function applyRole(
     throw new InputError('cancelled: nothing was changed');
   }
 
-  let roleId: number;
   if (plan.action === 'create') {
-    roleId = await client.addAuthorizationRole(plan.name, plan.privileges);
-    ctx.log.info(`created role ${plan.name} (id ${roleId})`);
+    // The id AddAuthorizationRole returns is not trusted (the simulator answers 0 for
+    // every new role): the read-back below finds the role by name.
+    await client.addAuthorizationRole(plan.name, plan.privileges);
+    ctx.log.info(`created role ${plan.name}`);
   } else {
-    roleId = plan.roleId;
-    await client.updateAuthorizationRole(roleId, plan.name, plan.privileges);
-    ctx.log.info(`updated role ${plan.name} (id ${roleId})`);
+    await client.updateAuthorizationRole(plan.roleId, plan.name, plan.privileges);
+    ctx.log.info(`updated role ${plan.name} (id ${plan.roleId})`);
   }
 
   // Read back by name: the change is done only when the server holds exactly the policy.
