@@ -93,7 +93,9 @@ describe('drperm audit (offline)', () => {
 
   test('a propagating cluster grant: contoso not isolated, cross-tenant-access with evidence, exit 1', async () => {
     const snap = await snapshotFile('leak', true);
-    const r = await runCli(auditArgs(snap.path, 'leak', '--format', 'json'));
+    // Default formats: the workbook writer runs on a report with findings too.
+    const r = await runCli(auditArgs(snap.path, 'leak'));
+    expect(r.stdout).toMatch(/\.xlsx$/m);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/contoso\s+not isolated\s+\d+ critical/);
     expect(r.stdout).toMatch(/fabrikam\s+isolated/);
