@@ -259,14 +259,27 @@ export class VimClient {
     return children(response, 'returnval').map(decodePermission);
   }
 
-  /** Returns the id the server chose for the new role (never predict it). */
+  /**
+   * Returns the id the server gave the new role, read back by name: vcsim 0.24 always
+   * answers 0 here (a simulator deviation), and ids must never be predicted.
+   */
   async addAuthorizationRole(name: string, privIds: readonly string[]): Promise<number> {
     const response = await this.invoke(
       rq.addAuthorizationRole(this.authorizationManager, name, privIds),
     );
-    const id = Number(childText(response, 'returnval'));
-    if (!Number.isInteger(id)) throw new ServerError('AddAuthorizationRole returned no role id');
-    return id;
+    const returned = Number(childText(response, 'returnval'));
+    const stored = (await this.roleList()).find((r) => r.name === name);
+    if (stored) {
+      if (stored.roleId !== returned) {
+        this.log.debug(
+          `AddAuthorizationRole returned id ${returned}; the role list says ${stored.roleId}`,
+        );
+      }
+      return stored.roleId;
+    }
+    if (!Number.isInteger(returned))
+      throw new ServerError('AddAuthorizationRole returned no role id');
+    return returned;
   }
 
   /** `privIds` is the complete new set; `newName` is required even when unchanged. */
