@@ -94,6 +94,7 @@ class TenantResolver {
   ) {}
 
   result(policy: TenantPolicy, file: string | undefined): ResolvedTenant {
+    this.noteForcedChildren();
     return {
       policy,
       ...(file === undefined ? {} : { file }),
@@ -117,6 +118,23 @@ class TenantResolver {
     }
     if (!this.grants.has(entity.ref))
       this.grants.set(entity.ref, { entity, kind, roleName, source });
+  }
+
+  /**
+   * Seed 001's table names the datacenter and the cluster; their vm/host/datastore/network
+   * folders, root resource pool and standalone host cannot carry permissions and take the
+   * parent's grant as their own. The plan says so instead of trying to set them.
+   */
+  private noteForcedChildren(): void {
+    for (const { entity } of this.grants.values()) {
+      const inheriting = this.inventory
+        .children(entity.ref)
+        .filter((c) => this.inventory.isForcedInheritance(c));
+      if (inheriting.length === 0) continue;
+      this.notes.push(
+        `${inheriting.map((c) => c.path).join(', ')} always inherit${inheriting.length === 1 ? 's' : ''} the permission on ${entity.path} and ${inheriting.length === 1 ? 'is' : 'are'} not set directly`,
+      );
+    }
   }
 
   own(vm: Entity): void {

@@ -216,3 +216,19 @@ describe('findTenantConflicts', () => {
     expect(findTenantConflicts([contoso, fabrikam])).toEqual([]);
   });
 });
+
+describe('resolveTenant notes', () => {
+  it('says which objects always inherit the grant of a datacenter or a cluster', () => {
+    const t = resolveTenant(
+      policy({
+        vcenterReadOnly: false,
+        objects: { datacenters: ['/DC0'], hosts: ['/DC0/host/DC0_C0'] },
+      }),
+      labInventory(),
+    );
+    expect(t.notes).toEqual([
+      '/DC0/vm, /DC0/host, /DC0/datastore, /DC0/network always inherit the permission on /DC0 and are not set directly',
+      '/DC0/host/DC0_C0/Resources always inherits the permission on /DC0/host/DC0_C0 and is not set directly',
+    ]);
+  });
+});
