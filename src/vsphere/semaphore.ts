@@ -33,12 +33,24 @@ export class Semaphore {
   }
 }
 
-/** Maps items with at most `limit` tasks running; results keep the input order. */
+/**
+ * Maps items with at most `limit` tasks running; results keep the input order. Workers pull
+ * the next index, so memory stays flat however many items there are (45,000 entities).
+ */
 export async function mapLimit<T, R>(
   items: readonly T[],
   limit: number,
   fn: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
-  const semaphore = new Semaphore(limit);
-  return Promise.all(items.map((item, i) => semaphore.run(() => fn(item, i))));
+  if (!Number.isInteger(limit) || limit < 1) throw new Error(`limit must be >= 1, got ${limit}`);
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
