@@ -114,6 +114,18 @@ export async function collectNsx(
   log.info(`NSX: ${roles.length} roles`);
   const bindings = (await client.list<WireBinding>(`${AAA}/role-bindings`)).map(bindingFromWire);
   log.info(`NSX: ${bindings.length} role bindings`);
+  const roleIds = new Set(roles.map((r) => r.id));
+  for (const b of bindings) {
+    for (const rp of b.rolesForPaths) {
+      for (const id of rp.roles.filter((r) => !roleIds.has(r))) {
+        // The audit cannot judge a role it has no matrix for; say so rather than pass it silently.
+        warnings.push(
+          `binding ${b.name} has role ${id} on ${rp.path}, which the manager did not list`,
+        );
+      }
+    }
+  }
+  for (const w of warnings) log.warn(w);
 
   let version: string | undefined;
   try {

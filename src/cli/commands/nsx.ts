@@ -11,7 +11,7 @@ import { SEVERITIES, severityRank, type Severity } from '../../audit/types';
 import type { NsxData } from '../../model/nsx';
 import { sha256Hex } from '../../model/snapshot-file';
 import { auditNsx } from '../../nsx/audit';
-import { loadNsxBaseline, resolveNsxBaseline, DEFAULT_NSX_BASELINE_FILE } from '../../nsx/baseline';
+import { loadNsxBaseline, resolveNsxBaseline } from '../../nsx/baseline';
 import type { NsxClient } from '../../nsx/client';
 import { AAA, collectNsx, roleFromWire, type WireRole } from '../../nsx/collect';
 import {
@@ -129,7 +129,10 @@ function registerAudit(nsx: Command): void {
         '--snapshot <file>',
         'audit an NSX snapshot (from `drperm nsx collect`) instead of a live manager',
       )
-      .option('--baseline <file>', `AVS NSX baseline (default ${DEFAULT_NSX_BASELINE_FILE})`)
+      .option(
+        '--baseline <file>',
+        'AVS NSX baseline (default: the shipped policies/baselines/avs-nsx-cloudadmin.yaml)',
+      )
       .option(
         '--fail-on <severity>',
         `exit 1 on findings of this severity or above (${SEVERITIES.join(', ')})`,

@@ -6,7 +6,7 @@ import { AAA, collectNsx } from '../../../src/nsx/collect';
 import { ServerError } from '../../../src/util/errors';
 import { silentLogger } from '../../../src/util/log';
 import { trustPolicyFrom } from '../../../src/vsphere/tls';
-import { startNsxServer, type RunningNsxServer } from '../../nsx/nsx-server';
+import { loadNsxFixture, startNsxServer, type RunningNsxServer } from '../../nsx/nsx-server';
 
 let server: RunningNsxServer;
 beforeAll(async () => {
@@ -54,6 +54,7 @@ it('collects features, roles and bindings through many pages with one session', 
     { path: '/orgs/default/projects/fabrikam', roles: ['auditor'] },
   ]);
   expect(data.manager.version).toBe('4.1.1.0.0.22224312');
+  expect(data.warnings).toEqual([]);
   const featurePages = server.requests.filter((r) =>
     r.url.startsWith(`${AAA}/features-with-properties`),
   );
@@ -65,6 +66,27 @@ it('collects features, roles and bindings through many pages with one session', 
       .filter((r) => r.url !== '/api/session/create')
       .every((r) => r.auth === 'session'),
   ).toBe(true);
+});
+
+it('warns about a binding to a role the manager does not list', async () => {
+  const fixture = loadNsxFixture('clean');
+  fixture.bindings[0]!.roles_for_paths[0]!.roles.push({ role: 'retired_role' });
+  const odd = await startNsxServer({ fixture });
+  try {
+    const c = await NsxClient.connect({
+      url: odd.url,
+      username: odd.username,
+      password: odd.password,
+      trust: trustPolicyFrom({ thumbprint: odd.thumbprintSha256 }),
+      log: silentLogger,
+    });
+    const data = await collectNsx(c, odd.username, silentLogger).finally(() => c.close());
+    expect(data.warnings).toEqual([
+      'binding cloudadmin has role retired_role on /, which the manager did not list',
+    ]);
+  } finally {
+    await odd.stop();
+  }
 });
 
 it('logs in again once when the session expires mid-run', async () => {
