@@ -61,7 +61,7 @@ export function renderMarkdown(report: AuditReport, options: MarkdownOptions = {
   out.push(
     `vCenter ${e(report.vcenter.fullName)}, instance ${e(report.vcenter.instanceUuid)}; ` +
       `collected ${report.snapshot.collectedAt} by ${e(report.snapshot.collectedBy)}; ` +
-      `snapshot SHA-256 \`${report.snapshot.sha256}\`; drperm ${e(report.tool.version)}, ` +
+      `snapshot SHA-256 \`${report.snapshot.sha256}\`; drperm ${report.tool.version}, ` +
       `report generated ${report.generatedAt}.`,
     '',
   );

@@ -33,8 +33,9 @@ export async function writeWorkbook(report: AuditReport, path: string): Promise<
   await mkdir(dirname(path), { recursive: true });
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     filename: path,
-    // Shared strings: string cells are written as t="s", the form every reader treats as text.
-    useSharedStrings: true,
+    // No shared-string table: exceljs keeps it in memory (about 1.7 kB a row on the Effective
+    // access sheet). String cells are written inline instead (see xlsx-table.ts).
+    useSharedStrings: false,
     useStyles: true,
   });
   workbook.creator = 'drperm';
@@ -45,14 +46,14 @@ export async function writeWorkbook(report: AuditReport, path: string): Promise<
   workbook.subject = 'vCenter permissions for Azure Site Recovery: tenant isolation audit';
 
   writeSummarySheet(workbook, report);
-  writeTableSheet(workbook, findingsSheet(report));
-  writeTableSheet(workbook, tenantsSheet(report));
-  writeTableSheet(workbook, effectiveAccessSheet(report));
-  writeTableSheet(workbook, permissionsSheet(report));
-  writeTableSheet(workbook, rolesSheet(report));
-  writeTableSheet(workbook, roleVsCloudAdminSheet(report));
+  await writeTableSheet(workbook, findingsSheet(report));
+  await writeTableSheet(workbook, tenantsSheet(report));
+  await writeTableSheet(workbook, effectiveAccessSheet(report));
+  await writeTableSheet(workbook, permissionsSheet(report));
+  await writeTableSheet(workbook, rolesSheet(report));
+  await writeTableSheet(workbook, roleVsCloudAdminSheet(report));
   const nsx = nsxSheet(report);
-  if (nsx) writeTableSheet(workbook, nsx);
+  if (nsx) await writeTableSheet(workbook, nsx);
   await workbook.commit();
 }
 
@@ -111,12 +112,12 @@ function writeSummarySheet(workbook: WorkbookWriter, report: AuditReport): void 
   const layout: ColumnLayout[] = [
     { width: Math.max(...fields.map((f) => f.field.length), tenantName) + 2 },
     // Fits a SHA-256 in hex on one line.
-    { width: 68, wrap: true, alignLeft: true },
-    ...SUMMARY_TENANT_COLUMNS.slice(2).map(() => ({ width: 10 })),
+    { width: 68, wrap: true, align: 'left' },
+    ...SUMMARY_TENANT_COLUMNS.slice(2).map((): ColumnLayout => ({ width: 10, align: 'center' })),
   ];
   const sheet = addReportSheet(workbook, SHEET_NAMES.summary, layout);
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1 + fields.length, column: 2 } };
-  writeHeaderRow(sheet, ['Field', 'Value']);
+  writeHeaderRow(sheet, ['Field', 'Value'], layout);
   for (const f of fields) {
     writeRow(
       sheet,
@@ -130,6 +131,7 @@ function writeSummarySheet(workbook: WorkbookWriter, report: AuditReport): void 
   writeHeaderRow(
     sheet,
     SUMMARY_TENANT_COLUMNS.map((c) => c.header),
+    layout,
   );
   for (const tenant of report.tenants) {
     writeRow(

@@ -3,6 +3,8 @@
  * the content, print setup, and every value turned into a cell that cannot run as a formula.
  * Rows are committed as they are written, so a sheet's size does not grow the heap.
  */
+import { once, type EventEmitter } from 'node:events';
+import type ExcelJS from 'exceljs';
 import type { Alignment, Font, stream, Worksheet } from 'exceljs';
 import { cellText, yesNo } from './text';
 import {
@@ -43,8 +45,11 @@ export interface TableSheet<T> {
 export interface ColumnLayout {
   width: number;
   wrap?: boolean;
-  /** Left-align numbers and dates too (a column mixing them with text reads better). */
-  alignLeft?: boolean;
+  /**
+   * 'left' for a column mixing text with numbers and dates; 'center' for counts and ids,
+   * so a short number sits under its header instead of at the far edge of the column.
+   */
+  align?: 'left' | 'center';
 }
 
 export interface CellSpec {
@@ -54,6 +59,7 @@ export interface CellSpec {
 }
 
 const WIDTH_SAMPLE_ROWS = 1000;
+const ROWS_PER_YIELD = 200;
 // Excel's maximum row height, in points.
 const MAX_ROW_HEIGHT = 409;
 const DEFAULT_MAX_WIDTH = 50;
@@ -84,18 +90,18 @@ export function addReportSheet(
     column.width = layout.width;
     const alignment: Partial<Alignment> = { vertical: 'top' };
     if (layout.wrap) alignment.wrapText = true;
-    if (layout.alignLeft) alignment.horizontal = 'left';
+    if (layout.align) alignment.horizontal = layout.align;
     column.alignment = alignment;
   });
   return sheet;
 }
 
-export function writeHeaderRow(sheet: Worksheet, headers: string[]): void {
-  const row = sheet.addRow(headers.map(cellText));
-  row.eachCell((cell) => {
+export function writeHeaderRow(sheet: Worksheet, headers: string[], layout: ColumnLayout[]): void {
+  const row = sheet.addRow(headers.map(textCell));
+  row.eachCell((cell, n) => {
     cell.font = HEADER_FONT;
     cell.fill = HEADER_FILL;
-    cell.alignment = { vertical: 'middle', wrapText: false };
+    cell.alignment = { vertical: 'middle', horizontal: layout[n - 1]?.align ?? 'left' };
     cell.border = { bottom: { style: 'thin', color: { argb: 'FF8EA9DB' } } };
   });
   row.commit();
@@ -120,11 +126,43 @@ export function writeRow(sheet: Worksheet, cells: CellSpec[], layout: ColumnLayo
   row.commit();
 }
 
-/** Writes a whole table as its own worksheet and commits it. */
-export function writeTableSheet<T>(workbook: WorkbookWriter, table: TableSheet<T>): void {
-  const layout = table.columns.map((c) => ({
+/**
+ * exceljs 4.4 internals: a streamed sheet writes into a StreamBuf piped into the zip entry's
+ * PassThrough, and ignores that stream's backpressure (exceljs issues #1894, #2916).
+ */
+interface StreamedSheetInternals {
+  stream?: { pipes?: Array<ZipEntryStream | undefined> };
+}
+
+/** archiver's PassThrough (readable-stream 2): no writableNeedDrain, but the same state. */
+interface ZipEntryStream extends EventEmitter {
+  _writableState?: { needDrain?: boolean };
+}
+
+/**
+ * Waits until the zip compressor has taken the rows written so far. Without this, rows
+ * are produced faster than deflate consumes them and pile up in the entry's buffer: the
+ * memory then grows with the sheet (about 1.7 kB a row), which streaming is meant to avoid.
+ */
+async function waitForZip(sheet: Worksheet): Promise<void> {
+  const entry = (sheet as unknown as StreamedSheetInternals).stream?.pipes?.[0];
+  if (entry?._writableState?.needDrain === true && typeof entry.once === 'function') {
+    await once(entry, 'drain');
+  } else {
+    // Internals changed or nothing to wait for: at least let the compressor run.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Writes a whole table as its own worksheet, row by row, and commits it. */
+export async function writeTableSheet<T>(
+  workbook: WorkbookWriter,
+  table: TableSheet<T>,
+): Promise<void> {
+  const layout = table.columns.map((c): ColumnLayout => ({
     width: c.width ?? fitWidth(c, table.rows),
     wrap: c.wrap ?? false,
+    ...(holdsNumbers(c, table.rows) && { align: 'center' }),
   }));
   const sheet = addReportSheet(workbook, table.name, layout);
   const lastRow = 1 + Math.max(table.rows.length, table.emptyNote ? 1 : 0);
@@ -135,11 +173,14 @@ export function writeTableSheet<T>(workbook: WorkbookWriter, table: TableSheet<T
   writeHeaderRow(
     sheet,
     table.columns.map((c) => c.header),
+    layout,
   );
   if (table.rows.length === 0 && table.emptyNote) {
     writeRow(sheet, [{ value: table.emptyNote, font: NOTE_FONT }], layout);
   }
+  let written = 0;
   for (const item of table.rows) {
+    if (++written % ROWS_PER_YIELD === 0) await waitForZip(sheet);
     writeRow(
       sheet,
       table.columns.map((c) => {
@@ -153,12 +194,25 @@ export function writeTableSheet<T>(workbook: WorkbookWriter, table: TableSheet<T
   sheet.commit();
 }
 
-function toCellValue(value: CellInput): string | number | Date | null {
+/**
+ * A string cell that no reader can take for a formula: an inline string (t="inlineStr"),
+ * the OOXML string cell that needs no shared-string table. A plain JS string would be
+ * written as t="str", the type of a formula's cached result.
+ */
+export function textCell(text: string): ExcelJS.CellRichTextValue {
+  return { richText: [{ text: cellText(text) }] };
+}
+
+function toCellValue(value: CellInput): ExcelJS.CellValue {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'boolean') return yesNo(value);
-  // Only explicit {formula} objects become formulas in exceljs; strings stay strings.
-  if (typeof value === 'string') return cellText(value);
+  if (typeof value === 'boolean') return textCell(yesNo(value));
+  if (typeof value === 'string') return value === '' ? null : textCell(value);
   return value;
+}
+
+function holdsNumbers<T>(column: Column<T>, rows: readonly T[]): boolean {
+  const first = rows.find((row) => column.value(row) !== null && column.value(row) !== undefined);
+  return first !== undefined && typeof column.value(first) === 'number';
 }
 
 /** Width in characters from the header and the longest line among the first rows. */

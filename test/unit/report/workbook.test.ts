@@ -1,11 +1,19 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeWorkbook } from '../../../src/report/workbook';
 import { SEVERITY_COLOURS, VERDICT_COLOURS } from '../../../src/report/xlsx-style';
 import { HOSTILE_NAMES, makeReport } from './report-fixture';
-import { column, headers, readWorkbook, readXmlParts, sheetValues } from './xlsx-read';
+import {
+  column,
+  headers,
+  isTextCell,
+  plain,
+  readWorkbook,
+  readXmlParts,
+  sheetValues,
+} from './xlsx-read';
 
 const TABLE_SHEETS = [
   'Summary',
@@ -117,20 +125,19 @@ describe('cell contents', () => {
   it('stores names that look like formulas as plain text', () => {
     const paths = column(sheet('Effective access'), 'Entity path');
     for (const name of HOSTILE_NAMES) {
-      const cell = paths.find((c) => c.value === `/DC0/vm/contoso/${name}`);
+      const cell = paths.find((c) => plain(c.value) === `/DC0/vm/contoso/${name}`);
       expect(cell).toBeDefined();
-      expect(cell!.type).toBe(ExcelJS.ValueType.String);
-      expect(cell!.formula).toBeUndefined();
+      expect(isTextCell(cell!)).toBe(true);
     }
     // The same names at the very start of a cell, where a spreadsheet would parse them.
     const principals = column(sheet('Permissions'), 'Principal');
     for (const name of HOSTILE_NAMES) {
-      const cell = principals.find((c) => c.value === name);
-      expect(cell?.type).toBe(ExcelJS.ValueType.String);
-      expect(cell?.formula).toBeUndefined();
+      const cell = principals.find((c) => plain(c.value) === name);
+      expect(cell).toBeDefined();
+      expect(isTextCell(cell!)).toBe(true);
     }
-    expect(column(sheet('Findings'), 'Principal').map((c) => c.value)).toContain('@x');
-    const tenants = column(sheet('Findings'), 'Tenant').map((c) => c.value);
+    expect(column(sheet('Findings'), 'Principal').map((c) => plain(c.value))).toContain('@x');
+    const tenants = column(sheet('Findings'), 'Tenant').map((c) => plain(c.value));
     expect(tenants).toContain('a|b');
   });
 
@@ -139,14 +146,16 @@ describe('cell contents', () => {
     const sheets = [...parts.keys()].filter((k) => k.startsWith('xl/worksheets/sheet'));
     expect(sheets).toHaveLength(TABLE_SHEETS.length);
     for (const name of sheets) expect(parts.get(name)).not.toMatch(/<f[\s>/]/);
-    // The hostile name travels as an escaped shared string, referenced by t="s" cells.
-    expect(parts.get('xl/sharedStrings.xml')).toContain('=contoso&amp;&lt;legacy&gt;');
-    expect(parts.get('xl/worksheets/sheet4.xml')).toMatch(/t="s"/);
-    expect(parts.get('xl/worksheets/sheet4.xml')).not.toMatch(/t="str"/);
+    // Strings are inline string cells, never t="str" (the type of a formula's cached result).
+    const permissions = parts.get('xl/worksheets/sheet5.xml')!;
+    expect(permissions).toMatch(
+      /<c r="D\d+"[^>]* t="inlineStr"><is><r><t>=contoso&amp;&lt;legacy&gt;<\/t>/,
+    );
+    for (const name of sheets) expect(parts.get(name)).not.toMatch(/t="str"/);
   });
 
   it('keeps text that looks like an OOXML escape literal', () => {
-    const paths = column(sheet('Effective access'), 'Entity path').map((c) => c.value);
+    const paths = column(sheet('Effective access'), 'Entity path').map((c) => plain(c.value));
     expect(paths).toContain('/DC0/vm/contoso/literal _x0041_ stays');
   });
 
@@ -157,7 +166,7 @@ describe('cell contents', () => {
     expect(value('Report generated')).toEqual(new Date(report.generatedAt));
     const cell = sheet('Summary')
       .getColumn(1)
-      .values.findIndex((v) => v === 'Time of collection');
+      .values.findIndex((v) => plain(v ?? null) === 'Time of collection');
     expect(sheet('Summary').getRow(cell).getCell(2).numFmt).toMatch(/yyyy-mm-dd/);
   });
 
@@ -176,16 +185,16 @@ describe('cell contents', () => {
 
   it('colours severities and verdicts', () => {
     const severities = column(sheet('Findings'), 'Severity');
-    const critical = severities.find((c) => c.value === 'critical')!;
-    const medium = severities.find((c) => c.value === 'medium')!;
+    const critical = severities.find((c) => plain(c.value) === 'critical')!;
+    const medium = severities.find((c) => plain(c.value) === 'medium')!;
     expect(critical.fill).toMatchObject(SEVERITY_COLOURS.critical!.fill);
     expect(medium.fill).toMatchObject(SEVERITY_COLOURS.medium!.fill);
     expect(medium.fill).not.toMatchObject(SEVERITY_COLOURS.critical!.fill);
     const verdicts = column(sheet('Tenants'), 'Verdict');
-    expect(verdicts.find((c) => c.value === 'isolated')!.fill).toMatchObject(
+    expect(verdicts.find((c) => plain(c.value) === 'isolated')!.fill).toMatchObject(
       VERDICT_COLOURS.isolated!.fill,
     );
-    expect(verdicts.find((c) => c.value === 'not isolated')!.fill).toMatchObject(
+    expect(verdicts.find((c) => plain(c.value) === 'not isolated')!.fill).toMatchObject(
       VERDICT_COLOURS['not isolated']!.fill,
     );
     // Only the severity column is coloured, not the rest of the row.
@@ -197,20 +206,22 @@ describe('cell contents', () => {
 
   it('puts every granting permission of an access row on its own line', () => {
     const ws = sheet('Effective access');
-    const row = column(ws, 'Moref').findIndex((c) => c.value === 'vm-901');
-    const grantedOn = column(ws, 'Granted on')[row]!.value;
-    const propagate = column(ws, 'Propagate')[row]!.value;
+    const row = column(ws, 'Moref').findIndex((c) => plain(c.value) === 'vm-901');
+    const grantedOn = plain(column(ws, 'Granted on')[row]!.value);
+    const propagate = plain(column(ws, 'Propagate')[row]!.value);
     expect(grantedOn).toBe('/DC0/host/C0\n/DC0/vm/fabrikam/fab-app01');
     expect(propagate).toBe('yes\nno');
-    expect(column(ws, 'Foreign')[row]!.value).toBe('yes');
+    expect(plain(column(ws, 'Foreign')[row]!.value)).toBe('yes');
   });
 
   it('lists one Roles row per role and privilege, keeping roles without privileges', () => {
     const ws = sheet('Roles');
-    const roles = column(ws, 'Role').map((c) => c.value);
+    const roles = column(ws, 'Role').map((c) => plain(c.value));
     expect(roles.filter((r) => r === 'Azure_Site_Recovery')).toHaveLength(2);
     expect(roles).toContain('NoAccess');
-    expect(column(ws, 'Privilege display name').map((c) => c.value)).toContain('Browse datastore');
+    expect(column(ws, 'Privilege display name').map((c) => plain(c.value))).toContain(
+      'Browse datastore',
+    );
   });
 });
 
@@ -229,7 +240,8 @@ describe('optional and empty sections', () => {
     const wb = await readWorkbook(out);
     const nsx = wb.getWorksheet('NSX')!;
     expect(headers(nsx)).toEqual(['Severity', 'Binding', 'Role']);
-    expect(nsx.getRow(2).getCell(2).value).toBe('=cmd|x');
+    expect(plain(nsx.getRow(2).getCell(2).value)).toBe('=cmd|x');
+    expect(isTextCell(nsx.getRow(2).getCell(2))).toBe(true);
     expect(nsx.getRow(2).getCell(1).fill).toMatchObject({ fgColor: { argb: 'FFC00000' } });
   });
 
@@ -237,9 +249,9 @@ describe('optional and empty sections', () => {
     const out = join(dir, 'empty.xlsx');
     await writeWorkbook(makeReport({ findings: [], roleVsCloudAdmin: [] }), out);
     const wb = await readWorkbook(out);
-    expect(wb.getWorksheet('Findings')!.getRow(2).getCell(1).value).toBe('No findings.');
-    expect(String(wb.getWorksheet('Role vs CloudAdmin')!.getRow(2).getCell(1).value)).toMatch(
-      /^Not compared/,
-    );
+    expect(plain(wb.getWorksheet('Findings')!.getRow(2).getCell(1).value)).toBe('No findings.');
+    expect(
+      String(plain(wb.getWorksheet('Role vs CloudAdmin')!.getRow(2).getCell(1).value)),
+    ).toMatch(/^Not compared/);
   });
 });

@@ -28,16 +28,30 @@ export async function readXmlParts(path: string): Promise<Map<string, string>> {
   return parts;
 }
 
+/** A cell's value with inline strings (read back as rich text) as plain strings. */
+export function plain(value: ExcelJS.CellValue): ExcelJS.CellValue {
+  if (value !== null && typeof value === 'object' && 'richText' in value) {
+    return value.richText.map((run) => run.text).join('');
+  }
+  return value;
+}
+
+/** True when a cell holds text and nothing a spreadsheet would evaluate. */
+export function isTextCell(cell: ExcelJS.Cell): boolean {
+  const textTypes = [ExcelJS.ValueType.String, ExcelJS.ValueType.RichText];
+  return textTypes.includes(cell.type) && cell.formula === undefined;
+}
+
 export function sheetValues(sheet: ExcelJS.Worksheet): ExcelJS.CellValue[][] {
   const rows: ExcelJS.CellValue[][] = [];
   sheet.eachRow({ includeEmpty: true }, (row, n) => {
-    rows[n - 1] = (row.values as ExcelJS.CellValue[]).slice(1);
+    rows[n - 1] = (row.values as ExcelJS.CellValue[]).slice(1).map(plain);
   });
   return rows;
 }
 
 export function headers(sheet: ExcelJS.Worksheet): string[] {
-  return (sheet.getRow(1).values as ExcelJS.CellValue[]).slice(1).map(String);
+  return (sheet.getRow(1).values as ExcelJS.CellValue[]).slice(1).map((v) => String(plain(v)));
 }
 
 /** The cells of a column whose header is `header`, data rows only. */
