@@ -245,6 +245,39 @@ describe('optional and empty sections', () => {
     expect(nsx.getRow(2).getCell(1).fill).toMatchObject({ fgColor: { argb: 'FFC00000' } });
   });
 
+  it('adds an NSX sheet from the NSX audit rows (src/model/nsx.ts)', async () => {
+    const out = join(dir, 'nsx-rows.xlsx');
+    const row = {
+      tenant: 'contoso',
+      principal: '@evil',
+      principalType: 'remote_user',
+      identitySource: 'LDAP',
+      path: '/orgs/default/projects/fabrikam',
+      roleId: 'enterprise_admin',
+      roleName: 'Enterprise Admin',
+      roleKind: 'unsupported',
+      rules: 'nsx-cross-tenant-binding, nsx-unsupported-role',
+      severity: 'critical',
+    };
+    await writeWorkbook(makeReport({ nsx: { rows: [row] } }), out);
+    const nsx = (await readWorkbook(out)).getWorksheet('NSX')!;
+    expect(headers(nsx)).toEqual([
+      'Severity',
+      'Rules',
+      'Tenant',
+      'Principal',
+      'Principal type',
+      'Identity source',
+      'Path',
+      'Role id',
+      'Role',
+      'Role kind',
+    ]);
+    expect(plain(column(nsx, 'Principal')[0]!.value)).toBe('@evil');
+    expect(plain(column(nsx, 'Path')[0]!.value)).toBe(row.path);
+    expect(column(nsx, 'Severity')[0]!.fill).toMatchObject(SEVERITY_COLOURS.critical!.fill);
+  });
+
   it('says so when a table is empty instead of leaving a bare header', async () => {
     const out = join(dir, 'empty.xlsx');
     await writeWorkbook(makeReport({ findings: [], roleVsCloudAdmin: [] }), out);
