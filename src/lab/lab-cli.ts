@@ -46,7 +46,11 @@ async function main(argv: string[]): Promise<void> {
     .option('--scale-datacenters <n>', 'benchmark: datacenters DC0..', count)
     .option('--scale-clusters <n>', 'benchmark: clusters per datacenter', count)
     .option('--scale-hosts <n>', 'benchmark: hosts per new cluster (default 3)', count)
-    .option('--scale-tenants <n>', 'benchmark: tenants tenant-000.. (default: one per 250 VMs)', count)
+    .option(
+      '--scale-tenants <n>',
+      'benchmark: tenants tenant-000.. (default: one per 250 VMs)',
+      count,
+    )
     .option('--scale-vms <n>', 'benchmark: VMs spread over the tenants', count)
     .addHelpText(
       'after',

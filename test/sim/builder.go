@@ -34,7 +34,8 @@ type dcState struct {
 	name       string
 	folders    *object.DatacenterFolders
 	hosts      []*object.HostSystem
-	datastores []string
+	datastores []string                                      // names, in declaration order
+	dsRefs     map[string]types.ManagedObjectReference       // name -> datastore
 	backings   map[string]types.BaseVirtualDeviceBackingInfo // port group name -> NIC backing
 	rootPool   string                                        // path of the first cluster's root pool
 }
@@ -94,7 +95,12 @@ func (b *builder) datacenter(spec DatacenterSpec) error {
 		return err
 	}
 	base := "/" + spec.Name
-	st := &dcState{name: spec.Name, folders: folders, backings: map[string]types.BaseVirtualDeviceBackingInfo{}}
+	st := &dcState{
+		name:     spec.Name,
+		folders:  folders,
+		backings: map[string]types.BaseVirtualDeviceBackingInfo{},
+		dsRefs:   map[string]types.ManagedObjectReference{},
+	}
 	b.datacenters[spec.Name] = st
 	b.remember(base, dc.Reference())
 	for kind, f := range map[string]*object.Folder{"vm": folders.VmFolder, "host": folders.HostFolder, "datastore": folders.DatastoreFolder, "network": folders.NetworkFolder} {
@@ -258,6 +264,7 @@ func (b *builder) datastore(st *dcState, name string) error {
 		return fmt.Errorf("datacenter %s has no host to mount it on", st.name)
 	}
 	st.datastores = append(st.datastores, name)
+	st.dsRefs[name] = ref
 	b.remember("/"+st.name+"/datastore/"+name, ref)
 	return nil
 }
@@ -372,9 +379,9 @@ func (b *builder) vm(spec VMSpec) error {
 		}
 		ds = st.datastores[0]
 	}
-	dsRef, err := b.datastoreRef(st, ds)
-	if err != nil {
-		return err
+	dsRef, ok := st.dsRefs[ds]
+	if !ok {
+		return fmt.Errorf("no datastore %q in datacenter %s", ds, st.name)
 	}
 
 	config := types.VirtualMachineConfigSpec{
@@ -386,9 +393,12 @@ func (b *builder) vm(spec VMSpec) error {
 	}
 	var devices object.VirtualDeviceList
 	scsi, _ := devices.CreateSCSIController("pvscsi")
-	disk := devices.CreateDisk(scsi.(types.BaseVirtualController), dsRef, "")
-	disk.CapacityInKB = 16 * 1024 * 1024
-	devices = append(devices, scsi, disk)
+	devices = append(devices, scsi)
+	if !spec.NoDisk {
+		disk := devices.CreateDisk(scsi.(types.BaseVirtualController), dsRef, "")
+		disk.CapacityInKB = 16 * 1024 * 1024
+		devices = append(devices, disk)
+	}
 	if spec.Network != "" {
 		backing, ok := st.backings[spec.Network]
 		if !ok {
@@ -423,16 +433,6 @@ func (b *builder) vm(spec VMSpec) error {
 		}
 	}
 	return nil
-}
-
-func (b *builder) datastoreRef(st *dcState, name string) (types.ManagedObjectReference, error) {
-	suffix := "/" + name
-	for p, ref := range b.paths {
-		if ref.Type == "Datastore" && strings.HasPrefix(p, "/"+st.name+"/datastore/") && strings.HasSuffix(p, suffix) {
-			return ref, nil
-		}
-	}
-	return types.ManagedObjectReference{}, fmt.Errorf("no datastore %q in datacenter %s", name, st.name)
 }
 
 // wait finishes a task. Simulator tasks run synchronously inside the call, so the result

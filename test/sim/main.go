@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -44,6 +45,7 @@ type options struct {
 	password string
 	insecure bool
 	stdinEOF bool
+	profile  string
 	scale    ScaleSpec
 }
 
@@ -56,6 +58,7 @@ func parseFlags() options {
 	flag.StringVar(&o.password, "password", "Lab&<Pass>1", "the only password Login accepts")
 	flag.BoolVar(&o.insecure, "no-tls", false, "serve plain HTTP instead of HTTPS")
 	flag.BoolVar(&o.stdinEOF, "exit-on-stdin-eof", false, "stop when stdin closes (the launcher died)")
+	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the inventory build to this file")
 	flag.IntVar(&o.scale.Datacenters, "scale-datacenters", 0, "benchmark: datacenters DC0..")
 	flag.IntVar(&o.scale.Clusters, "scale-clusters", 0, "benchmark: clusters per datacenter")
 	flag.IntVar(&o.scale.HostsPerCluster, "scale-hosts", 0, "benchmark: hosts per new cluster (default 3)")
@@ -99,7 +102,13 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	if err := newBuilder(ctx, client, workDir).build(scenario); err != nil {
+	stopProfile, err := startProfile(o.profile)
+	if err != nil {
+		return err
+	}
+	err = newBuilder(ctx, client, workDir).build(scenario)
+	stopProfile()
+	if err != nil {
 		return err
 	}
 	installPagingCollector(client.ServiceContent.PropertyCollector)
@@ -139,6 +148,20 @@ func run(o options) error {
 
 	waitForStop(o.stdinEOF)
 	return nil
+}
+
+func startProfile(file string) (func(), error) {
+	if file == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
 }
 
 func overrideScale(s *ScaleSpec, flags ScaleSpec) {

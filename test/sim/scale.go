@@ -48,6 +48,7 @@ func applyScale(s *Scenario) {
 			Path:       fmt.Sprintf("%s/%s-vm%05d", folders[t], tenantName(t), v/tenants),
 			Pool:       pools[t],
 			PoweredOff: true, // powering on 45,000 VMs only costs start-up time
+			NoDisk:     true,
 		})
 	}
 }

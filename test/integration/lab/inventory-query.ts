@@ -41,8 +41,7 @@ export async function retrieveAll(
   );
   await session.call('DestroyView', 'ContainerView', view);
   const res = reply.body['RetrievePropertiesExResponse'] as
-    | { returnval?: Record<string, unknown>[] }
-    | undefined;
+    { returnval?: Record<string, unknown>[] } | undefined;
   if (res === undefined) throw new Error(`RetrievePropertiesEx failed: ${reply.raw}`);
   return objectsOf(res.returnval?.[0]);
 }

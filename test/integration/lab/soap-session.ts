@@ -100,7 +100,8 @@ export class SoapSession {
 
 /** The detail element's xsi:type of a SOAP fault reply, e.g. "InvalidLogin". */
 export function faultType(reply: SoapReply): string | undefined {
-  const fault = reply.body['Fault'] as { detail?: Record<string, { '@type'?: string }> } | undefined;
+  const fault = reply.body['Fault'] as
+    { detail?: Record<string, { '@type'?: string }> } | undefined;
   const detail = fault?.detail;
   if (detail === undefined) return undefined;
   const first = Object.values(detail)[0];
@@ -122,8 +123,17 @@ export function objectsOf(result: Record<string, unknown> | undefined): ObjectPr
   return objects.map((o) => ({
     type: o.obj['@type'],
     id: o.obj['#text'],
-    props: Object.fromEntries((o.propSet ?? []).map((p) => [p.name, p.val])),
+    props: Object.fromEntries((o.propSet ?? []).map((p) => [p.name, simpleValue(p.val)])),
   }));
+}
+
+/** xsi:typed primitives (`<val xsi:type="xsd:string">x</val>`) become their text. */
+function simpleValue(val: unknown): unknown {
+  if (typeof val === 'object' && val !== null && '#text' in val && '@type' in val) {
+    const type = String((val as { '@type': unknown })['@type']);
+    if (type.startsWith('xsd:')) return String((val as { '#text': unknown })['#text']);
+  }
+  return val;
 }
 
 /** Text of a ManagedObjectReference-valued property (`{'#text': id, '@type': ...}`). */
