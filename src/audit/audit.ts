@@ -36,6 +36,8 @@ export interface AuditInput {
   avs?: boolean;
   /** CloudAdmin's privileges (documented baseline); the live CloudAdmin role is used when absent. */
   cloudAdminPrivileges?: readonly string[];
+  /** Findings from other sources (the NSX audit); they count towards the tenants' verdicts. */
+  extraFindings?: readonly Finding[];
 }
 
 export interface AuditResult {
@@ -87,7 +89,10 @@ export function runAudit(input: AuditInput): AuditResult {
   warnings.push(...built.warnings);
   const { ctx } = built;
 
-  const findings = AUDIT_RULES.flatMap((rule) => rule(ctx)).sort(compareFindings);
+  const findings = [
+    ...AUDIT_RULES.flatMap((rule) => rule(ctx)),
+    ...(input.extraFindings ?? []),
+  ].sort(compareFindings);
   const labels = privilegeLabels(snapshot, input.privilegeLabels);
   return {
     tenants: tenantRows(ctx, findings),

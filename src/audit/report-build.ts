@@ -7,6 +7,7 @@ import {
   AUDIT_REPORT_FORMAT_VERSION,
   type AuditReport,
   type AuditScope,
+  type NsxReportSection,
 } from './report-model';
 
 export interface ReportMeta {
@@ -16,6 +17,8 @@ export interface ReportMeta {
   scope: AuditScope;
   /** Injected by tests; defaults to now. */
   generatedAt?: Date;
+  /** The NSX part, when an NSX snapshot was audited too. */
+  nsx?: NsxReportSection;
 }
 
 export function buildAuditReport(result: AuditResult, meta: ReportMeta): AuditReport {
@@ -43,5 +46,6 @@ export function buildAuditReport(result: AuditResult, meta: ReportMeta): AuditRe
     roles: result.roles,
     roleVsCloudAdmin: result.roleVsCloudAdmin,
     warnings: result.warnings,
+    ...(meta.nsx ? { nsx: meta.nsx } : {}),
   };
 }

@@ -3,6 +3,7 @@
  * show, in one versioned value. The JSON report is this object as it is; consumers rely on
  * field names, so change them only with a new formatVersion.
  */
+import type { NsxWorkbookRow } from '../model/nsx';
 import type { VcenterInfo } from '../model/snapshot';
 import type { EntityRef, Finding, PermissionEvidence, Severity, TenantSummary } from './types';
 
@@ -40,8 +41,21 @@ export interface AuditReport {
   roleVsCloudAdmin: RoleVsCloudAdminRow[];
   /** Notes an auditor should read: collection warnings, unresolved policy paths, assumptions. */
   warnings: string[];
-  /** NSX Manager RBAC results, when NSX was audited (structure defined by the NSX audit). */
-  nsx?: unknown;
+  /** NSX Manager RBAC results, when an NSX snapshot was audited too. */
+  nsx?: NsxReportSection;
+}
+
+export interface NsxReportSection {
+  /** Manager URL without credentials. */
+  managerUrl: string;
+  /** When the NSX data was collected (ISO 8601). */
+  collectedAt: string;
+  /** The NSX snapshot file audited. */
+  snapshotFile: string;
+  /** One row per binding, path and role, with the rules it is evidence for. */
+  rows: NsxWorkbookRow[];
+  /** Baseline notes: table rows matching no feature, cloudadmin differing from the table. */
+  notes: string[];
 }
 
 export interface AuditScope {

@@ -3,9 +3,15 @@
  * live so both modes audit the same data), the membership file, and the role and CloudAdmin
  * privilege sets expanded against the snapshot's catalogue.
  */
+import type { NsxReportSection } from '../audit/report-model';
+import type { Finding } from '../audit/types';
 import type { Snapshot } from '../model/snapshot';
+import { auditNsx } from '../nsx/audit';
+import { loadNsxBaseline, resolveNsxBaseline } from '../nsx/baseline';
+import { readNsxSnapshot } from '../nsx/snapshot-file';
+import { nsxWorkbookRows } from '../nsx/workbook';
 import { readSnapshot, sha256Hex } from '../model/snapshot-file';
-import { MembershipSchema, type Membership } from '../policy/schemas';
+import { MembershipSchema, type Membership, type TenantPolicy } from '../policy/schemas';
 import {
   catalogueFromPolicies,
   defaultBaselinePolicyPath,
@@ -114,4 +120,26 @@ export async function loadCloudAdminPrivileges(
     );
     return resolveRolePrivileges(policy, [...snapshot.privileges, ...own], source).privileges;
   }
+}
+
+/** The NSX half of `drperm audit --nsx-snapshot`: findings that join the vCenter ones, and the sheet rows. */
+export async function auditNsxSnapshot(
+  file: string,
+  tenants: readonly TenantPolicy[],
+): Promise<{ findings: Finding[]; section: NsxReportSection; warnings: string[] }> {
+  const { nsx } = await readNsxSnapshot(file);
+  const baseline = resolveNsxBaseline(nsx, await loadNsxBaseline());
+  const nsxTenants = tenants.map((t) => ({ tenant: t.tenant, nsx: t.nsx }));
+  const findings = auditNsx(nsx, nsxTenants, baseline);
+  return {
+    findings,
+    warnings: nsx.warnings.map((w) => `NSX collection: ${w}`),
+    section: {
+      managerUrl: nsx.manager.url,
+      collectedAt: nsx.collectedAt,
+      snapshotFile: file,
+      rows: nsxWorkbookRows(nsx, findings, { baseline, tenants: nsxTenants }),
+      notes: baseline.notes,
+    },
+  };
 }

@@ -10,14 +10,13 @@ import type {
   TenantReportRow,
 } from '../audit/report-model';
 import type { Finding, PermissionEvidence } from '../audit/types';
-import { nsxAsTable } from './nsx-table';
+import type { NsxWorkbookRow } from '../model/nsx';
 import { formatEvidence, yesNo } from './text';
 import type { Column, TableSheet } from './xlsx-table';
 import {
   ROLE_STATUS_COLOURS,
   SEVERITY_COLOURS,
   VERDICT_COLOURS,
-  type CellColour,
 } from './xlsx-style';
 
 export const SHEET_NAMES = {
@@ -223,23 +222,24 @@ export function roleVsCloudAdminSheet(report: AuditReport): TableSheet<RoleVsClo
   };
 }
 
-type NsxRow = (string | number | boolean | null)[];
-
 /** The NSX sheet, or undefined when the report has no NSX section. */
-export function nsxSheet(report: AuditReport): TableSheet<NsxRow> | undefined {
+export function nsxSheet(report: AuditReport): TableSheet<NsxWorkbookRow> | undefined {
   if (report.nsx === undefined) return undefined;
-  const table = nsxAsTable(report.nsx);
   return {
     name: SHEET_NAMES.nsx,
-    rows: table.rows,
-    emptyNote: 'NSX was audited; nothing to list.',
-    columns: table.columns.map((header, i) => {
-      const colours: Record<string, CellColour> | undefined = /severity/i.test(header)
-        ? SEVERITY_COLOURS
-        : /verdict/i.test(header)
-          ? VERDICT_COLOURS
-          : undefined;
-      return { header, value: (row: NsxRow) => row[i], wrap: true, ...(colours && { colours }) };
-    }),
+    rows: report.nsx.rows,
+    emptyNote: 'NSX was audited; no LDAP principal is bound to any role.',
+    columns: [
+      { header: 'Severity', value: (r) => r.severity, colours: SEVERITY_COLOURS, width: 12 },
+      { header: 'Rules', value: (r) => r.rules, wrap: true, width: 30 },
+      { header: 'Tenant', value: (r) => r.tenant, width: 16 },
+      { header: 'Principal', value: (r) => r.principal, wrap: true, width: 32 },
+      { header: 'Principal type', value: (r) => r.principalType, width: 16 },
+      { header: 'Identity source', value: (r) => r.identitySource, width: 14 },
+      { header: 'Path', value: (r) => r.path, wrap: true, width: 34 },
+      { header: 'Role id', value: (r) => r.roleId, width: 22 },
+      { header: 'Role', value: (r) => r.roleName, wrap: true, width: 22 },
+      { header: 'Role kind', value: (r) => r.roleKind, width: 14 },
+    ],
   };
 }

@@ -14,6 +14,7 @@ import { nearest } from '../../util/suggest';
 import {
   loadAuditRole,
   loadCloudAdminPrivileges,
+  auditNsxSnapshot,
   loadMembership,
   obtainSnapshot,
 } from '../audit-inputs';
@@ -29,6 +30,7 @@ interface AuditFlags extends GlobalOptions, ConnectionFlags {
   membership?: string;
   role?: string;
   avs?: boolean;
+  nsxSnapshot?: string;
 }
 
 const EXAMPLES = `
@@ -39,14 +41,17 @@ Examples:
   # live, workbook only, into a fixed directory; fail the CI job on medium findings too
   $ drperm audit --tenants policies/tenants --out reports/nightly --format xlsx --fail-on medium
 
-  # Azure VMware Solution: also compare the tenant role with CloudAdmin
-  $ drperm audit --tenants contoso.yaml fabrikam.yaml --avs --membership groups.yaml
+  # Azure VMware Solution: also compare the tenant role with CloudAdmin, and audit NSX
+  $ drperm nsx collect --out reports/nsx.json
+  $ drperm audit --tenants contoso.yaml fabrikam.yaml --avs --membership groups.yaml \
+      --nsx-snapshot reports/nsx.json
 
 Verdict: a tenant is "isolated" when it has no critical or high finding.
 Exit code 1 when a finding at or above --fail-on exists (default high).
 Rules: cross-tenant-access, shared-principal (critical); unowned-vm-access, propagating-grant,
 excess-privilege, role-exceeds-cloudadmin (high); no-access-pattern, missing-grant,
-mode-mismatch, role-drift, group-grant-unresolved (medium).`;
+mode-mismatch, role-drift, group-grant-unresolved (medium); with --nsx-snapshot also
+nsx-cross-tenant-binding (critical), nsx-unsupported-role, nsx-role-exceeds-cloudadmin (high).`;
 
 export function register(program: Command): void {
   addConnectionOptions(
@@ -78,6 +83,10 @@ export function register(program: Command): void {
       .option(
         '--avs',
         "Azure VMware Solution: compare the tenant role with CloudAdmin's documented privileges",
+      )
+      .option(
+        '--nsx-snapshot <file>',
+        'also audit NSX roles and bindings from `drperm nsx collect` (adds nsx-* findings and an NSX sheet)',
       ),
   )
     .addHelpText('after', EXAMPLES)
@@ -92,6 +101,12 @@ export function register(program: Command): void {
       const { snapshot } = input;
       const role = await loadAuditRole(opts.role, snapshot, ctx);
       const cloudAdmin = opts.avs ? await loadCloudAdminPrivileges(snapshot, ctx) : undefined;
+      const nsx = opts.nsxSnapshot
+        ? await auditNsxSnapshot(
+            opts.nsxSnapshot,
+            policies.map((p) => p.policy),
+          )
+        : undefined;
 
       const started = Date.now();
       const result = runAudit({
@@ -107,7 +122,9 @@ export function register(program: Command): void {
         ...(membership ? { membership } : {}),
         ...(opts.avs ? { avs: true } : {}),
         ...(cloudAdmin ? { cloudAdminPrivileges: cloudAdmin } : {}),
+        ...(nsx ? { extraFindings: nsx.findings } : {}),
       });
+      if (nsx) result.warnings.push(...nsx.warnings);
       ctx.log.debug(`audit computed in ${Date.now() - started} ms`);
       for (const w of result.warnings) ctx.log.warn(w);
 
@@ -124,6 +141,7 @@ export function register(program: Command): void {
           avs: opts.avs === true,
           failOn,
         },
+        ...(nsx ? { nsx: nsx.section } : {}),
       });
       const files = await writeReports(report, {
         ...(opts.out !== undefined ? { outDir: opts.out } : {}),

@@ -226,25 +226,6 @@ describe('cell contents', () => {
 });
 
 describe('optional and empty sections', () => {
-  it('adds an NSX sheet from a {columns, rows} table', async () => {
-    const out = join(dir, 'nsx.xlsx');
-    await writeWorkbook(
-      makeReport({
-        nsx: {
-          columns: ['Severity', 'Binding', 'Role'],
-          rows: [['critical', '=cmd|x', 'enterprise_admin']],
-        },
-      }),
-      out,
-    );
-    const wb = await readWorkbook(out);
-    const nsx = wb.getWorksheet('NSX')!;
-    expect(headers(nsx)).toEqual(['Severity', 'Binding', 'Role']);
-    expect(plain(nsx.getRow(2).getCell(2).value)).toBe('=cmd|x');
-    expect(isTextCell(nsx.getRow(2).getCell(2))).toBe(true);
-    expect(nsx.getRow(2).getCell(1).fill).toMatchObject({ fgColor: { argb: 'FFC00000' } });
-  });
-
   it('adds an NSX sheet from the NSX audit rows (src/model/nsx.ts)', async () => {
     const out = join(dir, 'nsx-rows.xlsx');
     const row = {
@@ -257,9 +238,20 @@ describe('optional and empty sections', () => {
       roleName: 'Enterprise Admin',
       roleKind: 'unsupported',
       rules: 'nsx-cross-tenant-binding, nsx-unsupported-role',
-      severity: 'critical',
+      severity: 'critical' as const,
     };
-    await writeWorkbook(makeReport({ nsx: { rows: [row] } }), out);
+    await writeWorkbook(
+      makeReport({
+        nsx: {
+          managerUrl: 'https://nsx.example',
+          collectedAt: '2026-11-23T03:00:00.000Z',
+          snapshotFile: 'nsx.json',
+          rows: [row],
+          notes: [],
+        },
+      }),
+      out,
+    );
     const nsx = (await readWorkbook(out)).getWorksheet('NSX')!;
     expect(headers(nsx)).toEqual([
       'Severity',
