@@ -22,6 +22,8 @@ export class Inventory {
   private readonly byRef = new Map<string, Entity>();
   private readonly byPath = new Map<string, Entity>();
   private readonly childrenByRef = new Map<string, Entity[]>();
+  /** VMs by resource pool and vApps by folder: the second inheritance parent, reversed. */
+  private readonly secondaryChildrenByRef = new Map<string, Entity[]>();
   readonly root: Entity;
 
   constructor(entities: readonly Entity[], rootRef: string) {
@@ -36,6 +38,17 @@ export class Inventory {
       let list = this.childrenByRef.get(p);
       if (!list) this.childrenByRef.set(p, (list = []));
       list.push(e);
+      const second =
+        e.type === 'VirtualMachine'
+          ? e.resourcePool
+          : e.type === 'VirtualApp'
+            ? e.parentFolder
+            : undefined;
+      if (second && second !== p) {
+        let seconds = this.secondaryChildrenByRef.get(second);
+        if (!seconds) this.secondaryChildrenByRef.set(second, (seconds = []));
+        seconds.push(e);
+      }
     }
     const root = this.byRef.get(rootRef);
     if (!root) throw new Error(`root folder ${rootRef} is not among the entities`);
@@ -66,6 +79,26 @@ export class Inventory {
       const e = stack.pop()!;
       out.push(e);
       stack.push(...this.children(e.ref));
+    }
+    return out;
+  }
+
+  /**
+   * Every entity a propagating permission on ref can reach: descendants along both
+   * inheritance paths (a resource pool reaches its VMs, although their parent is a folder).
+   */
+  inheritingDescendants(ref: string): Entity[] {
+    const seen = new Set<string>([ref]);
+    const out: Entity[] = [];
+    const stack = [ref];
+    while (stack.length > 0) {
+      const cur = stack.pop()!;
+      for (const e of [...this.children(cur), ...(this.secondaryChildrenByRef.get(cur) ?? [])]) {
+        if (seen.has(e.ref)) continue;
+        seen.add(e.ref);
+        out.push(e);
+        stack.push(e.ref);
+      }
     }
     return out;
   }

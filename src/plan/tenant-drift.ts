@@ -67,7 +67,7 @@ export function tenantDrift(plan: TenantPlan): DriftFinding[] {
       kind: 'unexpected-grant',
       path: r.entity.path,
       actual: r.current,
-      message: `${r.entity.path}: ${plan.principal} has ${describeState(r.current)}, not named by the policy (${r.reason})`,
+      message: `${r.entity.path}: ${plan.principal} has ${describeState(r.current)}; ${r.reason}`,
     });
   }
   return out;

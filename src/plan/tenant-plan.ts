@@ -278,15 +278,15 @@ function riskReason(
   if (!p.propagate) return 'not named by the policy';
   const owned = new Set(t.ownedVms.map((v) => v.ref));
   const foreign = inventory
-    .descendants(entity.ref)
+    .inheritingDescendants(entity.ref)
     .filter((e) => e.type === 'VirtualMachine' && !owned.has(e.ref));
   if (foreign.length === 0)
-    return 'propagates to every child object; not named by the policy (grants are made without propagation)';
+    return 'not named by the policy, and it propagates to every child object (grants are made without propagation)';
   const sample = foreign
     .slice(0, 3)
     .map((v) => v.name)
     .join(', ');
-  return `propagates to ${foreign.length} VM(s) this tenant does not own (${sample}${foreign.length > 3 ? ', ...' : ''}): breaks tenant isolation`;
+  return `not named by the policy, and it propagates to ${foreign.length} VM(s) this tenant does not own (${sample}${foreign.length > 3 ? ', ...' : ''}): breaks tenant isolation`;
 }
 
 /** True when the plan changes anything on the server. */

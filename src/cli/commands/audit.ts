@@ -126,7 +126,11 @@ export function register(program: Command): void {
       });
       if (nsx) result.warnings.push(...nsx.warnings);
       ctx.log.debug(`audit computed in ${Date.now() - started} ms`);
-      for (const w of result.warnings) ctx.log.warn(w);
+      // A live collection has already printed its own warnings as it went.
+      const fresh = result.warnings.filter(
+        (w) => input.source === 'snapshot' || !w.startsWith('collection: '),
+      );
+      for (const w of fresh) ctx.log.warn(w);
 
       const report = buildAuditReport(result, {
         snapshot,

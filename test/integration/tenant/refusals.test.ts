@@ -188,7 +188,7 @@ describe('modes', () => {
     const plan = await cli(['tenant', 'plan', '--tenant', file]);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toMatch(
-      /keep \(risk\)\s+\/DC0\/vm\/fabrikam\s+ReadOnly, propagating\s+propagates to 3 VM\(s\) this tenant does not own/,
+      /keep \(risk\)\s+\/DC0\/vm\/fabrikam\s+ReadOnly, propagating\s+not named by the policy, and it propagates to 3 VM\(s\) this tenant does not own/,
     );
     expect(plan.stdout).toContain('pass --prune to remove them');
 

@@ -139,6 +139,34 @@ describe('planTenants: existing permissions', () => {
 });
 
 describe('planTenants: risks (permissions of the account the policy does not name)', () => {
+  it('sees a propagating grant on a resource pool reach the VMs in that pool', () => {
+    // fabrikam-app sits in fabrikam's folder but in a pool where contoso's account has a propagating grant.
+    const inv = labInventory([
+      {
+        ref: 'resgroup-50',
+        type: 'ResourcePool',
+        name: 'shared-rp',
+        parent: 'resgroup-8',
+        path: '/DC0/host/DC0_C0/Resources/shared-rp',
+      },
+      {
+        ref: 'vm-50',
+        type: 'VirtualMachine',
+        name: 'fabrikam-app',
+        parent: 'group-v21',
+        resourcePool: 'resgroup-50',
+        path: '/DC0/vm/fabrikam/fabrikam-app',
+      },
+    ]);
+    const risky = [perm('resgroup-50', CONTOSO, -2, true)];
+    const plan = planTenants(input([resolve(policy(), inv)], risky, { inventory: inv })).plans[0]!;
+    expect(plan.risks.map((r) => r.reason)).toEqual([
+      expect.stringMatching(
+        /propagates to 1 VM\(s\) this tenant does not own \(fabrikam-app\): breaks tenant isolation/,
+      ),
+    ]);
+  });
+
   const perms = [perm('group-v21', CONTOSO, 1001, true), perm('vm-40', CONTOSO, -2, false)];
 
   it('reports a propagating grant that reaches other tenants VMs as an isolation risk, kept without --prune', () => {
