@@ -1,8 +1,9 @@
 /** Reading and writing snapshot files, validated against the schema both ways. */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InputError } from '../util/errors';
+import { parseJsonWith, readJsonFile } from '../util/json-file';
 import { formatZodIssues } from '../util/zod-errors';
 import {
   SNAPSHOT_FORMAT,
@@ -37,19 +38,8 @@ export interface LoadedSnapshot {
 }
 
 export async function readSnapshot(path: string): Promise<LoadedSnapshot> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read snapshot ${path}: ${(err as Error).message}`, { cause: err });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`${path} is not JSON: ${(err as Error).message}`, { cause: err });
-  }
-  const header = json as { format?: unknown; formatVersion?: unknown };
+  const { text, json } = await readJsonFile(path, 'snapshot');
+  const header = json as { format?: unknown; formatVersion?: unknown } | null;
   if (header?.format !== SNAPSHOT_FORMAT) {
     throw new InputError(`${path} is not a drperm snapshot (format is not "${SNAPSHOT_FORMAT}")`, {
       hint: 'create one with `drperm collect --out FILE`',
@@ -60,11 +50,6 @@ export async function readSnapshot(path: string): Promise<LoadedSnapshot> {
       `${path} has snapshot format version ${String(header.formatVersion)}; this drperm reads version ${SNAPSHOT_FORMAT_VERSION}`,
     );
   }
-  const parsed = SnapshotSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new InputError(
-      `${path} is not a valid snapshot:\n  ${formatZodIssues(parsed.error).join('\n  ')}`,
-    );
-  }
-  return { snapshot: parsed.data, sha256: sha256Hex(text), path };
+  const snapshot = parseJsonWith(SnapshotSchema, json, path, 'snapshot');
+  return { snapshot, sha256: sha256Hex(text), path };
 }

@@ -3,12 +3,12 @@
  * snapshot (NSX Manager is a different server, collected with different credentials, often
  * at a different moment). Readers also accept a vCenter snapshot that carries an `nsx` section.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { NsxDataSchema, type NsxData } from '../model/nsx';
 import { SNAPSHOT_FORMAT, SnapshotSchema } from '../model/snapshot';
 import { sha256Hex } from '../model/snapshot-file';
 import { InputError } from '../util/errors';
+import { parseJsonWith, readJsonFile } from '../util/json-file';
 import { formatZodIssues } from '../util/zod-errors';
 import { VERSION } from '../version';
 
@@ -49,42 +49,17 @@ export interface LoadedNsxData {
 
 /** Reads an NSX snapshot, or the `nsx` section of a vCenter snapshot. */
 export async function readNsxSnapshot(path: string): Promise<LoadedNsxData> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read NSX snapshot ${path}: ${(err as Error).message}`, {
-      cause: err,
-    });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`${path} is not JSON: ${(err as Error).message}`, { cause: err });
-  }
+  const { text, json } = await readJsonFile(path, 'NSX snapshot');
   const format = (json as { format?: unknown } | null)?.format;
   const hint = 'create one with `drperm nsx collect --out FILE`';
   if (format === NSX_SNAPSHOT_FORMAT) {
-    const parsed = NsxSnapshotSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new InputError(
-        `${path} is not a valid NSX snapshot:\n  ${formatZodIssues(parsed.error).join('\n  ')}`,
-        { hint },
-      );
-    }
-    return { nsx: parsed.data.nsx, path, sha256: sha256Hex(text) };
+    const { nsx } = parseJsonWith(NsxSnapshotSchema, json, path, 'NSX snapshot', hint);
+    return { nsx, path, sha256: sha256Hex(text) };
   }
   if (format === SNAPSHOT_FORMAT) {
-    const parsed = SnapshotSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new InputError(
-        `${path} is not a valid snapshot:\n  ${formatZodIssues(parsed.error).join('\n  ')}`,
-      );
-    }
-    if (!parsed.data.nsx)
-      throw new InputError(`${path} is a vCenter snapshot without NSX data`, { hint });
-    return { nsx: parsed.data.nsx, path, sha256: sha256Hex(text) };
+    const { nsx } = parseJsonWith(SnapshotSchema, json, path, 'snapshot');
+    if (!nsx) throw new InputError(`${path} is a vCenter snapshot without NSX data`, { hint });
+    return { nsx, path, sha256: sha256Hex(text) };
   }
   throw new InputError(
     `${path} is not a drperm NSX snapshot (format is not "${NSX_SNAPSHOT_FORMAT}")`,

@@ -5,11 +5,10 @@
  * tenant account's permissions from one; the other principals' entries let apply
  * check, and if needed restore, that nobody else's permission changed.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { InputError } from '../util/errors';
-import { formatZodIssues } from '../util/zod-errors';
+import { parseJsonWith, readJsonFile } from '../util/json-file';
 
 export const BACKUP_FORMAT = 'drperm-permission-backup';
 export const BACKUP_FORMAT_VERSION = 1;
@@ -85,25 +84,6 @@ export async function writeBackup(dir: string, backup: Backup): Promise<string> 
 }
 
 export async function readBackup(file: string): Promise<Backup> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read backup ${file}: ${(err as Error).message}`, { cause: err });
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`${file}: not JSON: ${(err as Error).message}`, { cause: err });
-  }
-  const parsed = BackupSchema.safeParse(data);
-  if (!parsed.success) {
-    const [first, ...rest] = formatZodIssues(parsed.error, 5);
-    throw new InputError(`${file}: not a drperm permission backup: ${first}`, {
-      location: { file, field: first?.split(':')[0] ?? '' },
-      ...(rest.length > 0 ? { hint: rest.join('; ') } : {}),
-    });
-  }
-  return parsed.data;
+  const { json } = await readJsonFile(file, 'backup');
+  return parseJsonWith(BackupSchema, json, file, 'drperm permission backup');
 }
