@@ -40,7 +40,7 @@ export interface LabOptions {
 export interface RunningLab extends LabInfo {
   /** Child process id, for people who look at `ps`. */
   readonly pid: number;
-  /** Stops the lab (SIGTERM, then SIGKILL after 5 s) and waits for it to exit. Idempotent. */
+  /** Stops the lab (SIGTERM, then SIGKILL after 30 s: a large lab takes seconds to remove its files) and waits for it to exit. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -81,7 +81,7 @@ function waitForReady(child: ChildProcess, options: LabOptions): Promise<LabInfo
   return new Promise<LabInfo>((resolve, reject) => {
     const fail = (message: string) => {
       clearTimeout(timer);
-      child.kill('SIGKILL');
+      terminate(child);
       const tail = stderrTail.join('\n');
       reject(new Error(tail ? `${message}\n${tail}` : message));
     };
@@ -145,6 +145,15 @@ function lines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => v
   });
 }
 
+/** SIGTERM lets the lab remove its temporary files, even mid-build; SIGKILL if it hangs. */
+function terminate(child: ChildProcess): NodeJS.Timeout {
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  killer.unref();
+  child.once('exit', () => clearTimeout(killer));
+  return killer;
+}
+
 function stopper(child: ChildProcess): () => Promise<void> {
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -153,10 +162,8 @@ function stopper(child: ChildProcess): () => Promise<void> {
   let stopping: Promise<void> | undefined;
   return () => {
     stopping ??= (async () => {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      terminate(child);
       await exited;
-      clearTimeout(killer);
       child.stdin?.destroy();
     })();
     return stopping;

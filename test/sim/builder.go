@@ -70,6 +70,9 @@ func (b *builder) build(s *Scenario) error {
 		}
 	}
 	for _, vm := range s.VMs {
+		if err := b.ctx.Err(); err != nil {
+			return fmt.Errorf("stopped before the lab was ready: %w", err)
+		}
 		if err := b.vm(vm); err != nil {
 			return fmt.Errorf("vm %s: %w", vm.Path, err)
 		}
