@@ -10,7 +10,7 @@ import { auditNsx } from '../nsx/audit';
 import { loadNsxBaseline, resolveNsxBaseline } from '../nsx/baseline';
 import { readNsxSnapshot } from '../nsx/snapshot-file';
 import { nsxWorkbookRows } from '../nsx/workbook';
-import { readSnapshot, sha256Hex } from '../model/snapshot-file';
+import { readSnapshot, sha256Hex, snapshotText } from '../model/snapshot-file';
 import { MembershipSchema, type Membership, type TenantPolicy } from '../policy/schemas';
 import {
   catalogueFromPolicies,
@@ -27,6 +27,7 @@ import { collectSnapshot } from '../vsphere/collect';
 import { withSession } from '../vsphere/session';
 import { resolveConnection, type ConnectionFlags } from './connection';
 import type { CommandContext } from './context';
+import { progressLine } from './progress';
 
 export interface SnapshotInput {
   snapshot: Snapshot;
@@ -52,12 +53,13 @@ export async function obtainSnapshot(
   }
   const connection = await resolveConnection(opts, ctx.log);
   ctx.log.info(`collecting from ${connection.url} ...`);
+  const progress = progressLine(ctx);
   const snapshot = await withSession(connection, ctx.log, (client) =>
-    collectSnapshot(client, { log: ctx.log }),
-  );
-  // The hash of the snapshot as `drperm collect` would write it, so a live audit and an
-  // offline audit of the same data record the same digest.
-  return { snapshot, sha256: sha256Hex(JSON.stringify(snapshot, null, 1) + '\n'), source: 'live' };
+    collectSnapshot(client, { log: ctx.log, progress: progress.update }),
+  ).finally(progress.done);
+  // The digest of the snapshot as `drperm collect` would write it, so a live audit and an
+  // offline audit of the same data record the same SHA-256.
+  return { snapshot, sha256: sha256Hex(snapshotText(snapshot)), source: 'live' };
 }
 
 export async function loadMembership(file: string | undefined): Promise<Membership | undefined> {

@@ -16,6 +16,11 @@ export function sha256Hex(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** The bytes of a snapshot file; its SHA-256 is the digest reports record. */
+export function snapshotText(snapshot: Snapshot): string {
+  return JSON.stringify(snapshot, null, 1) + '\n';
+}
+
 /** Validates and writes the snapshot; returns the SHA-256 of the bytes written. */
 export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<string> {
   const parsed = SnapshotSchema.safeParse(snapshot);
@@ -25,7 +30,7 @@ export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<s
       `refusing to write an invalid snapshot:\n  ${formatZodIssues(parsed.error).join('\n  ')}`,
     );
   }
-  const text = JSON.stringify(parsed.data, null, 1) + '\n';
+  const text = snapshotText(parsed.data);
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, text, { encoding: 'utf8', mode: 0o640 });
   return sha256Hex(text);

@@ -10,6 +10,7 @@ import { collectSnapshot, DEFAULT_PAGE_SIZE } from '../../vsphere/collect';
 import { withSession } from '../../vsphere/session';
 import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../connection';
 import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
+import { progressLine } from '../progress';
 
 interface CollectFlags extends GlobalOptions, ConnectionFlags {
   out?: string;
@@ -132,19 +133,4 @@ function report(ctx: CommandContext, json: boolean, r: CollectReport): void {
       `  sha256:      ${r.sha256}`,
     ].join('\n'),
   );
-}
-
-/** One rewritten progress line on stderr, only when stderr is a terminal. */
-function progressLine(ctx: CommandContext): { update: (m: string) => void; done: () => void } {
-  if (!ctx.interactive) return { update: () => undefined, done: () => undefined };
-  let shown = false;
-  return {
-    update: (m) => {
-      process.stderr.write(`\r\x1b[K${m}`);
-      shown = true;
-    },
-    done: () => {
-      if (shown) process.stderr.write('\r\x1b[K');
-    },
-  };
 }

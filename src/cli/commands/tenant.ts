@@ -49,6 +49,7 @@ import type { VimPermission } from '../../vsphere/types';
 import { confirm } from '../confirm';
 import { addConnectionOptions, resolveConnection } from '../connection';
 import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
+import { progressLine } from '../progress';
 
 interface TenantOptions extends GlobalOptions {
   tenant?: string[];
@@ -597,19 +598,4 @@ async function rollback(
     `rolled back and verified; the state before the rollback is in ${applied.backupFile}`,
   );
   if (plan.problems.length > 0) process.exitCode = ExitCode.Findings;
-}
-
-/** One rewritten progress line on stderr, only when stderr is a terminal. */
-function progressLine(ctx: CommandContext): { update: (m: string) => void; done: () => void } {
-  if (!ctx.interactive) return { update: () => undefined, done: () => undefined };
-  let shown = false;
-  return {
-    update: (m) => {
-      process.stderr.write(`\r\x1b[K${m}`);
-      shown = true;
-    },
-    done: () => {
-      if (shown) process.stderr.write('\r\x1b[K');
-    },
-  };
 }

@@ -1,0 +1,21 @@
+import type { CommandContext } from './context';
+
+export interface ProgressLine {
+  update: (message: string) => void;
+  done: () => void;
+}
+
+/** One rewritten progress line on stderr, only when stderr is a terminal (never in logs or pipes). */
+export function progressLine(ctx: CommandContext): ProgressLine {
+  if (!ctx.interactive) return { update: () => undefined, done: () => undefined };
+  let shown = false;
+  return {
+    update: (m) => {
+      process.stderr.write(`\r\x1b[K${m}`);
+      shown = true;
+    },
+    done: () => {
+      if (shown) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
