@@ -30,7 +30,7 @@ function count(value: string): number {
 
 interface LabCliOptions {
   scenario: string;
-  port: number;
+  port?: number;
   scaleDatacenters?: number;
   scaleClusters?: number;
   scaleHosts?: number;
@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<void> {
   const program = new Command('npm run lab --')
     .description('Start the vCenter simulator lab in the foreground (Ctrl-C stops it).')
     .option('--scenario <name|file>', 'scenario in test/sim/scenarios, or a YAML/JSON file', 'lab')
-    .option('--port <n>', 'port on 127.0.0.1 (default: a free port)', count, 0)
+    .option('--port <n>', 'port on 127.0.0.1 (default: a free port)', count)
     .option('--scale-datacenters <n>', 'benchmark: datacenters DC0..', count)
     .option('--scale-clusters <n>', 'benchmark: clusters per datacenter', count)
     .option('--scale-hosts <n>', 'benchmark: hosts per new cluster (default 3)', count)
