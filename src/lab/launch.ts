@@ -82,7 +82,8 @@ function waitForReady(child: ChildProcess, options: LabOptions): Promise<LabInfo
     const fail = (message: string) => {
       clearTimeout(timer);
       terminate(child);
-      const tail = stderrTail.join('\n');
+      // The lab's own explanation, unless the caller already showed its log.
+      const tail = options.onLog === undefined ? stderrTail.join('\n') : '';
       reject(new Error(tail ? `${message}\n${tail}` : message));
     };
     const timer = setTimeout(

@@ -40,14 +40,14 @@ type labInfo struct {
 }
 
 type options struct {
-	scenario string
-	port     int
-	username string
-	password string
-	insecure bool
-	stdinEOF bool
-	profile  string
-	scale    ScaleSpec
+	scenario  string
+	port      int
+	username  string
+	password  string
+	plainHTTP bool
+	stdinEOF  bool
+	profile   string
+	scale     ScaleSpec
 }
 
 func parseFlags() options {
@@ -57,7 +57,7 @@ func parseFlags() options {
 	flag.StringVar(&o.username, "username", "administrator@vsphere.local", "the only user name Login accepts")
 	// XML-special characters make every client prove that it escapes the password.
 	flag.StringVar(&o.password, "password", "Lab&<Pass>1", "the only password Login accepts")
-	flag.BoolVar(&o.insecure, "no-tls", false, "serve plain HTTP instead of HTTPS")
+	flag.BoolVar(&o.plainHTTP, "no-tls", false, "serve plain HTTP instead of HTTPS")
 	flag.BoolVar(&o.stdinEOF, "exit-on-stdin-eof", false, "stop when stdin closes (the launcher died)")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the inventory build to this file")
 	flag.IntVar(&o.scale.Datacenters, "scale-datacenters", 0, "benchmark: datacenters DC0..")
@@ -85,6 +85,9 @@ func run(o options) error {
 	overrideScale(&scenario.Scale, o.scale)
 	applyScale(scenario)
 
+	if err := checkPortFree(o.port); err != nil {
+		return err
+	}
 	workDir, err := os.MkdirTemp(workBase(), "drperm-lab-")
 	if err != nil {
 		return err
@@ -125,7 +128,7 @@ func run(o options) error {
 		// Explicit credentials: vcsim then rejects every other user name and password.
 		User: url.UserPassword(o.username, o.password),
 	}
-	if !o.insecure {
+	if !o.plainHTTP {
 		model.Service.TLS = new(tls.Config) // vcsim's built-in self-signed certificate
 	}
 	server := model.Service.NewServer()
@@ -136,7 +139,7 @@ func run(o options) error {
 		Username: o.username,
 		Password: o.password,
 	}
-	if !o.insecure {
+	if !o.plainHTTP {
 		cert := server.Certificate()
 		info.ThumbprintSha256 = thumbprint(sha256Sum(cert.Raw))
 		info.ThumbprintSha1 = thumbprint(sha1Sum(cert.Raw))
@@ -168,6 +171,19 @@ func workBase() string {
 		return "/dev/shm"
 	}
 	return os.TempDir()
+}
+
+// checkPortFree fails before a long build rather than after it (vcsim panics when it
+// cannot listen).
+func checkPortFree(port int) error {
+	if port == 0 {
+		return nil
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return fmt.Errorf("port %d: %w", port, err)
+	}
+	return l.Close()
 }
 
 func startProfile(file string) (func(), error) {
