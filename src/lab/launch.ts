@@ -4,7 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { buildSimulator } from './build';
 import { loadScenario } from './scenario';
 
-/** What a running lab tells its clients (same shape as test/helpers/lab-info.ts LabInfo). */
+/** What a running lab tells its clients; printed as one JSON line when the lab is ready. */
 export interface LabInfo {
   url: string;
   username: string;

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import avsScenario from './nsx-fixtures/avs.json';
 import catalogue from './nsx-fixtures/catalogue.json';
 import cleanScenario from './nsx-fixtures/clean.json';
+import type { LabInfo } from './launch';
 
 const PERMISSIONS = ['none', 'read', 'execute', 'crud'] as const;
 type Permission = (typeof PERMISSIONS)[number];
@@ -90,15 +91,8 @@ export interface RecordedRequest {
   body: string;
 }
 
-export interface RunningNsxServer {
-  url: string;
-  username: string;
-  password: string;
-  /** Colon-separated upper-case hex (govc style). */
-  thumbprintSha256: string;
-  thumbprintSha1: string;
-  /** PEM of the self-signed certificate, usable with --ca-file. */
-  certFile: string;
+/** Connection details in the vCenter lab's shape (url, credentials, thumbprints, certFile). */
+export interface RunningNsxServer extends LabInfo {
   /** Every request received, in order. */
   requests: RecordedRequest[];
   /** Forgets every session: the next call with an old cookie gets 401. */
