@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+// `npm run bench`: drperm's speed against the simulator lab, side by side with a reference
+// client written with govmomi, VMware's own Go SDK (test/bench/refclient). Both collect the
+// same data (about, roles, privileges, all permissions, every entity with name, parent and a
+// VM's resource pool, paged); then drperm audits the collected snapshot offline for N tenants.
+//
+//   npm run bench -- [--vms 45000] [--tenants 50] [--runs 3] [--page-size 1000]
+//
+// Prints figures; asserts nothing (speed is measured here, not in tests).
+'use strict';
+const { spawn, spawnSync } = require('node:child_process');
+const { mkdtempSync, mkdirSync, rmSync, statSync, writeFileSync, existsSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+
+const ROOT = join(__dirname, '..');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const REFCLIENT_SRC = join(ROOT, 'test', 'bench', 'refclient');
+const REFCLIENT_BIN = join(ROOT, 'test', 'sim', '.bin', 'refclient');
+const { startLab } = require(join(ROOT, 'dist', 'lab'));
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const VMS = arg('--vms', 45000);
+const TENANTS = arg('--tenants', 50);
+const RUNS = arg('--runs', 3);
+const PAGE_SIZE = arg('--page-size', 1000);
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/** Runs a command under /usr/bin/time; resolves with wall seconds and peak RSS (MiB). */
+function measure(command, args, env) {
+  return new Promise((resolve, reject) => {
+    const [cmd, argv] = TIME ? [TIME, ['-f', 'BENCH %e %M', command, ...args]] : [command, args];
+    const started = process.hrtime.bigint();
+    const child = spawn(cmd, argv, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wall = Number(process.hrtime.bigint() - started) / 1e9;
+      const m = /BENCH ([\d.]+) (\d+)/.exec(stderr);
+      resolve({ code, stdout, stderr, seconds: wall, rssMiB: m ? Number(m[2]) / 1024 : NaN });
+    });
+  });
+}
+
+function buildRefclient() {
+  const stale =
+    !existsSync(REFCLIENT_BIN) ||
+    statSync(join(REFCLIENT_SRC, 'main.go')).mtimeMs > statSync(REFCLIENT_BIN).mtimeMs;
+  if (!stale) return;
+  mkdirSync(join(ROOT, 'test', 'sim', '.bin'), { recursive: true });
+  const r = spawnSync('go', ['build', '-o', REFCLIENT_BIN, '.'], {
+    cwd: REFCLIENT_SRC,
+    env: { ...process.env, GOPATH: '/usr/share/gocode', GO111MODULE: 'off', GOFLAGS: '' },
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) throw new Error('cannot build the reference client (see above)');
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (s) => `${s.toFixed(2)} s`;
+const mib = (m) => (Number.isNaN(m) ? 'n/a' : `${Math.round(m)} MiB`);
+
+function tenantFiles(dir) {
+  for (let t = 0; t < TENANTS; t++) {
+    const name = `tenant-${String(t).padStart(3, '0')}`;
+    writeFileSync(
+      join(dir, `${name}.yaml`),
+      [
+        `tenant: ${name}`,
+        'mode: failback',
+        `account: { principal: 'VSPHERE.LOCAL\\asr-${name}' }`,
+        'objects:',
+        '  datacenters: [/DC0]',
+        `  vms: { folders: [/DC0/vm/${name}] }`,
+        '',
+      ].join('\n'),
+    );
+  }
+}
+
+async function main() {
+  buildRefclient();
+  process.stdout.write(`Starting the lab: ${VMS} VMs in ${TENANTS} tenants ...\n`);
+  const labStarted = Date.now();
+  const lab = await startLab({
+    scenario: 'lab',
+    scale: { vms: VMS, tenants: TENANTS },
+    timeoutMs: 600000,
+  });
+  process.stdout.write(`lab ready in ${fmt((Date.now() - labStarted) / 1000)}\n`);
+  const work = mkdtempSync(join(tmpdir(), 'drperm-bench-'));
+  try {
+    const env = {
+      DRPERM_URL: lab.url,
+      DRPERM_USERNAME: lab.username,
+      DRPERM_PASSWORD: lab.password,
+      DRPERM_THUMBPRINT: lab.thumbprintSha256,
+    };
+    const snapshot = join(work, 'snapshot.json');
+    const ours = [];
+    const ref = [];
+    for (let i = 0; i < RUNS; i++) {
+      const a = await measure(
+        process.execPath,
+        [CLI, 'collect', '--out', snapshot, '--page-size', String(PAGE_SIZE), '--json'],
+        env,
+      );
+      if (a.code !== 0) throw new Error(`drperm collect failed:\n${a.stderr}`);
+      ours.push(a);
+      const b = await measure(
+        REFCLIENT_BIN,
+        ['-url', lab.url, '-username', lab.username, '-page-size', String(PAGE_SIZE)],
+        {
+          REFCLIENT_PASSWORD: lab.password,
+        },
+      );
+      if (b.code !== 0) throw new Error(`reference client failed:\n${b.stderr}`);
+      ref.push(b);
+    }
+    const entities =
+      JSON.parse(ours[0].stdout).counts?.entities ?? JSON.parse(ref[0].stdout).entities;
+
+    const tenantsDir = join(work, 'tenants');
+    mkdirSync(tenantsDir);
+    tenantFiles(tenantsDir);
+    const audits = [];
+    for (let i = 0; i < RUNS; i++) {
+      const a = await measure(
+        process.execPath,
+        [
+          CLI,
+          'audit',
+          '--tenants',
+          tenantsDir,
+          '--snapshot',
+          snapshot,
+          '--format',
+          'json',
+          '--out',
+          join(work, `audit-${i}`),
+          '--fail-on',
+          'critical',
+        ],
+        {},
+      );
+      if (a.code !== 0) throw new Error(`drperm audit failed:\n${a.stderr}`);
+      audits.push(a);
+    }
+
+    const row = (label, a, b) => `${label.padEnd(44)} ${a.padEnd(22)} ${b}\n`;
+    process.stdout.write('\n' + row('', 'drperm (TypeScript)', 'govmomi (Go, reference)'));
+    process.stdout.write(
+      row(
+        `collect, ${entities} entities, page ${PAGE_SIZE}`,
+        `${fmt(median(ours.map((r) => r.seconds)))}, ${mib(Math.max(...ours.map((r) => r.rssMiB)))}`,
+        `${fmt(median(ref.map((r) => r.seconds)))}, ${mib(Math.max(...ref.map((r) => r.rssMiB)))}`,
+      ),
+    );
+    process.stdout.write(
+      row(
+        `audit offline, ${TENANTS} tenants (json report)`,
+        `${fmt(median(audits.map((r) => r.seconds)))}, ${mib(Math.max(...audits.map((r) => r.rssMiB)))}`,
+        '(no equivalent)',
+      ),
+    );
+    process.stdout.write(
+      `\nmedian wall time of ${RUNS} run(s), peak RSS${TIME ? '' : ' (n/a: /usr/bin/time is missing; apt-get install time)'}; ` +
+        'each process includes its own start-up, login and logout.\n',
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    await lab.stop();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err.message}\n`);
+  process.exitCode = 1;
+});
