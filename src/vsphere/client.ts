@@ -177,6 +177,7 @@ export class VimClient {
     const view = toMoRef(child(created, 'returnval'));
     if (!view) throw new ServerError('CreateContainerView returned no view');
     let token: string | undefined;
+    let pending: Promise<XmlNode> | undefined;
     try {
       let result = decodeRetrieveResult(
         child(
@@ -191,17 +192,31 @@ export class VimClient {
           'returnval',
         ),
       );
-      token = result.token;
-      yield result.objects;
-      while (token !== undefined) {
-        const response = await this.invoke(
-          rq.continueRetrievePropertiesEx(sc.propertyCollector, token),
-        );
-        result = decodeRetrieveResult(child(response, 'returnval'));
+      for (;;) {
         token = result.token;
+        // Ask for the next page before handing this one out: the server prepares it while
+        // the caller works on this one.
+        pending =
+          token === undefined
+            ? undefined
+            : this.invoke(rq.continueRetrievePropertiesEx(sc.propertyCollector, token));
+        pending?.catch(() => undefined); // awaited below, or in finally when abandoned
         yield result.objects;
+        if (pending === undefined) break;
+        const response = await pending;
+        pending = undefined;
+        result = decodeRetrieveResult(child(response, 'returnval'));
       }
     } finally {
+      if (pending !== undefined) {
+        // Abandoned while the next page was on its way: its token is the one still open.
+        token = undefined;
+        try {
+          token = decodeRetrieveResult(child(await pending, 'returnval')).token;
+        } catch {
+          // the request failed: nothing is open on the server
+        }
+      }
       if (token !== undefined) await this.cancelRetrieve(token);
       try {
         await this.soap.call(rq.destroyView(view));

@@ -66,7 +66,11 @@ export async function collectSnapshot(
   const entities = withPaths(raw, rootFolder.value, warnings);
 
   progress('reading permissions');
-  const permissions = await collectPermissions(client, entities, progress, warnings);
+  // The server's order is arbitrary (the simulator's changes from call to call); a stable
+  // order lets auditors diff two snapshots.
+  const permissions = (await collectPermissions(client, entities, progress, warnings)).sort(
+    comparePermissions,
+  );
 
   for (const w of warnings) log.warn(w);
   return {
@@ -323,4 +327,14 @@ async function collectPermissions(
     );
   }
   return permissions;
+}
+
+function comparePermissions(a: Permission, b: Permission): number {
+  const key = (p: Permission) => [p.entity, p.principal, p.group ? 'g' : 'u'];
+  const [x, y] = [key(a), key(b)];
+  for (let i = 0; i < x.length; i++) {
+    if (x[i]! < y[i]!) return -1;
+    if (x[i]! > y[i]!) return 1;
+  }
+  return 0;
 }

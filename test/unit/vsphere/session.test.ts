@@ -163,14 +163,17 @@ describe('VimClient session, retries and logging', () => {
   });
 
   it('pages a container view, and cancels the token and destroys the view when abandoned', async () => {
+    let page = 1;
     const obj = (i: number) =>
       `<objects><obj type="VirtualMachine">vm-${i}</obj><propSet><name>name</name><val xsi:type="xsd:string">vm ${i}</val></propSet></objects>`;
     server.respond = vcenter((m) => {
       if (m === 'CreateContainerView')
         return soapOk(m, '<returnval type="ContainerView">session[1]view</returnval>');
       if (m === 'RetrievePropertiesEx') return undefined;
-      if (m === 'ContinueRetrievePropertiesEx')
-        return soapOk(m, `<returnval><token>2</token>${obj(2)}</returnval>`);
+      if (m === 'ContinueRetrievePropertiesEx') {
+        page++;
+        return soapOk(m, `<returnval><token>${page}</token>${obj(page)}</returnval>`);
+      }
       return undefined;
     });
     const base = server.respond;
@@ -202,7 +205,7 @@ describe('VimClient session, retries and logging', () => {
     ]);
     expect(
       server.received.find((r) => methodOf(r.body) === 'CancelRetrievePropertiesEx')!.body,
-    ).toContain('<token>2</token>');
+    ).toContain('<token>3</token>'); // the page fetched ahead (3) is the one left open
     expect(
       server.received.find(
         (r) => methodOf(r.body) === 'RetrievePropertiesEx' && r.body.includes('ContainerView'),
