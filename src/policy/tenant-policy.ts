@@ -68,7 +68,7 @@ export async function loadTenantPolicies(
 ): Promise<LoadedTenantPolicy[]> {
   if (pathsOrDirs.length === 0) {
     throw new InputError('no tenant file given', {
-      hint: 'pass --tenant FILE (repeatable) or --tenant DIR (every *.yaml in it)',
+      hint: 'name tenant files, or directories of *.yaml files, with --tenant (or --tenants)',
     });
   }
   const files = await expandPolicyPaths(pathsOrDirs);

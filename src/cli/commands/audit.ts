@@ -20,9 +20,9 @@ import {
 } from '../audit-inputs';
 import { addConnectionOptions, type ConnectionFlags } from '../connection';
 import { makeContext, type GlobalOptions } from '../context';
+import { addTenantFilesOption, tenantFiles, type TenantFileFlags } from '../tenant-option';
 
-interface AuditFlags extends GlobalOptions, ConnectionFlags {
-  tenants: string[];
+interface AuditFlags extends GlobalOptions, ConnectionFlags, TenantFileFlags {
   snapshot?: string;
   out?: string;
   format: string;
@@ -43,7 +43,7 @@ Examples:
 
   # Azure VMware Solution: also compare the tenant role with CloudAdmin, and audit NSX
   $ drperm nsx collect --out reports/nsx.json
-  $ drperm audit --tenants contoso.yaml fabrikam.yaml --avs --membership groups.yaml \
+  $ drperm audit --tenants contoso.yaml fabrikam.yaml --avs --membership groups.yaml \\
       --nsx-snapshot reports/nsx.json
 
 Verdict: a tenant is "isolated" when it has no critical or high finding.
@@ -55,15 +55,15 @@ nsx-cross-tenant-binding (critical), nsx-unsupported-role, nsx-role-exceeds-clou
 
 export function register(program: Command): void {
   addConnectionOptions(
-    program
-      .command('audit')
+    addTenantFilesOption(
+      program.command('audit'),
+      'tenants',
+      'tenant policy files, or directories of *.yaml files',
+    )
       .description(
         "audit tenant isolation: every tenant account's effective access, findings and reports",
       )
-      .requiredOption(
-        '--tenants <fileOrDir...>',
-        'tenant policy files, or directories of *.yaml files',
-      )
+
       .option('--snapshot <file>', 'audit a snapshot from `drperm collect` instead of connecting')
       .option('--out <dir>', 'report directory (default reports/<UTC time>/)')
       .option('--format <list>', 'comma-separated report formats: xlsx, json, md', 'xlsx,json,md')
@@ -95,7 +95,7 @@ export function register(program: Command): void {
       const ctx = makeContext(opts);
       const failOn = parseSeverity(opts.failOn);
       const formats = parseFormats(opts.format);
-      const policies = await loadTenantPolicies(opts.tenants);
+      const policies = await loadTenantPolicies(tenantFiles(opts));
       const membership = await loadMembership(opts.membership);
       const input = await obtainSnapshot(opts, ctx);
       const { snapshot } = input;

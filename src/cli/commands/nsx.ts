@@ -34,6 +34,7 @@ import { loadTenantPolicies } from '../../policy/tenant-policy';
 import { ExitCode, InputError, ServerError } from '../../util/errors';
 import { confirm } from '../confirm';
 import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
+import { addTenantFilesOption, tenantFiles, type TenantFileFlags } from '../tenant-option';
 
 interface CommonFlags extends GlobalOptions, NsxConnectionFlags {
   json?: boolean;
@@ -116,15 +117,15 @@ function parseSeverity(value: string): Severity {
 
 function registerAudit(nsx: Command): void {
   addNsxConnectionOptions(
-    nsx
-      .command('audit')
-      .description(
-        "check NSX roles and bindings against AVS's supported roles, cloudadmin's limits and tenant isolation",
-      )
-      .requiredOption(
-        '--tenants <paths...>',
-        'tenant policy files or directories (their nsx: principals and paths)',
-      )
+    addTenantFilesOption(
+      nsx
+        .command('audit')
+        .description(
+          "check NSX roles and bindings against AVS's supported roles, cloudadmin's limits and tenant isolation",
+        ),
+      'tenants',
+      'tenant policy files or directories (their nsx: principals and paths)',
+    )
       .option(
         '--snapshot <file>',
         'audit an NSX snapshot (from `drperm nsx collect`) instead of a live manager',
@@ -151,11 +152,11 @@ Rules:
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<
-        CommonFlags & { tenants: string[]; snapshot?: string; failOn: string }
+        CommonFlags & TenantFileFlags & { snapshot?: string; failOn: string }
       >();
       const ctx = makeContext(opts);
       const failOn = parseSeverity(opts.failOn);
-      const tenants = (await loadTenantPolicies(opts.tenants)).map((t) => t.policy);
+      const tenants = (await loadTenantPolicies(tenantFiles(opts))).map((t) => t.policy);
       const policy = await loadNsxBaseline(opts.baseline);
       const data = opts.snapshot
         ? (await readNsxSnapshot(opts.snapshot)).nsx

@@ -49,10 +49,10 @@ import type { VimPermission } from '../../vsphere/types';
 import { confirm } from '../confirm';
 import { addConnectionOptions, resolveConnection } from '../connection';
 import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
+import { addTenantFilesOption, tenantFiles, type TenantFileFlags } from '../tenant-option';
 import { progressLine } from '../progress';
 
-interface TenantOptions extends GlobalOptions {
-  tenant?: string[];
+interface TenantOptions extends GlobalOptions, TenantFileFlags {
   json?: boolean;
   yes?: boolean;
   prune?: boolean;
@@ -62,18 +62,12 @@ interface TenantOptions extends GlobalOptions {
   role?: string;
 }
 
-const collectTenant = (value: string, previous: string[] | undefined) => [
-  ...(previous ?? []),
-  value,
-];
-
-function withTenantOption(cmd: Command, required = true): Command {
-  const flags = '-t, --tenant <file|dir>';
-  const text =
-    'tenant policy file, or a directory of them (repeatable); pass every tenant so that VMs claimed twice are caught';
-  return required
-    ? cmd.requiredOption(flags, text, collectTenant)
-    : cmd.option(flags, text, collectTenant);
+function withTenantOption(cmd: Command): Command {
+  return addTenantFilesOption(
+    cmd,
+    'tenant',
+    'tenant policy files or directories of them (repeatable); pass every tenant so that VMs claimed twice are caught',
+  );
 }
 
 const EXAMPLES = `
@@ -107,7 +101,7 @@ export function register(program: Command): void {
   ).action(async (_o: unknown, cmd: Command) => {
     const opts = cmd.optsWithGlobals<TenantOptions>();
     const ctx = makeContext(opts);
-    const tenants = await loadTenantPolicies(opts.tenant ?? []);
+    const tenants = await loadTenantPolicies(tenantFiles(opts));
     const connection = await resolveConnection(opts, ctx.log);
     const { result } = await withSession(connection, ctx.log, (client) =>
       planLive(client, tenants, opts.prune === true, ctx),
@@ -131,7 +125,7 @@ export function register(program: Command): void {
     const opts = cmd.optsWithGlobals<TenantOptions>();
     const ctx = makeContext(opts);
     const concurrency = parseConcurrency(opts.concurrency);
-    const tenants = await loadTenantPolicies(opts.tenant ?? []);
+    const tenants = await loadTenantPolicies(tenantFiles(opts));
     const connection = await resolveConnection(opts, ctx.log);
     await withSession(connection, ctx.log, async (client) => {
       const { result, snapshot } = await planLive(client, tenants, opts.prune === true, ctx);
@@ -176,7 +170,7 @@ export function register(program: Command): void {
   ).action(async (_o: unknown, cmd: Command) => {
     const opts = cmd.optsWithGlobals<TenantOptions>();
     const ctx = makeContext(opts);
-    const tenants = await loadTenantPolicies(opts.tenant ?? []);
+    const tenants = await loadTenantPolicies(tenantFiles(opts));
     const connection = await resolveConnection(opts, ctx.log);
     const { result } = await withSession(connection, ctx.log, (client) =>
       planLive(client, tenants, false, ctx),
@@ -204,7 +198,7 @@ export function register(program: Command): void {
   ).action(async (_o: unknown, cmd: Command) => {
     const opts = cmd.optsWithGlobals<TenantOptions>();
     const ctx = makeContext(opts);
-    const tenants = await loadTenantPolicies(opts.tenant ?? []);
+    const tenants = await loadTenantPolicies(tenantFiles(opts));
     const rolePolicyFile = opts.role ?? defaultRolePolicyPath();
     const rolePolicy = await loadRolePolicy(rolePolicyFile);
     const connection = await resolveConnection(opts, ctx.log);
@@ -221,7 +215,7 @@ export function register(program: Command): void {
   });
 
   addConnectionOptions(
-    withTenantOption(tenant.command('rollback'), false)
+    withTenantOption(tenant.command('rollback'))
       .description(
         "restore the tenant account's permissions on the objects of a backup (other principals untouched), and verify",
       )
@@ -235,7 +229,8 @@ export function register(program: Command): void {
     const ctx = makeContext(opts);
     const concurrency = parseConcurrency(opts.concurrency);
     const backup = await readBackup(opts.backup!);
-    if (opts.tenant) checkBackupTenant(backup, await loadTenantPolicies(opts.tenant), opts.backup!);
+    if (opts.tenant ?? opts.tenants)
+      checkBackupTenant(backup, await loadTenantPolicies(tenantFiles(opts)), opts.backup!);
     const connection = await resolveConnection(opts, ctx.log);
     await withSession(connection, ctx.log, (client) =>
       rollback(client, backup, opts, concurrency, ctx),
