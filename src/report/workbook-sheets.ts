@@ -13,11 +13,7 @@ import type { Finding, PermissionEvidence } from '../audit/types';
 import type { NsxWorkbookRow } from '../model/nsx';
 import { formatEvidence, yesNo } from './text';
 import type { Column, TableSheet } from './xlsx-table';
-import {
-  ROLE_STATUS_COLOURS,
-  SEVERITY_COLOURS,
-  VERDICT_COLOURS,
-} from './xlsx-style';
+import { ROLE_STATUS_COLOURS, SEVERITY_COLOURS, VERDICT_COLOURS } from './xlsx-style';
 
 export const SHEET_NAMES = {
   summary: 'Summary',
