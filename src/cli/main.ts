@@ -8,7 +8,6 @@ import { registerCommands } from './commands';
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   registerCommands(program);
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
@@ -19,11 +18,10 @@ export async function main(argv: string[]): Promise<number> {
 
 export function reportError(err: unknown, verbose: boolean): number {
   if (err instanceof CommanderError) {
-    // Help and version "errors" are successes; commander already printed the message.
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version')
-      return ExitCode.Ok;
-    if (err.code === 'commander.help') return ExitCode.Ok;
-    return ExitCode.Usage;
+    // --help and --version are successes; help shown because a command is missing is a usage
+    // error. Commander has already printed the message either way.
+    // (`drperm help X` and a missing subcommand share a code; only the exit code tells them apart.)
+    return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
   }
   if (err instanceof DrpermError) {
     process.stderr.write(redact(`drperm: ${err.message}\n`));

@@ -7,6 +7,15 @@ import { Command } from 'commander';
 import { VERSION } from '../version';
 
 const EXIT_CODES_HELP = `
+A partner's first run (connection from DRPERM_URL, DRPERM_USERNAME, DRPERM_PASSWORD):
+  $ drperm role apply                               # the Azure_Site_Recovery role
+  $ drperm tenant plan  --tenant policies/tenants/  # what onboarding would change
+  $ drperm tenant apply --tenant policies/tenants/  # back up, apply, verify
+  $ drperm audit --tenants policies/tenants/        # prove isolation; workbook in reports/
+
+An auditor without vCenter access, from a snapshot:
+  $ drperm audit --tenants tenants/ --snapshot vc01-snapshot.json --membership groups.yaml
+
 Exit codes:
   0  success, nothing to report
   1  findings, drift or differences were reported
@@ -22,6 +31,8 @@ export function buildProgram(): Command {
     .option('-v, --verbose', 'log each server call (secrets redacted) and other details on stderr')
     .option('-q, --quiet', 'print only results and errors')
     .showHelpAfterError('(run with --help for usage)')
+    // Before any subcommand is added, so that they inherit it: usage errors exit 2, not 1.
+    .exitOverride()
     .addHelpText('after', EXIT_CODES_HELP);
   program.configureHelp({ sortSubcommands: false, showGlobalOptions: true });
   return program;
