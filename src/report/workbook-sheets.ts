@@ -139,9 +139,11 @@ export function effectiveAccessSheet(report: AuditReport): TableSheet<EffectiveA
         width: 10,
       },
       { header: 'Privilege count', value: (r) => r.privileges.length, width: 17 },
-      ...grantColumns,
-      // Long and the same for most rows: not wrapped, so rows stay one line high.
+      // Long and the same for most rows: not wrapped, so rows stay one line high. Not the last
+      // column either: the filled Granted on cell beside it clips the text, where an empty
+      // neighbour would let it spill across the page and shrink the printed sheet to dust.
       { header: 'Privileges', value: (r) => r.privileges.join(', '), width: 40 },
+      ...grantColumns,
     ],
   };
 }

@@ -159,9 +159,11 @@ export async function writeTableSheet<T>(
   workbook: WorkbookWriter,
   table: TableSheet<T>,
 ): Promise<void> {
-  const layout = table.columns.map((c): ColumnLayout => ({
+  const layout = table.columns.map((c, i): ColumnLayout => ({
     width: c.width ?? fitWidth(c, table.rows),
-    wrap: c.wrap ?? false,
+    // Text in the last column has nothing to its right to stop it spilling out of the table
+    // (and into the printed page width), so that column always wraps.
+    wrap: (c.wrap ?? false) || i === table.columns.length - 1,
     ...(holdsNumbers(c, table.rows) && { align: 'center' }),
   }));
   const sheet = addReportSheet(workbook, table.name, layout);

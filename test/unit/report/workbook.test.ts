@@ -115,6 +115,27 @@ describe('workbook structure', () => {
     });
   });
 
+  // Unwrapped text in the last column spills into the empty columns to its right; LibreOffice
+  // and Excel then print the spill too, and fit-to-width shrinks the whole page to dust.
+  it('keeps the text of every last column inside the table when printed', () => {
+    for (const name of TABLE_SHEETS.filter((s) => s !== 'Summary')) {
+      const ws = sheet(name);
+      const last = headers(ws).length;
+      const width = ws.getColumn(last).width ?? 0;
+      for (const cell of column(ws, headers(ws)[last - 1]!)) {
+        const text = String(plain(cell.value) ?? '');
+        const longest = Math.max(0, ...text.split('\n').map((l) => l.length));
+        if (cell.alignment?.wrapText !== true) {
+          expect({ sheet: name, row: cell.row, fits: longest <= width }).toEqual({
+            sheet: name,
+            row: cell.row,
+            fits: true,
+          });
+        }
+      }
+    }
+  });
+
   it('records drperm as creator and the report time as creation date', () => {
     expect(workbook.creator).toBe('drperm');
     expect(workbook.created.toISOString()).toBe(report.generatedAt);
