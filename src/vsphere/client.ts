@@ -51,6 +51,9 @@ export interface ViewPageOptions {
 
 export class VimClient {
   private loggedIn = false;
+  /** Counts re-logins, so that calls failing together with NotAuthenticated log in again once. */
+  private sessionGeneration = 0;
+  private relogin: Promise<void> | undefined;
   quirks: ServerQuirks = { setEntityPermissionsReplaces: false };
 
   private constructor(
@@ -130,17 +133,32 @@ export class VimClient {
     this.transport.close();
   }
 
-  /** A call on the session; one re-login and retry if the session was lost (NotAuthenticated). */
+  /**
+   * A call on the session; one re-login and retry if the session was lost (NotAuthenticated).
+   * Calls in flight together share one re-login: a call that fails after another one already
+   * logged in again is simply repeated, so no stray sessions are left on the server.
+   */
   private async invoke(req: rq.SoapRequest): Promise<XmlNode> {
+    const generation = this.sessionGeneration;
     try {
       return await this.soap.call(req);
     } catch (err) {
       if (!(err instanceof NotAuthenticatedFault) || !this.loggedIn) throw err;
-      this.log.debug(`${req.method}: session not authenticated; logging in again`);
-      this.soap.clearSession();
-      await this.login();
+      if (generation === this.sessionGeneration) {
+        this.log.debug(`${req.method}: session not authenticated; logging in again`);
+        this.relogin ??= this.loginAgain().finally(() => {
+          this.relogin = undefined;
+        });
+      }
+      if (this.relogin) await this.relogin;
       return this.soap.call(req);
     }
+  }
+
+  private async loginAgain(): Promise<void> {
+    this.soap.clearSession();
+    await this.login();
+    this.sessionGeneration++;
   }
 
   private get authorizationManager(): MoRef {

@@ -1,6 +1,6 @@
 import { createLogger } from '../../../src/util/log';
 import { VimClient } from '../../../src/vsphere/client';
-import { NoPermissionFault } from '../../../src/vsphere/faults';
+import { NoPermissionFault, NotAuthenticatedFault } from '../../../src/vsphere/faults';
 import { withSession } from '../../../src/vsphere/session';
 import {
   makeSelfSignedCert,
@@ -142,6 +142,64 @@ describe('VimClient session, retries and logging', () => {
       'RetrieveAllPermissions',
       'Logout',
     ]);
+  });
+
+  it('calls that lose the session together log in again once, and a second NotAuthenticated is not retried', async () => {
+    server.respond = vcenter((m, n) =>
+      m === 'RetrieveAllPermissions'
+        ? n <= 2
+          ? soapFault('NotAuthenticated', 'The session is not authenticated.')
+          : soapOk(m, PERMISSION)
+        : undefined,
+    );
+    const client = await VimClient.connect(options(), log, fast);
+    const both = await Promise.all([
+      client.retrieveAllPermissions(),
+      client.retrieveAllPermissions(),
+    ]);
+    expect(both.map((r) => r.length)).toEqual([1, 1]);
+    expect(methods().filter((m) => m === 'Login')).toHaveLength(2);
+
+    server.received.length = 0;
+    server.respond = vcenter((m) =>
+      m === 'RetrieveAllPermissions'
+        ? soapFault('NotAuthenticated', 'The session is not authenticated.')
+        : undefined,
+    );
+    await expect(client.retrieveAllPermissions()).rejects.toBeInstanceOf(NotAuthenticatedFault);
+    await client.logout();
+    expect(methods()).toEqual([
+      'RetrieveAllPermissions',
+      'Login',
+      'RetrieveAllPermissions',
+      'Logout',
+    ]);
+  });
+
+  it('with finishOnSignal, Ctrl-C lets the work finish and report, then logs out', async () => {
+    server.respond = vcenter((m) =>
+      m === 'RetrieveAllPermissions' ? soapOk(m, PERMISSION) : undefined,
+    );
+    const exit = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    try {
+      const seen = await withSession(
+        options(),
+        log,
+        async (c, control) => {
+          process.emit('SIGINT', 'SIGINT');
+          expect(control.interrupted.aborted).toBe(true);
+          // The work goes on to the end of what is in flight.
+          return (await c.retrieveAllPermissions()).length;
+        },
+        { finishOnSignal: true },
+      );
+      expect(seen).toBe(1);
+      expect(exit).not.toHaveBeenCalled();
+      expect(methods().slice(-2)).toEqual(['RetrieveAllPermissions', 'Logout']);
+      expect(process.listenerCount('SIGINT')).toBe(0);
+    } finally {
+      exit.mockRestore();
+    }
   });
 
   it('withSession logs out when the work fails, and the typed fault reaches the caller', async () => {
