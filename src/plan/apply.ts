@@ -13,6 +13,7 @@
  * calling executeChanges.
  */
 import type { Role } from '../model/snapshot';
+import { redact } from '../util/log';
 import { VERSION } from '../version';
 import { Semaphore } from '../vsphere/semaphore';
 import type { MoRef, ServerQuirks, VimPermission } from '../vsphere/types';
@@ -129,6 +130,8 @@ export interface ExecutionReport {
   notAttempted: number;
   /** True when another principal's permission changed on any object (restored or not): always a loud failure. */
   othersChanged: boolean;
+  /** True when the signal stopped the run (Ctrl-C): the changes in flight finished, no new one started. */
+  interrupted: boolean;
 }
 
 export interface ExecuteInput {
@@ -138,6 +141,8 @@ export interface ExecuteInput {
   /** Taken before the changes: the reference for every other principal's permission. */
   backup: Backup;
   concurrency?: number;
+  /** Aborted (e.g. on Ctrl-C): the changes in flight finish and are verified, no new one starts. */
+  signal?: AbortSignal;
   onOutcome?: (outcome: ChangeOutcome, finished: number, total: number) => void;
 }
 
@@ -206,9 +211,10 @@ class ChangeExecutor {
       changes.map((change) =>
         semaphore.run(async () => {
           // After a failure nothing new starts: the operator sees a short, exact report and runs again.
-          const outcome: ChangeOutcome = this.stop
-            ? { change, status: 'not-attempted' }
-            : await this.one(change);
+          const outcome: ChangeOutcome =
+            this.stop || this.input.signal?.aborted === true
+              ? { change, status: 'not-attempted' }
+              : await this.one(change);
           if (outcome.status === 'failed') this.stop = true;
           finished++;
           this.input.onOutcome?.(outcome, finished, changes.length);
@@ -223,6 +229,7 @@ class ChangeExecutor {
       failed: count('failed'),
       notAttempted: count('not-attempted'),
       othersChanged: outcomes.some((o) => o.restored !== undefined),
+      interrupted: this.input.signal?.aborted === true,
     };
   }
 
@@ -231,7 +238,7 @@ class ChangeExecutor {
     try {
       await this.write(change, backup);
     } catch (err) {
-      return { change, status: 'failed', error: (err as Error).message };
+      return { change, status: 'failed', error: errorText(err) };
     }
     return this.verify(change, backup);
   }
@@ -278,7 +285,7 @@ class ChangeExecutor {
       return {
         change,
         status: 'failed',
-        error: `written, but could not read back: ${(err as Error).message}`,
+        error: `written, but could not read back: ${errorText(err)}`,
       };
     }
     const changed = changedOthers(backup, after, this.account);
@@ -314,9 +321,12 @@ class ChangeExecutor {
     const base = `permissions of ${changed.join(', ')} on ${change.entity.path} changed while writing ${this.input.principal}'s`;
     try {
       if (this.api.quirks.setEntityPermissionsReplaces) {
+        // The whole list is replaced: keep the account's entry and any principal that is not
+        // in the backup (added by someone else meanwhile), and put the backed-up ones back.
         const after = await readOwn(this.api, change.entity);
-        const mine = after.filter((p) => accountKey(p.principal, p.group) === this.account);
-        await this.api.setEntityPermissions(entity, [...othersBackup, ...mine]);
+        const backedUp = othersOf(backup, this.account);
+        const keep = after.filter((p) => !backedUp.has(accountKey(p.principal, p.group)));
+        await this.api.setEntityPermissions(entity, [...othersBackup, ...keep]);
       } else {
         const restore = othersBackup.filter((p) => changed.includes(p.principal));
         await this.api.setEntityPermissions(entity, restore);
@@ -328,7 +338,7 @@ class ChangeExecutor {
         change,
         status: 'failed',
         restored: [],
-        error: `${base}, and restoring them FAILED (${(err as Error).message}); restore them by hand from the backup`,
+        error: `${base}, and restoring them FAILED (${errorText(err)}); restore them by hand from the backup`,
       };
     }
     return {
@@ -338,6 +348,11 @@ class ChangeExecutor {
       error: `${base}; restored from the backup`,
     };
   }
+}
+
+/** Error text for reports, which reach stdout and files: registered secrets are removed. */
+function errorText(err: unknown): string {
+  return redact(err instanceof Error ? err.message : String(err));
 }
 
 export function executeChanges(api: PermissionApi, input: ExecuteInput): Promise<ExecutionReport> {

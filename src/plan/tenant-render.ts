@@ -100,7 +100,7 @@ export function renderRollbackPlan(plan: RollbackPlan): string[] {
 
 export function renderExecution(report: ExecutionReport): string[] {
   const lines = [
-    `  ${report.done} done and verified, ${report.failed} failed, ${report.notAttempted} not attempted`,
+    `  ${report.done} done and verified, ${report.failed} failed, ${report.notAttempted} not attempted${report.interrupted ? ' (interrupted)' : ''}`,
   ];
   for (const o of report.outcomes) {
     if (o.status === 'done') continue;

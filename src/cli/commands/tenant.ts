@@ -45,7 +45,6 @@ import type { VimClient } from '../../vsphere/client';
 import { collectSnapshot } from '../../vsphere/collect';
 import { ManagedObjectNotFoundFault } from '../../vsphere/faults';
 import { withSession } from '../../vsphere/session';
-import type { VimPermission } from '../../vsphere/types';
 import { confirm } from '../confirm';
 import { addConnectionOptions, resolveConnection } from '../connection';
 import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
@@ -127,38 +126,44 @@ export function register(program: Command): void {
     const concurrency = parseConcurrency(opts.concurrency);
     const tenants = await loadTenantPolicies(tenantFiles(opts));
     const connection = await resolveConnection(opts, ctx.log);
-    await withSession(connection, ctx.log, async (client) => {
-      const { result, snapshot } = await planLive(client, tenants, opts.prune === true, ctx);
-      if (!opts.json) printPlans(ctx, result);
-      refuseIfNeeded(ctx, result, false);
-      const pending = result.plans.filter(hasChanges);
-      if (pending.length === 0) {
-        const inPlace = result.plans.reduce((n, p) => n + p.summary.inPlace, 0);
-        if (opts.json) printJson(ctx, { ...planJson(result), applied: [] });
-        ctx.log.info(`nothing to change: ${inPlace} permission(s) already in place`);
-        return;
-      }
-      const total = pending.reduce((n, p) => n + changesFromPlan(p).length, 0);
-      const question = `Apply ${total} permission change(s) for ${pending.map((p) => p.tenant).join(', ')} on ${client.url}?`;
-      if (!(await confirm(question, { yes: opts.yes, ctx }))) {
-        throw new InputError('cancelled: nothing was changed');
-      }
-      const applied: AppliedTenant[] = [];
-      for (const plan of pending) {
-        const outcome = await applyTenant(client, snapshot, plan, changesFromPlan(plan), {
-          operation: 'apply',
-          dir: opts.backupDir ?? DEFAULT_BACKUP_DIR,
-          concurrency,
-          ctx,
-        });
-        applied.push(outcome);
-        if (!opts.json)
-          ctx.out([tenantHeading(plan), ...renderExecution(outcome.report)].join('\n'));
-        if (outcome.report.failed + outcome.report.notAttempted > 0) break;
-      }
-      if (opts.json) printJson(ctx, { ...planJson(result), applied: applied.map(appliedJson) });
-      failIfIncomplete(applied, pending.length);
-    });
+    await withSession(
+      connection,
+      ctx.log,
+      async (client, { interrupted }) => {
+        const { result, snapshot } = await planLive(client, tenants, opts.prune === true, ctx);
+        if (!opts.json) printPlans(ctx, result);
+        refuseIfNeeded(ctx, result, false);
+        const pending = result.plans.filter(hasChanges);
+        if (pending.length === 0) {
+          const inPlace = result.plans.reduce((n, p) => n + p.summary.inPlace, 0);
+          if (opts.json) printJson(ctx, { ...planJson(result), applied: [] });
+          ctx.log.info(`nothing to change: ${inPlace} permission(s) already in place`);
+          return;
+        }
+        const total = pending.reduce((n, p) => n + changesFromPlan(p).length, 0);
+        const question = `Apply ${total} permission change(s) for ${pending.map((p) => p.tenant).join(', ')} on ${client.url}?`;
+        if (!(await confirm(question, { yes: opts.yes, ctx }))) {
+          throw new InputError('cancelled: nothing was changed');
+        }
+        const applied: AppliedTenant[] = [];
+        for (const plan of pending) {
+          const outcome = await applyTenant(client, snapshot, plan, changesFromPlan(plan), {
+            operation: 'apply',
+            dir: opts.backupDir ?? DEFAULT_BACKUP_DIR,
+            concurrency,
+            ctx,
+            signal: interrupted,
+          });
+          applied.push(outcome);
+          if (!opts.json)
+            ctx.out([tenantHeading(plan), ...renderExecution(outcome.report)].join('\n'));
+          if (outcome.report.failed + outcome.report.notAttempted > 0 || interrupted.aborted) break;
+        }
+        if (opts.json) printJson(ctx, { ...planJson(result), applied: applied.map(appliedJson) });
+        failIfIncomplete(applied, pending.length, interrupted.aborted);
+      },
+      { finishOnSignal: true },
+    );
   });
 
   addConnectionOptions(
@@ -232,8 +237,11 @@ export function register(program: Command): void {
     if (opts.tenant ?? opts.tenants)
       checkBackupTenant(backup, await loadTenantPolicies(tenantFiles(opts)), opts.backup!);
     const connection = await resolveConnection(opts, ctx.log);
-    await withSession(connection, ctx.log, (client) =>
-      rollback(client, backup, opts, concurrency, ctx),
+    await withSession(
+      connection,
+      ctx.log,
+      (client, { interrupted }) => rollback(client, backup, opts, concurrency, ctx, interrupted),
+      { finishOnSignal: true },
     );
   });
 }
@@ -402,22 +410,19 @@ async function applyTenant(
     dir: string;
     concurrency: number;
     ctx: CommandContext;
+    signal: AbortSignal;
   },
-  ownFromCaller?: Map<string, VimPermission[]>,
 ): Promise<AppliedTenant> {
   const { ctx } = options;
   const entities = changes.map((c) => c.entity);
-  let own = ownFromCaller;
-  if (!own) {
-    const read = await readOwnPermissions(client, entities, options.concurrency);
-    const [firstError] = read.errors.values();
-    if (firstError) {
-      throw new ServerError(
-        `cannot back up the permissions of ${read.errors.size} object(s) before changing them: ${firstError.message}; nothing was changed`,
-        { cause: firstError },
-      );
-    }
-    own = read.own;
+  // Read right before the changes (after any confirmation), so the backup is what they replace.
+  const { own, errors } = await readOwnPermissions(client, entities, options.concurrency);
+  const [firstError] = errors.values();
+  if (firstError) {
+    throw new ServerError(
+      `cannot back up the permissions of ${errors.size} object(s) before changing them: ${firstError.message}; nothing was changed`,
+      { cause: firstError },
+    );
   }
   const backup = buildBackup({
     operation: options.operation,
@@ -437,6 +442,7 @@ async function applyTenant(
     changes,
     backup,
     concurrency: options.concurrency,
+    signal: options.signal,
     onOutcome: (o, finished, total) =>
       ctx.log.info(
         `[${finished}/${total}] ${o.change.action} ${o.change.entity.path}: ${o.status === 'done' ? 'done, verified' : o.status}${o.error ? ` (${o.error})` : ''}`,
@@ -464,6 +470,7 @@ function appliedJson(a: AppliedTenant) {
     failed: a.report.failed,
     notAttempted: a.report.notAttempted,
     othersChanged: a.report.othersChanged,
+    interrupted: a.report.interrupted,
     outcomes: a.report.outcomes.map((o) => ({
       action: o.change.action,
       object: o.change.entity.path,
@@ -475,7 +482,11 @@ function appliedJson(a: AppliedTenant) {
 }
 
 /** Partial failure: say what was done and what was not; running again completes it. */
-function failIfIncomplete(applied: AppliedTenant[], pendingTenants: number): void {
+function failIfIncomplete(
+  applied: AppliedTenant[],
+  pendingTenants: number,
+  interrupted: boolean,
+): void {
   const failed = applied.filter((a) => a.report.failed + a.report.notAttempted > 0);
   if (failed.length === 0 && applied.length === pendingTenants) return;
   const othersChanged = applied.some((a) => a.report.othersChanged);
@@ -483,7 +494,8 @@ function failIfIncomplete(applied: AppliedTenant[], pendingTenants: number): voi
   const notDone = applied.reduce((n, a) => n + a.report.failed + a.report.notAttempted, 0);
   const skipped = pendingTenants - applied.length;
   throw new ServerError(
-    `${othersChanged ? "ANOTHER PRINCIPAL'S PERMISSION CHANGED during the write (see above); " : ''}` +
+    `${interrupted ? 'interrupted; ' : ''}` +
+      `${othersChanged ? "ANOTHER PRINCIPAL'S PERMISSION CHANGED during the write (see above); " : ''}` +
       `${done} change(s) done and verified, ${notDone} not done${skipped > 0 ? `, ${skipped} tenant(s) not started` : ''}`,
     {
       hint: `backups: ${applied.map((a) => a.backupFile).join(', ')}; run the same command again to complete it, or tenant rollback --backup FILE to undo`,
@@ -526,6 +538,7 @@ async function rollback(
   opts: TenantOptions,
   concurrency: number,
   ctx: CommandContext,
+  signal: AbortSignal,
 ): Promise<void> {
   if (client.about.instanceUuid !== backup.vcenter.instanceUuid) {
     throw new InputError(
@@ -568,19 +581,16 @@ async function rollback(
   if (!(await confirm(question, { yes: opts.yes, ctx }))) {
     throw new InputError('cancelled: nothing was changed');
   }
-  const touched = new Set(plan.changes.map((c) => c.entity.ref));
-  const own = new Map([...read.own].filter(([ref]) => touched.has(ref)));
-  const applied = await applyTenant(
-    client,
-    { roles },
-    backup,
-    plan.changes,
-    { operation: 'rollback', dir: opts.backupDir ?? DEFAULT_BACKUP_DIR, concurrency, ctx },
-    own,
-  );
+  const applied = await applyTenant(client, { roles }, backup, plan.changes, {
+    operation: 'rollback',
+    dir: opts.backupDir ?? DEFAULT_BACKUP_DIR,
+    concurrency,
+    ctx,
+    signal,
+  });
   if (opts.json) printJson(ctx, { rollback: plan, applied: appliedJson(applied) });
   else ctx.out(renderExecution(applied.report).join('\n'));
-  failIfIncomplete([applied], 1);
+  failIfIncomplete([applied], 1, signal.aborted);
   // Verify the whole backup once more: every object as the backup has it for this account.
   const after = await readOwnPermissions(client, backup.entities, concurrency);
   const remaining = planRollback(backup, after.own, roles);

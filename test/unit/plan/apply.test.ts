@@ -6,6 +6,7 @@ import {
 } from '../../../src/plan/apply';
 import type { PermissionChange } from '../../../src/plan/changes';
 import { planRollback } from '../../../src/plan/rollback';
+import { registerSecret } from '../../../src/util/log';
 import { FakeAuthz } from './fake-authz';
 import { ROLES } from './fixtures';
 
@@ -238,5 +239,70 @@ describe('planRollback', () => {
       '/DC0/host/DC0_C0: role ReadOnly no longer exists; create it (drperm role apply) and run again',
     ]);
     expect(plan.changes).toEqual([]);
+  });
+});
+
+describe('executeChanges when interrupted (Ctrl-C)', () => {
+  it('finishes and verifies the changes in flight, starts no new one, and says so', async () => {
+    const api = seeded(false);
+    const backup = await backupOf(api, [DC, CL, VM]);
+    const interrupt = new AbortController();
+    const report = await executeChanges(api, {
+      principal: ME,
+      group: false,
+      changes,
+      backup,
+      concurrency: 1,
+      signal: interrupt.signal,
+      onOutcome: () => interrupt.abort(),
+    });
+    expect(report.outcomes.map((o) => o.status)).toEqual([
+      'done',
+      'not-attempted',
+      'not-attempted',
+    ]);
+    expect(report.interrupted).toBe(true);
+    expect(api.calls).toEqual([`set ${DC.ref} ${ME}`]);
+  });
+});
+
+describe('executeChanges on the simulator, restoring others', () => {
+  it('keeps a principal that appeared during the write when it puts the lost ones back', async () => {
+    const api = seeded(true);
+    const backup = await backupOf(api, [DC]);
+    api.afterSet = (ref, list) => {
+      api.afterSet = undefined;
+      // The server lost backup-admins; meanwhile an administrator added ops.
+      api.store.set(ref, [...list.filter((p) => p.principal === ME), ops]);
+    };
+    const report = await executeChanges(api, {
+      principal: ME,
+      group: false,
+      changes: [changes[0]!],
+      backup,
+    });
+    expect(report.outcomes[0]!.restored).toEqual(['VSPHERE.LOCAL\\backup-admins']);
+    expect(api.get(DC.ref)).toEqual(expect.arrayContaining([backupAdmins, ops]));
+    expect(api.get(DC.ref)).toHaveLength(3);
+  });
+});
+
+describe('executeChanges error text', () => {
+  it('never carries a registered secret (a fault may echo the request)', async () => {
+    registerSecret('S3cret-in-fault');
+    const api = seeded(false);
+    api.setEntityPermissions = () =>
+      Promise.reject(
+        new Error('InvalidRequest: <password>S3cret-in-fault</password> S3cret-in-fault'),
+      );
+    const backup = await backupOf(api, [DC]);
+    const report = await executeChanges(api, {
+      principal: ME,
+      group: false,
+      changes: [changes[0]!],
+      backup,
+    });
+    expect(report.outcomes[0]!.error).toBeDefined();
+    expect(report.outcomes[0]!.error).not.toContain('S3cret-in-fault');
   });
 });
