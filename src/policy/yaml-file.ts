@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../util/errors';
+import { editDistance, nearest } from '../util/suggest';
 
 export interface YamlSource {
   file: string;
@@ -30,7 +31,8 @@ export function parseYamlSource(file: string, text: string): YamlSource {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const first = doc.errors[0];
   if (first) {
-    const line = first.linePos?.[0]?.line;
+    // With prettyErrors off the error carries only offsets: turn them into a line here.
+    const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;
     throw new InputError(`${file}${line ? `:${line}` : ''}: YAML syntax error: ${first.message}`, {
       location: { file, ...(line ? { line } : {}) },
     });
@@ -62,11 +64,84 @@ export function locate(src: YamlSource, path: readonly PropertyKey[], message: s
 export function validateYaml<S extends z.ZodType>(src: YamlSource, schema: S): z.infer<S> {
   const parsed = schema.safeParse(src.doc.toJS());
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const err = locate(src, issue.path as PropertyKey[], issue.message);
-  const more = parsed.error.issues.length - 1;
-  if (more > 0) err.message += ` (and ${more} more problem${more > 1 ? 's' : ''})`;
+  // Every problem, in file order: a partner fixing a file should not need one run per typo.
+  const problems = parsed.error.issues
+    .flatMap(splitUnknownKeys)
+    .map((issue) => {
+      const path = issue.path as PropertyKey[];
+      return { path, line: lineOf(src, path) ?? 0, message: describeIssue(src, schema, issue) };
+    })
+    .sort((a, b) => a.line - b.line);
+  const [first, ...rest] = problems;
+  const err = locate(src, first!.path, first!.message);
+  if (rest.length > 0) {
+    err.message +=
+      ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''})` +
+      rest.map((p) => `\n  ${locate(src, p.path, p.message).message}`).join('');
+  }
   throw err;
+}
+
+/** One issue per unknown field, located at that field's own line. */
+function splitUnknownKeys(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'unrecognized_keys') return [issue];
+  return issue.keys.map((key) => ({ ...issue, keys: [key], path: [...issue.path, key] }));
+}
+
+/** zod's message, plus the nearest valid name for a misspelt value or field. */
+function describeIssue(src: YamlSource, schema: z.ZodType, issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    // splitUnknownKeys has put the unknown key itself at the end of the path.
+    const known = objectKeysAt(schema, issue.path.slice(0, -1));
+    return issue.keys
+      .map((key) => {
+        const near = closeEnough(key, known);
+        return `unknown field "${key}"${near ? `; did you mean "${near}"?` : ''}`;
+      })
+      .join('; ');
+  }
+  if (issue.code === 'invalid_value') {
+    const given = src.doc.getIn(issue.path as unknown[]);
+    const allowed = issue.values.filter((v): v is string => typeof v === 'string');
+    const near = typeof given === 'string' ? closeEnough(given, allowed) : undefined;
+    if (near) return `${issue.message}; did you mean "${near}"?`;
+  }
+  return issue.message;
+}
+
+/** The nearest candidate, unless it is so far off that suggesting it would mislead. */
+function closeEnough(input: string, candidates: readonly string[]): string | undefined {
+  const near = nearest(input, candidates, 1)[0];
+  if (near === undefined) return undefined;
+  const limit = Math.max(2, Math.floor(input.length / 3));
+  return editDistance(input.toLowerCase(), near.toLowerCase()) <= limit ? near : undefined;
+}
+
+/** The field names the schema allows for the object at `path` (empty when unknown). */
+function objectKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let node: unknown = schema;
+  for (const key of [undefined, ...path]) {
+    node = unwrap(node);
+    if (key === undefined) continue;
+    const def = (node as { def?: Record<string, unknown> }).def;
+    if (def?.type === 'object') node = (def.shape as Record<string, unknown>)[String(key)];
+    else if (def?.type === 'array') node = def.element;
+    else if (def?.type === 'record') node = def.valueType;
+    else return [];
+  }
+  const def = (unwrap(node) as { def?: { type?: string; shape?: object } }).def;
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+}
+
+/** Looks through optional, default, nullable and pipe wrappers to the schema inside. */
+function unwrap(node: unknown): unknown {
+  for (;;) {
+    const def = (node as { def?: { type?: string; innerType?: unknown; in?: unknown } }).def;
+    if (!def) return node;
+    if (def.innerType !== undefined) node = def.innerType;
+    else if (def.type === 'pipe' && def.in !== undefined) node = def.in;
+    else return node;
+  }
 }
 
 export async function loadYaml<S extends z.ZodType>(
