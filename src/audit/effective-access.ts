@@ -211,9 +211,17 @@ export function resolveAccess(
   const passedDown = (i: number): Decision[] => {
     let v = passedMemo[i];
     if (v) return v;
-    const mine = own(i);
-    const propagating = mine.length === 0 ? NONE : mine.filter((p) => p.propagate);
-    v = propagating.length > 0 ? [decide(i, propagating)] : fromParents(i);
+    const fp = forced[i]!;
+    if (fp >= 0 && !relevant.has(i)) {
+      // Without permissions of its own it hands down exactly what its parent does. Sharing the
+      // parent's decisions keeps a datacenter grant that reaches a VM through both the vm and
+      // the host folder one decision, not two copies of the same permission.
+      v = passedDown(fp);
+    } else {
+      const mine = own(i);
+      const propagating = mine.length === 0 ? NONE : mine.filter((p) => p.propagate);
+      v = propagating.length > 0 ? [decide(i, propagating)] : fromParents(i);
+    }
     passedMemo[i] = v;
     return v;
   };
@@ -277,13 +285,17 @@ export function reaches(access: ResolvedAccess): boolean {
   return access.privileges.some((p) => p !== ANONYMOUS_PRIVILEGE);
 }
 
-/** The permissions that actually grant something (No Access decisions contribute nothing). */
+/**
+ * The permissions that actually grant something (No Access decisions contribute nothing),
+ * each once: an entity that carries permissions of its own beside its parent's (forced
+ * inheritance) can put one permission into the decisions of two paths.
+ */
 export function grantingPermissions(model: AccessModel, access: ResolvedAccess): Permission[] {
-  const out: Permission[] = [];
+  const out = new Set<Permission>();
   for (const d of access.decisions) {
-    for (const p of d.permissions) if (!model.isNoAccess(p)) out.push(p);
+    for (const p of d.permissions) if (!model.isNoAccess(p)) out.add(p);
   }
-  return out;
+  return [...out];
 }
 
 export function toEffectiveAccessEntry(

@@ -6,6 +6,7 @@
 import type { Permission } from '../../model/snapshot';
 import type { AuditContext } from '../context';
 import { beyond, finding } from '../context';
+import { grantingPermissions } from '../effective-access';
 import type { Finding } from '../types';
 
 export function excessPrivilege(ctx: AuditContext): Finding[] {
@@ -15,14 +16,12 @@ export function excessPrivilege(ctx: AuditContext): Finding[] {
     if (!allowed) continue;
     const byPermission = new Map<Permission, { objects: number; excess: string[] }>();
     for (const access of t.reached) {
-      for (const d of access.decisions) {
-        for (const p of d.permissions) {
-          const excess = beyond(ctx.model.rolePrivileges(p.roleId), allowed);
-          if (excess.length === 0) continue;
-          const entry = byPermission.get(p) ?? { objects: 0, excess };
-          entry.objects++;
-          byPermission.set(p, entry);
-        }
+      for (const p of grantingPermissions(ctx.model, access)) {
+        const excess = beyond(ctx.model.rolePrivileges(p.roleId), allowed);
+        if (excess.length === 0) continue;
+        const entry = byPermission.get(p) ?? { objects: 0, excess };
+        entry.objects++;
+        byPermission.set(p, entry);
       }
     }
     const roleLabel = t.tenant.policy.mode === 'failover-only' ? 'Read-only' : t.tenant.roleName;

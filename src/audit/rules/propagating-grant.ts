@@ -5,6 +5,7 @@
 import type { Permission } from '../../model/snapshot';
 import type { AuditContext } from '../context';
 import { finding } from '../context';
+import { grantingPermissions } from '../effective-access';
 import type { Finding } from '../types';
 
 export function propagatingGrant(ctx: AuditContext): Finding[] {
@@ -12,10 +13,8 @@ export function propagatingGrant(ctx: AuditContext): Finding[] {
   for (const t of ctx.tenants) {
     const reachedThrough = new Map<Permission, number>();
     for (const access of t.reached) {
-      for (const d of access.decisions) {
-        for (const p of d.permissions) {
-          if (p.propagate) reachedThrough.set(p, (reachedThrough.get(p) ?? 0) + 1);
-        }
+      for (const p of grantingPermissions(ctx.model, access)) {
+        if (p.propagate) reachedThrough.set(p, (reachedThrough.get(p) ?? 0) + 1);
       }
     }
     for (const p of ctx.model.permissionsOf(t.principals)) {

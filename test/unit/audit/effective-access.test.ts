@@ -114,8 +114,8 @@ describe('effective access resolution', () => {
     const model = new AccessModel(snapshot);
     const access = resolveAccess(model, resolvePrincipals(U));
     const decisions = access.get(l.vmA.ref)?.decisions ?? [];
-    // The cluster's root pool always inherits: it decides, with the cluster's permission.
-    expect(decisions.map((d) => d.level.ref)).toEqual([l.rootPool.ref]);
+    // The cluster's root pool always inherits and has no permission of its own: the cluster decides.
+    expect(decisions.map((d) => d.level.ref)).toEqual([l.cluster.ref]);
     expect(decisions[0]?.permissions.map((p) => p.entity)).toEqual([l.cluster.ref]);
     expect(access.get(l.folder.ref)).toBeUndefined();
   });
@@ -229,5 +229,71 @@ describe('effective access resolution', () => {
     l.b.permit(l.vmB, U, ROLE.View);
     const reached = reachableEntities(new AccessModel(l.b.build()), resolvePrincipals(U));
     expect(reached.map((r) => r.entity.moref)).toEqual([l.vmB.ref]);
+  });
+
+  test('a datacenter grant reaching a VM along both paths is one decision with one evidence', () => {
+    const l = lab();
+    const grant = l.b.permit(l.dc.dc, U, l.power, { propagate: true });
+    const model = new AccessModel(l.b.build());
+    const access = resolveAccess(model, resolvePrincipals(U)).get(l.vmA.ref)!;
+    expect(access.decisions.map((d) => d.permissions)).toEqual([[grant]]);
+    const vm = reachableEntities(model, resolvePrincipals(U)).find(
+      (r) => r.entity.moref === l.vmA.ref,
+    )!;
+    expect(vm.grantedBy.map((g) => g.entity.moref)).toEqual([l.dc.dc.ref]);
+  });
+
+  test('forced inheritance chain: a non-propagating cluster grant stops at the root pool', () => {
+    const l = lab();
+    l.b.permit(l.cluster, U, l.snap);
+    l.b.permit(l.dc.dc, U, l.power, { propagate: true });
+    const snapshot = l.b.build();
+    expect(privilegesOn(snapshot, l.rootPool)).toContain('VirtualMachine.State.CreateSnapshot');
+    expect(privilegesOn(snapshot, l.rootPool)).not.toContain('VirtualMachine.Interact.PowerOn');
+    // Below the root pool the cluster's grant does not apply and does not hide the datacenter's.
+    for (const e of [l.pool, l.vmA]) {
+      expect(privilegesOn(snapshot, e)).toContain('VirtualMachine.Interact.PowerOn');
+      expect(privilegesOn(snapshot, e)).not.toContain('VirtualMachine.State.CreateSnapshot');
+    }
+  });
+
+  test('a VM in a vApp inherits through the vApp, from its pool and from its folder', () => {
+    const l = lab();
+    const vApp = l.b.vApp(l.folder, l.pool, 'app');
+    const vm = l.b.vmInVApp(vApp, 'app-vm');
+    l.b.permit(l.folder, U, l.power, { propagate: true });
+    l.b.permit(l.pool, U, l.snap, { propagate: true });
+    const snapshot = l.b.build();
+    expect(privilegesOn(snapshot, vm)).toEqual(
+      expect.arrayContaining([
+        'VirtualMachine.Interact.PowerOn',
+        'VirtualMachine.State.CreateSnapshot',
+      ]),
+    );
+    l.b.permit(vApp, U, ROLE.NoAccess, { propagate: true });
+    expect(privilegesOn(l.b.build(), vm)).toEqual([]);
+  });
+
+  test('the root folder: a non-propagating grant stays there, a propagating one reaches everything', () => {
+    const l = lab();
+    const p = l.b.permit(l.b.root, U, ROLE.ReadOnly);
+    expect(privilegesOn(l.b.build(), l.b.root)).toContain('System.Read');
+    expect(privilegesOn(l.b.build(), l.dc.dc)).toEqual([]);
+    p.propagate = true;
+    const reached = reachableEntities(new AccessModel(l.b.build()), resolvePrincipals(U));
+    expect(reached).toHaveLength(l.b.entities.length);
+  });
+
+  test('a UPN names the same account as DOMAIN\\name, in permissions and in the membership file', () => {
+    const l = lab();
+    l.b.permit(l.vmA, 'u1@vsphere.local', l.power);
+    l.b.permit(l.vmB, GA, l.snap, { group: true });
+    const model = new AccessModel(l.b.build());
+    const access = resolveAccess(
+      model,
+      resolvePrincipals(U, { membership: { [GA]: ['U1@VSPHERE.LOCAL'] } }),
+    );
+    expect(access.get(l.vmA.ref)?.privileges).toContain('VirtualMachine.Interact.PowerOn');
+    expect(access.get(l.vmB.ref)?.privileges).toContain('VirtualMachine.State.CreateSnapshot');
   });
 });

@@ -250,4 +250,16 @@ describe('audit rules', () => {
     expect(row!.privileges).toEqual(expect.arrayContaining(ASR_PRIVILEGES));
     expect(result.permissions.filter((p) => p.tenant === 'fabrikam')).toHaveLength(7);
   });
+
+  test('propagating-grant counts each object once, though a datacenter grant reaches VMs along both paths', () => {
+    const f = twoTenants();
+    f.b.permit(f.dc.dc, CONTOSO, f.asr, { propagate: true });
+    const result = runAudit({ snapshot: f.b.build(), tenants: [f.contoso, f.fabrikam] });
+    // Everything below the datacenter, and the datacenter: 4 root folders, cluster, root
+    // pool, host, datastore, network, 2 VM folders, 4 VMs.
+    expect(only(result.findings, 'propagating-grant')[0]!.message).toMatch(/reaches 16 objects/);
+    const cross = only(result.findings, 'cross-tenant-access');
+    expect(cross.map((x) => x.evidence.length)).toEqual([1]);
+    expect(cross[0]!.remediation).toMatch(/Remove the permission listed/);
+  });
 });

@@ -109,6 +109,21 @@ export class SnapshotBuilder {
     return this.add('VirtualMachine', name, folder, { resourcePool: pool.ref });
   }
 
+  /** A vApp: its parent is a resource pool, its second inheritance parent a VM folder. */
+  vApp(folder: Entity, pool: Entity, name: string): Entity {
+    return this.add('VirtualApp', name, pool, { parentFolder: folder.ref });
+  }
+
+  /** A VM inside a vApp: no folder parent; the vApp is both its parent and its pool. */
+  vmInVApp(vApp: Entity, name: string): Entity {
+    const vm = this.add('VirtualMachine', name, vApp, {
+      parentVApp: vApp.ref,
+      resourcePool: vApp.ref,
+    });
+    vm.parent = null;
+    return vm;
+  }
+
   role(name: string, privileges: string[]): number {
     const id = this.nextRole++;
     this.roles.push({ id, name, system: false, privileges: [...READ_ONLY, ...privileges] });
