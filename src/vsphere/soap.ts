@@ -14,7 +14,14 @@ import {
   type RetryPolicy,
 } from './retry';
 import { NetworkError, type HttpResponse, type HttpsTransport } from './transport';
-import { child, parseXml, soapBody, XmlParseError, type XmlNode } from './xml-parse';
+import {
+  child,
+  decodeEntities,
+  parseXml,
+  soapBody,
+  XmlParseError,
+  type XmlNode,
+} from './xml-parse';
 
 export const SESSION_COOKIE = 'vmware_soap_session';
 const LOGGED_BODY_CHARS = 4000;
@@ -83,14 +90,14 @@ export class SoapConnection {
       SOAPAction: this.soapAction,
     };
     if (this.cookie) headers.Cookie = this.cookie;
-    this.log.debug(redact(`soap ${req.method} request: ${truncate(req.body)}`));
+    this.log.debug(`soap ${req.method} request: ${loggable(req.body)}`);
     const started = Date.now();
     try {
       const res = await this.transport.post(req.body, headers);
       this.log.debug(
         `soap ${req.method}: HTTP ${res.status} in ${Date.now() - started} ms, ${res.body.length} bytes`,
       );
-      this.log.debug(redact(`soap ${req.method} response: ${truncate(res.body)}`));
+      this.log.debug(`soap ${req.method} response: ${loggable(res.body)}`);
       this.keepCookie(res);
       return res;
     } catch (err) {
@@ -133,6 +140,15 @@ export class SoapConnection {
     if (!response) throw new ServerError(`${method}: the server's answer has no ${method}Response`);
     return response;
   }
+}
+
+/**
+ * A body as --verbose shows it: character references decoded first (a server may echo a
+ * secret as `&#34;` or `&#x3C;`, which redact() would not recognise), secrets removed,
+ * then shortened (after redaction, so a secret is never cut in half and half-printed).
+ */
+function loggable(body: string): string {
+  return truncate(redact(decodeEntities(body)));
 }
 
 function truncate(text: string): string {

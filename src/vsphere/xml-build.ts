@@ -2,6 +2,7 @@
  * Building vim25 request XML from small typed pieces. Every text and attribute value goes
  * through escapeXml, so names like `a&b <c>` or ids with '/' and '@' are sent verbatim.
  */
+import { InputError } from '../util/errors';
 import type { MoRef } from './types';
 
 const ENVELOPE_OPEN =
@@ -16,7 +17,10 @@ const ENVELOPE_CLOSE = '</soapenv:Body>\n</soapenv:Envelope>';
 export function escapeXml(value: string): string {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(value)) {
-    throw new Error('value contains a control character that XML cannot carry');
+    // A usage error (e.g. a pasted password or name), not a bug; the value itself is not shown.
+    throw new InputError('a value contains a control character that XML cannot carry', {
+      hint: 'check the user name, password and policy names for stray control characters (e.g. from copy and paste)',
+    });
   }
   return value
     .replace(/&/g, '&amp;')

@@ -1,4 +1,5 @@
 import * as rq from '../../../src/vsphere/requests';
+import { InputError } from '../../../src/util/errors';
 import { escapeXml } from '../../../src/vsphere/xml-build';
 
 const AUTH = { type: 'AuthorizationManager', value: 'AuthorizationManager' };
@@ -80,5 +81,19 @@ describe('vim25 request bodies', () => {
     expect(
       rq.continueRetrievePropertiesEx({ type: 'PropertyCollector', value: 'pc' }, '1').readOnly,
     ).toBe(false);
+  });
+});
+
+describe('control characters', () => {
+  it('are refused as bad input (exit 2) without echoing the value', () => {
+    let err: unknown;
+    try {
+      rq.login({ type: 'SessionManager', value: 'SessionManager' }, 'u', 'se\u0001cret');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).exitCode).toBe(2);
+    expect((err as Error).message).not.toContain('cret');
   });
 });

@@ -110,6 +110,26 @@ describe('VimClient session, retries and logging', () => {
     expect(logText).not.toContain(COOKIE.replace(/"/g, ''));
   });
 
+  it('keeps the password out of the verbose log when a fault echoes it in numeric character references', async () => {
+    // Go's XML encoder writes `&#38;` and `&#60;` where our own builder writes `&amp;` and `&lt;`.
+    const echoed = 'Pa$$w0rd&#38;&#60;unit&#62;';
+    server.respond = vcenter((m) =>
+      m === 'RetrieveAllPermissions'
+        ? soapFault(
+            'InvalidRequest',
+            `cannot parse request: <password>${echoed}</password> ${echoed}`,
+          )
+        : undefined,
+    );
+    const client = await VimClient.connect(options(), log, fast);
+    const err = await client.retrieveAllPermissions().catch((e: unknown) => e as Error);
+    await client.logout();
+    expect(err).toBeInstanceOf(Error);
+    const logText = lines.join('\n');
+    expect(logText).toContain('soap RetrieveAllPermissions response');
+    expect(logText).not.toContain('w0rd');
+  });
+
   it('does not retry a write after 503', async () => {
     server.respond = vcenter((m) =>
       m === 'SetEntityPermissions' ? { status: 503, body: 'busy' } : undefined,
