@@ -95,6 +95,12 @@ export class AccessModel {
     return this.rolePrivileges(p.roleId).size === 0;
   }
 
+  /** True when the permission lets its holder see the object (a privilege beyond System.Anonymous). */
+  givesAccess(p: Permission): boolean {
+    for (const priv of this.rolePrivileges(p.roleId)) if (priv !== ANONYMOUS_PRIVILEGE) return true;
+    return false;
+  }
+
   /** Permissions whose principal is one of P(u). */
   permissionsOf(principals: Principals): Permission[] {
     const out = [...(this.byPrincipal.get(principals.selfKey) ?? [])];

@@ -1,7 +1,7 @@
 /**
- * medium: a group holds permissions and its members are unknown (vim25 has no membership;
- * the membership file does not describe it), so the tenant account may reach objects
- * through it. Said instead of guessed.
+ * medium: a group holds permissions that give access and its members are unknown (vim25 has
+ * no membership; the membership file does not describe it), so the tenant account may reach
+ * objects through it. Said instead of guessed.
  */
 import type { Permission } from '../../model/snapshot';
 import type { AuditContext } from '../context';
@@ -13,9 +13,12 @@ export function groupGrantUnresolved(ctx: AuditContext): Finding[] {
   const known = knownGroups(ctx.membership);
   const unknownGroups = new Map<string, Permission[]>();
   for (const p of ctx.model.snapshot.permissions) {
-    if (!p.group || known.has(principalName(p.principal)) || ctx.model.isNoAccess(p)) continue;
+    // No Access or Anonymous through an unknown group cannot widen anyone's access.
+    if (!p.group || known.has(principalName(p.principal)) || !ctx.model.givesAccess(p)) continue;
     const key = principalKey(p.principal, true);
-    unknownGroups.set(key, [...(unknownGroups.get(key) ?? []), p]);
+    let list = unknownGroups.get(key);
+    if (!list) unknownGroups.set(key, (list = []));
+    list.push(p);
   }
   const out: Finding[] = [];
   for (const t of ctx.tenants) {

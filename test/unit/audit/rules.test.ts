@@ -262,4 +262,17 @@ describe('audit rules', () => {
     expect(cross.map((x) => x.evidence.length)).toEqual([1]);
     expect(cross[0]!.remediation).toMatch(/Remove the permission listed/);
   });
+
+  test('group-grant-unresolved: not for a group whose permissions give nothing beyond System.Anonymous', () => {
+    const f = configured();
+    f.b.permit(f.b.root, 'VSPHERE.LOCAL\\Guests', ROLE.Anonymous, { group: true, propagate: true });
+    f.b.permit(f.dc.dc, 'VSPHERE.LOCAL\\Blocked', ROLE.NoAccess, { group: true, propagate: true });
+    expect(only(audit(f).findings, 'group-grant-unresolved')).toEqual([]);
+    f.b.permit(f.c1, 'VSPHERE.LOCAL\\Viewers', ROLE.View, { group: true });
+    const unresolved = only(audit(f).findings, 'group-grant-unresolved');
+    expect(unresolved.map((x) => x.evidence.map((e) => e.principal))).toEqual([
+      ['VSPHERE.LOCAL\\Viewers'],
+      ['VSPHERE.LOCAL\\Viewers'],
+    ]);
+  });
 });
