@@ -2,7 +2,9 @@
 // Benchmark of the isolation audit on a generated inventory the size of a large hosting
 // partner: 45,000 VMs, 50 tenants, per-object grants (seed 001), plus one propagating
 // leak so the cross-tenant path is exercised too. Prints timings and peak memory.
-// Usage: npm run build && node scripts/bench-audit.js [--vms N] [--tenants N]
+// --no-access-pattern adds, for one tenant, a propagated grant confined by No Access on
+// every foreign VM (tens of thousands of overrides).
+// Usage: npm run build && node scripts/bench-audit.js [--vms N] [--tenants N] [--no-access-pattern]
 'use strict';
 const { runAudit } = require('../dist/audit/audit');
 
@@ -12,6 +14,7 @@ function arg(name, fallback) {
 }
 const VMS = arg('--vms', 45000);
 const TENANTS = arg('--tenants', 50);
+const NO_ACCESS_PATTERN = process.argv.includes('--no-access-pattern');
 const CLUSTERS = 10;
 const HOSTS_PER_CLUSTER = 8;
 
@@ -109,6 +112,15 @@ function generate() {
   }
   // The leak: tenant00's cluster grant propagates to every VM running on that cluster.
   permissions.find((p) => p.entity === clusters[0].cluster.ref).propagate = true;
+  if (NO_ACCESS_PATTERN) {
+    // Seed 001's discouraged alternative for tenant01: a propagated datacenter grant
+    // confined by a No Access override on every VM it must not see.
+    const principal = policies[1].policy.account.principal;
+    const own = new Set(permissions.filter((p) => p.principal === principal).map((p) => p.entity));
+    permissions.find((p) => p.principal === principal && p.entity === dc.ref).propagate = true;
+    for (const e of entities)
+      if (e.type === 'VirtualMachine' && !own.has(e.ref)) permit(e, principal, -5);
+  }
   const snapshot = {
     format: 'drperm-snapshot',
     formatVersion: 1,

@@ -15,7 +15,7 @@ export function noAccessPattern(ctx: AuditContext): Finding[] {
     const propagating = new Map<string, Permission[]>();
     for (const p of perms) {
       if (!p.propagate || ctx.model.isNoAccess(p)) continue;
-      propagating.set(p.entity, [...(propagating.get(p.entity) ?? []), p]);
+      pushTo(propagating, p.entity, p);
     }
     if (propagating.size === 0) continue;
     const overridesByGrant = new Map<Permission, Permission[]>();
@@ -23,9 +23,8 @@ export function noAccessPattern(ctx: AuditContext): Finding[] {
       if (!ctx.model.isNoAccess(deny)) continue;
       const below = inv.get(deny.entity);
       if (!below) continue;
-      for (const grant of grantsAbove(below, inv, propagating)) {
-        overridesByGrant.set(grant, [...(overridesByGrant.get(grant) ?? []), deny]);
-      }
+      for (const grant of grantsAbove(below, inv, propagating))
+        pushTo(overridesByGrant, grant, deny);
     }
     for (const [grant, denies] of overridesByGrant) {
       const evidence = ctx.model.evidence(grant);
@@ -62,4 +61,11 @@ function grantsAbove(
     stack.push(...inv.inheritanceParents(a));
   }
   return out;
+}
+
+/** Appends in place: one propagated grant may be confined by tens of thousands of overrides. */
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
