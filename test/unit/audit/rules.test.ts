@@ -275,4 +275,14 @@ describe('audit rules', () => {
       ['VSPHERE.LOCAL\\Viewers'],
     ]);
   });
+
+  test('mode-mismatch: a failback tenant whose only role is a clone of Read-only', () => {
+    const f = twoTenants();
+    const clone = f.b.role('ReadOnly-clone', []);
+    f.apply(f.contoso);
+    for (const g of f.fabrikam.grants) f.b.permit(g.entity, FABRIKAM, clone);
+    const mismatch = only(audit(f).findings, 'mode-mismatch');
+    expect(mismatch.map((x) => x.tenant)).toEqual(['fabrikam']);
+    expect(mismatch[0]!.evidence.map((e) => e.roleName)).toContain('ReadOnly-clone');
+  });
 });
