@@ -12,6 +12,7 @@ import { buildAuditContext, liveRole, type AuditContext } from './context';
 import { AccessModel, comparePaths, toEffectiveAccessEntry } from './effective-access';
 import { principalKey } from './principals';
 import type {
+  AuditReport,
   EffectiveAccessRow,
   PermissionRow,
   RoleRow,
@@ -40,17 +41,18 @@ export interface AuditInput {
   extraFindings?: readonly Finding[];
 }
 
-export interface AuditResult {
-  tenants: TenantReportRow[];
-  totals: Record<Severity, number>;
-  /** Most severe first. */
-  findings: Finding[];
-  effectiveAccess: EffectiveAccessRow[];
-  permissions: PermissionRow[];
-  roles: RoleRow[];
-  roleVsCloudAdmin: RoleVsCloudAdminRow[];
-  warnings: string[];
-}
+/** The audit's findings and tables: the report's body, without what only the command knows. */
+export type AuditResult = Pick<
+  AuditReport,
+  | 'tenants'
+  | 'totals'
+  | 'findings'
+  | 'effectiveAccess'
+  | 'permissions'
+  | 'roles'
+  | 'roleVsCloudAdmin'
+  | 'warnings'
+>;
 
 export const CLOUDADMIN_ROLE = 'CloudAdmin';
 const DEFAULT_ROLE = 'Azure_Site_Recovery';
