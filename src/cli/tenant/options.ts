@@ -13,12 +13,13 @@ export interface TenantOptions extends GlobalOptions, TenantFileFlags {
   role?: string;
 }
 
+/** The --tenant option, and the examples and exit codes also on each subcommand's --help. */
 export function withTenantOption(cmd: Command): Command {
   return addTenantFilesOption(
     cmd,
     'tenant',
     'tenant policy files or directories of them (repeatable); pass every tenant so that VMs claimed twice are caught',
-  );
+  ).addHelpText('after', EXAMPLES);
 }
 
 export const EXAMPLES = `
