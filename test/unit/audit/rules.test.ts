@@ -285,4 +285,18 @@ describe('audit rules', () => {
     expect(mismatch.map((x) => x.tenant)).toEqual(['fabrikam']);
     expect(mismatch[0]!.evidence.map((e) => e.roleName)).toContain('ReadOnly-clone');
   });
+
+  test('missing-grant: a tenant VM reached only through a propagated grant is discoverable; the evidence says how', () => {
+    const f = twoTenants();
+    f.apply(f.fabrikam);
+    const grant = f.b.permit(f.dc.dc, CONTOSO, f.asr, { propagate: true });
+    const missing = only(audit(f).findings, 'missing-grant').find(
+      (x) => x.entity?.moref === f.c1.ref,
+    )!;
+    expect(missing.message).not.toMatch(/not be discoverable/);
+    expect(missing.message).toMatch(/only through inherited/);
+    expect(missing.evidence).toEqual([
+      expect.objectContaining({ entity: expect.objectContaining({ moref: grant.entity }) }),
+    ]);
+  });
 });
