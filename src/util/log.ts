@@ -3,37 +3,55 @@
  * Every line passes through redact(): secrets registered here (passwords, session
  * cookies, XSRF tokens) never reach a terminal or a log file, whatever the caller prints.
  */
-const secrets = new Set<string>();
+/** Registered secrets, each with a pattern that also finds it written with character references. */
+const secrets = new Map<string, RegExp>();
 
-/** Registers a value that must never be printed. Short values are ignored to avoid mangling output. */
+/**
+ * Registers a value that must never be printed. Values shorter than 3 characters are not
+ * registered: they would blank out ordinary words everywhere, and are no real password.
+ */
 export function registerSecret(value: string | undefined): void {
-  if (value !== undefined && value.length >= 3) secrets.add(value);
+  if (value !== undefined && value.length >= 3 && !secrets.has(value)) {
+    secrets.set(value, secretPattern(value));
+  }
+}
+
+const NAMED_ENTITY: Record<string, string> = {
+  '&': 'amp',
+  '<': 'lt',
+  '>': 'gt',
+  '"': 'quot',
+  "'": 'apos',
+};
+
+/**
+ * The secret as written plainly or with any character as an XML/HTML character reference
+ * (`&amp;`, `&#38;`, `&#x26;`): servers echo values back in all these forms (Go's encoder
+ * writes `&#34;`), and an error or a log line must not leak the password that way.
+ */
+function secretPattern(secret: string): RegExp {
+  const parts = [...secret].map((ch) => {
+    const cp = ch.codePointAt(0)!;
+    const hex = cp.toString(16).replace(/[a-f]/g, (d) => `[${d}${d.toUpperCase()}]`);
+    const forms = [ch.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'), `&#0*${cp};`, `&#[xX]0*${hex};`];
+    const named = NAMED_ENTITY[ch];
+    if (named) forms.push(`&${named};`);
+    return `(?:${forms.join('|')})`;
+  });
+  return new RegExp(parts.join(''), 'g');
 }
 
 /** Removes registered secrets and well-known secret-bearing SOAP/HTTP fields from text. */
 export function redact(text: string): string {
   let out = text
-    .replace(/<password>[\s\S]*?<\/password>/g, '<password>***</password>')
+    .replace(/<((?:[\w.-]+:)?password)\b[^>]*>[\s\S]*?<\/\1>/g, '<$1>***</$1>')
     .replace(/(vmware_soap_session=)("?)[^";\s]+\2/g, '$1"***"')
     .replace(/(JSESSIONID=)[^;\s]+/g, '$1***')
     .replace(/(X-XSRF-TOKEN:\s*)\S+/gi, '$1***')
     .replace(/(j_password=)[^&\s]+/g, '$1***')
     .replace(/(Authorization:\s*Basic\s+)\S+/gi, '$1***');
-  for (const s of secrets) out = out.split(s).join('***');
-  for (const s of secrets) {
-    const xmlEscaped = escapeForRedaction(s);
-    if (xmlEscaped !== s) out = out.split(xmlEscaped).join('***');
-  }
+  for (const pattern of secrets.values()) out = out.replace(pattern, '***');
   return out;
-}
-
-function escapeForRedaction(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
 }
 
 export interface Logger {

@@ -14,14 +14,7 @@ import {
   type RetryPolicy,
 } from './retry';
 import { NetworkError, type HttpResponse, type HttpsTransport } from './transport';
-import {
-  child,
-  decodeEntities,
-  parseXml,
-  soapBody,
-  XmlParseError,
-  type XmlNode,
-} from './xml-parse';
+import { child, parseXml, soapBody, XmlParseError, type XmlNode } from './xml-parse';
 
 export const SESSION_COOKIE = 'vmware_soap_session';
 const LOGGED_BODY_CHARS = 4000;
@@ -143,12 +136,11 @@ export class SoapConnection {
 }
 
 /**
- * A body as --verbose shows it: character references decoded first (a server may echo a
- * secret as `&#34;` or `&#x3C;`, which redact() would not recognise), secrets removed,
- * then shortened (after redaction, so a secret is never cut in half and half-printed).
+ * A body as --verbose shows it: secrets removed (in any escaped form), then shortened
+ * (after redaction, so a secret is never cut in half and half-printed).
  */
 function loggable(body: string): string {
-  return truncate(redact(decodeEntities(body)));
+  return truncate(redact(body));
 }
 
 function truncate(text: string): string {
