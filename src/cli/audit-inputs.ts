@@ -124,6 +124,22 @@ export async function loadCloudAdminPrivileges(
   }
 }
 
+/**
+ * vSphere Client names of privileges from the shipped policies, for servers that do not
+ * describe their privileges (the simulator): the CloudAdmin baseline names some 200, the
+ * role policy the rest of the tenant role. Placeholders like "(Read-only clone)" and labels
+ * of whole wildcard groups are left out; the server's own labels still win in the report.
+ */
+export async function documentedPrivilegeLabels(role?: AuditRole): Promise<Map<string, string>> {
+  const { policy } = await loadBaselinePolicy(defaultBaselinePolicyPath());
+  const labels = new Map<string, string>();
+  for (const p of policy.privileges) if (!p.id.endsWith('*')) labels.set(p.id, p.label);
+  for (const d of role?.resolved.details ?? []) {
+    if (!d.label.startsWith('(') && d.pattern === undefined) labels.set(d.id, d.label);
+  }
+  return labels;
+}
+
 /** The NSX half of `drperm audit --nsx-snapshot`: findings that join the vCenter ones, and the sheet rows. */
 export async function auditNsxSnapshot(
   file: string,

@@ -15,6 +15,7 @@ import {
   loadAuditRole,
   loadCloudAdminPrivileges,
   auditNsxSnapshot,
+  documentedPrivilegeLabels,
   loadMembership,
   obtainSnapshot,
 } from '../audit-inputs';
@@ -101,6 +102,7 @@ export function register(program: Command): void {
       const { snapshot } = input;
       const role = await loadAuditRole(opts.role, snapshot, ctx);
       const cloudAdmin = opts.avs ? await loadCloudAdminPrivileges(snapshot, ctx) : undefined;
+      const privilegeLabels = await documentedPrivilegeLabels(role);
       const nsx = opts.nsxSnapshot
         ? await auditNsxSnapshot(
             opts.nsxSnapshot,
@@ -116,9 +118,9 @@ export function register(program: Command): void {
           ? {
               roleName: role.name,
               rolePrivileges: role.resolved.privileges,
-              privilegeLabels: new Map(role.resolved.details.map((d) => [d.id, d.label])),
             }
           : {}),
+        privilegeLabels,
         ...(membership ? { membership } : {}),
         ...(opts.avs ? { avs: true } : {}),
         ...(cloudAdmin ? { cloudAdminPrivileges: cloudAdmin } : {}),
