@@ -18,7 +18,7 @@ export function crossTenantAccess(ctx: AuditContext): Finding[] {
           entity: toEntityRef(access.entity),
           message: `${t.tenant.principal} (tenant ${t.name}) reaches ${access.entity.path}, owned by tenant ${owners.join(', ')}, with ${access.privileges.length} privileges`,
           evidence,
-          remediation: `Remove the permission${evidence.length > 1 ? 's' : ''} listed as evidence (or set them without propagation) so that ${t.name}'s account keeps grants on its own objects only.`,
+          remediation: `${evidence.length > 1 ? 'Remove the permissions listed as evidence, or set them' : 'Remove the permission listed as evidence, or set it'} without propagation, so that ${t.name}'s account keeps grants on its own objects only.`,
         }),
       );
     }
