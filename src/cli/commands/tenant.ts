@@ -40,6 +40,15 @@ import {
 } from '../tenant/plan-live';
 import { expectedRolePrivileges, roleFindings } from '../tenant/role-drift';
 import { checkBackupTenant, rollback } from '../tenant/rollback';
+/** The options of the commands that change vCenter: confirmation, JSON, backups, concurrency. */
+function withChangeOptions(cmd: Command, text: { json: string; backupDir: string }): Command {
+  return cmd
+    .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)')
+    .option('--json', text.json)
+    .option('--backup-dir <dir>', text.backupDir, DEFAULT_BACKUP_DIR)
+    .option('--concurrency <n>', 'objects changed at once', String(DEFAULT_CONCURRENCY));
+}
+
 export function register(program: Command): void {
   const tenant = program
     .command('tenant')
@@ -69,15 +78,17 @@ export function register(program: Command): void {
   });
 
   addConnectionOptions(
-    withTenantOption(tenant.command('apply'))
-      .description(
-        'show the plan, ask, back up every permission of the objects to touch, apply, and verify each object',
-      )
-      .option('--prune', "also remove the account's permissions the policy does not name")
-      .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)')
-      .option('--json', 'print the plan and the outcome as JSON on stdout')
-      .option('--backup-dir <dir>', 'where backups are written', DEFAULT_BACKUP_DIR)
-      .option('--concurrency <n>', 'objects changed at once', String(DEFAULT_CONCURRENCY)),
+    withChangeOptions(
+      withTenantOption(tenant.command('apply'))
+        .description(
+          'show the plan, ask, back up every permission of the objects to touch, apply, and verify each object',
+        )
+        .option('--prune', "also remove the account's permissions the policy does not name"),
+      {
+        json: 'print the plan and the outcome as JSON on stdout',
+        backupDir: 'where backups are written',
+      },
+    ),
   ).action(async (_o: unknown, cmd: Command) => {
     const opts = cmd.optsWithGlobals<TenantOptions>();
     const ctx = makeContext(opts);
@@ -178,15 +189,20 @@ export function register(program: Command): void {
   });
 
   addConnectionOptions(
-    withTenantOption(tenant.command('rollback'))
-      .description(
-        "restore the tenant account's permissions on the objects of a backup (other principals untouched), and verify",
-      )
-      .requiredOption('--backup <file>', 'a backup written by tenant apply (reports/backups/...)')
-      .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)')
-      .option('--json', 'print the outcome as JSON on stdout')
-      .option('--backup-dir <dir>', 'where the pre-rollback backup is written', DEFAULT_BACKUP_DIR)
-      .option('--concurrency <n>', 'objects changed at once', String(DEFAULT_CONCURRENCY)),
+    withChangeOptions(
+      withTenantOption(tenant.command('rollback'))
+        .description(
+          "restore the tenant account's permissions on the objects of a backup (other principals untouched), and verify",
+        )
+        .requiredOption(
+          '--backup <file>',
+          'a backup written by tenant apply (reports/backups/...)',
+        ),
+      {
+        json: 'print the outcome as JSON on stdout',
+        backupDir: 'where the pre-rollback backup is written',
+      },
+    ),
   ).action(async (_o: unknown, cmd: Command) => {
     const opts = cmd.optsWithGlobals<TenantOptions>();
     const ctx = makeContext(opts);
