@@ -4,6 +4,8 @@
  * files stay independent and can run in parallel.
  */
 import { startLab as launch } from '../../src/lab/launch';
+import { silentLogger } from '../../src/util/log';
+import { VimClient } from '../../src/vsphere/client';
 import type { LabInfo } from './lab-info';
 
 /** Where the jest global set-up leaves the shared lab's LabInfo (JSON). */
@@ -34,4 +36,17 @@ export async function startLab(scenario = 'lab'): Promise<OwnLab> {
     certFile: lab.certFile,
     stop: () => lab.stop(),
   };
+}
+
+/** A typed client logged in to a lab, pinning its certificate; call logout() when done. */
+export function connectLab(lab: LabInfo): Promise<VimClient> {
+  return VimClient.connect(
+    {
+      url: lab.url,
+      username: lab.username,
+      password: lab.password,
+      thumbprint: lab.thumbprintSha256,
+    },
+    silentLogger,
+  );
 }

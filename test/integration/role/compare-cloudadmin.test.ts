@@ -5,11 +5,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLab, type OwnLab } from '../../helpers/lab';
+import { connectLab, startLab, type OwnLab } from '../../helpers/lab';
 import { labEnv } from '../../helpers/lab-info';
 import { runCli } from '../../helpers/run-cli';
-import { VimClient } from '../../../src/vsphere/client';
-import { silentLogger } from '../../../src/util/log';
+import type { VimClient } from '../../../src/vsphere/client';
 import { loadBaselinePolicy, loadRolePolicy } from '../../../src/policy/role-policy';
 import {
   SNAPSHOT_FORMAT,
@@ -106,15 +105,7 @@ describe('compare cloudadmin --live', () => {
   let client: VimClient;
   beforeAll(async () => {
     lab = await startLab();
-    client = await VimClient.connect(
-      {
-        url: lab.url,
-        username: lab.username,
-        password: lab.password,
-        thumbprint: lab.thumbprintSha256,
-      },
-      silentLogger,
-    );
+    client = await connectLab(lab);
   });
   afterAll(async () => {
     await client?.logout();

@@ -2,11 +2,10 @@
  * `drperm role plan | apply` against a private simulator lab (these tests change roles).
  * The role is read back through the client, independently of the command's own check.
  */
-import { startLab, type OwnLab } from '../../helpers/lab';
+import { connectLab, startLab, type OwnLab } from '../../helpers/lab';
 import { labEnv } from '../../helpers/lab-info';
 import { runCli } from '../../helpers/run-cli';
-import { VimClient } from '../../../src/vsphere/client';
-import { silentLogger } from '../../../src/util/log';
+import type { VimClient } from '../../../src/vsphere/client';
 import { significantPrivileges } from '../../../src/policy/role-policy';
 
 const ROLE = 'Azure_Site_Recovery';
@@ -24,15 +23,7 @@ let client: VimClient;
 
 beforeAll(async () => {
   lab = await startLab();
-  client = await VimClient.connect(
-    {
-      url: lab.url,
-      username: lab.username,
-      password: lab.password,
-      thumbprint: lab.thumbprintSha256,
-    },
-    silentLogger,
-  );
+  client = await connectLab(lab);
 });
 
 afterAll(async () => {

@@ -3,30 +3,20 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { OwnLab } from '../../helpers/lab';
+import { connectLab, type OwnLab } from '../../helpers/lab';
 import { labEnv } from '../../helpers/lab-info';
 import { runCli, type CliResult } from '../../helpers/run-cli';
 import { collectSnapshot } from '../../../src/vsphere/collect';
 import type { MoRef } from '../../../src/vsphere/types';
 import { silentLogger } from '../../../src/util/log';
-import { VimClient } from '../../../src/vsphere/client';
+import type { VimClient } from '../../../src/vsphere/client';
 
 export const REPO = join(__dirname, '..', '..', '..');
 export const TENANTS_DIR = join(REPO, 'policies', 'tenants');
 export const CONTOSO = 'VSPHERE.LOCAL\\asr-contoso';
 export const FABRIKAM = 'VSPHERE.LOCAL\\asr-fabrikam';
 
-export function connectClient(lab: OwnLab): Promise<VimClient> {
-  return VimClient.connect(
-    {
-      url: lab.url,
-      username: lab.username,
-      password: lab.password,
-      thumbprint: lab.thumbprintSha256,
-    },
-    silentLogger,
-  );
-}
+export const connectClient = connectLab;
 
 /** Runs drperm in a scratch directory (backups land in its reports/backups). */
 export function cliIn(lab: OwnLab, cwd: string) {
