@@ -7,7 +7,6 @@
  * above cloudadmin, as AVS does), and NSX error bodies. It records every request so tests
  * can assert what was, or was not, sent. Lives in src/lab because the demo lab runs it.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -19,6 +18,7 @@ import avsScenario from './nsx-fixtures/avs.json';
 import catalogue from './nsx-fixtures/catalogue.json';
 import cleanScenario from './nsx-fixtures/clean.json';
 import type { LabInfo } from './launch';
+import { makeSelfSignedCertificate } from './self-signed';
 
 const PERMISSIONS = ['none', 'read', 'execute', 'crud'] as const;
 type Permission = (typeof PERMISSIONS)[number];
@@ -129,7 +129,7 @@ export async function startNsxServer(options: NsxServerOptions = {}): Promise<Ru
   const password = options.password ?? `Nsx-${randomBytes(9).toString('base64url')}!`;
   const pageSize = options.pageSize ?? 4;
   const certDir = mkdtempSync(join(tmpdir(), 'drperm-nsx-'));
-  const { certFile, keyFile } = makeCertificate(certDir);
+  const { certFile, keyFile } = makeSelfSignedCertificate(certDir, 'nsx-test.drperm.local');
   const certPem = readFileSync(certFile, 'utf8');
   const x509 = new X509Certificate(certPem);
 
@@ -442,31 +442,3 @@ function expandRole(r: FixtureRole, features: WireFeature[]): StoredRole {
 }
 
 /** A self-signed certificate for 127.0.0.1 and localhost, made with the openssl CLI. */
-function makeCertificate(dir: string): { certFile: string; keyFile: string } {
-  const certFile = join(dir, 'nsx-cert.pem');
-  const keyFile = join(dir, 'nsx-key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=nsx-test.drperm.local',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { certFile, keyFile };
-}

@@ -2,7 +2,6 @@
  * A local HTTPS server with a self-signed certificate made by the openssl CLI, for fault
  * injection: each test scripts the answers; the server records what it received.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -10,6 +9,7 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeSelfSignedCertificate } from '../../../src/lab/self-signed';
 
 export interface TestCert {
   key: string;
@@ -22,29 +22,7 @@ export interface TestCert {
 
 export function makeSelfSignedCert(): TestCert {
   const dir = mkdtempSync(join(tmpdir(), 'drperm-cert-'));
-  const keyFile = join(dir, 'key.pem');
-  const certFile = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
+  const { certFile, keyFile } = makeSelfSignedCertificate(dir, 'localhost');
   const cert = readFileSync(certFile, 'utf8');
   const der = new X509Certificate(cert).raw;
   return {
