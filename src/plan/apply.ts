@@ -181,6 +181,8 @@ export function changedOthers(
 
 class ChangeExecutor {
   private readonly account: string;
+  /** The backup by object: one lookup per change, however many objects a tenant has. */
+  private readonly backupByRef: ReadonlyMap<string, BackupPermission[]>;
   private stop = false;
 
   constructor(
@@ -188,10 +190,11 @@ class ChangeExecutor {
     private readonly input: ExecuteInput,
   ) {
     this.account = accountKey(input.principal, input.group);
+    this.backupByRef = new Map(input.backup.entities.map((e) => [e.ref, e.permissions]));
   }
 
   private backupOf(ref: string): BackupPermission[] {
-    return this.input.backup.entities.find((e) => e.ref === ref)?.permissions ?? [];
+    return this.backupByRef.get(ref) ?? [];
   }
 
   private accountPermission(desired: NonNullable<PermissionChange['desired']>): VimPermission {
