@@ -18,6 +18,7 @@ import {
 } from './decode';
 import { NotAuthenticatedFault } from './faults';
 import * as rq from './requests';
+import { decideServerContract, type ContractDecision } from './server-contract';
 import { SoapConnection, type SoapConnectionOptions } from './soap';
 import { trustPolicyFrom } from './tls';
 import { HttpsTransport } from './transport';
@@ -36,8 +37,7 @@ import { child, children, childText, text, toMoRef, type XmlNode } from './xml-p
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
 export const DEFAULT_MAX_IN_FLIGHT = 8;
-/** OptionManager key only the govmomi simulator sets. */
-export const SIMULATOR_SETTING_KEY = 'vcsim.server.url';
+export { SIMULATOR_SETTING_KEY } from './server-contract';
 
 export interface ViewPageOptions {
   /** Managed object types the view holds, e.g. ['ManagedEntity']. */
@@ -54,7 +54,8 @@ export class VimClient {
   /** Counts re-logins, so that calls failing together with NotAuthenticated log in again once. */
   private sessionGeneration = 0;
   private relogin: Promise<void> | undefined;
-  quirks: ServerQuirks = { setEntityPermissionsReplaces: false };
+  /** How this server writes permissions and returns names; decided at connect, fail closed. */
+  contract: ContractDecision = { decided: false, reason: 'not connected' };
 
   private constructor(
     private readonly soap: SoapConnection,
@@ -64,7 +65,7 @@ export class VimClient {
     private readonly log: Logger,
   ) {}
 
-  /** RetrieveServiceContent, Login, and detection of simulator quirks. */
+  /** RetrieveServiceContent, Login, and the server contract (see server-contract.ts). */
   static async connect(
     options: ConnectOptions,
     log: Logger,
@@ -90,7 +91,19 @@ export class VimClient {
       soap.setApiVersion(content.about.apiVersion);
       const client = new VimClient(soap, transport, content, options, log);
       await client.login();
-      client.quirks = { setEntityPermissionsReplaces: await client.isSimulator() };
+      client.contract = await decideServerContract({
+        about: content.about,
+        readSettingKeys: async () => {
+          // No OptionManager proves nothing: fail closed rather than read an empty list.
+          if (!content.setting) throw new Error('the service content names no OptionManager');
+          return (await client.settings()).keys();
+        },
+      });
+      log.debug(
+        client.contract.decided
+          ? `server contract: SetEntityPermissions ${client.contract.contract.permissionWrites}, names ${client.contract.contract.namesEscaped ? 'escaped' : 'raw'} (${client.contract.contract.evidence})`
+          : `server contract undecided: ${client.contract.reason}; permission writes will be refused`,
+      );
       return client;
     } catch (err) {
       transport.close();
@@ -109,6 +122,17 @@ export class VimClient {
 
   get about(): ServiceContent['about'] {
     return this.serviceContent.about;
+  }
+
+  /**
+   * Replace semantics when decided so. An undecided contract reads as false here: callers
+   * that write must use requireContract(client.contract, …) instead, which refuses.
+   */
+  get quirks(): ServerQuirks {
+    return {
+      setEntityPermissionsReplaces:
+        this.contract.decided && this.contract.contract.permissionWrites === 'replace',
+    };
   }
 
   private async login(): Promise<void> {
@@ -378,18 +402,6 @@ export class VimClient {
       if (key !== undefined) out.set(key, text(child(option, 'value')));
     }
     return out;
-  }
-
-  private async isSimulator(): Promise<boolean> {
-    try {
-      return (await this.settings()).has(SIMULATOR_SETTING_KEY);
-    } catch (err) {
-      // An account without System.View on the settings cannot tell; assume a real vCenter.
-      this.log.debug(
-        `cannot read server settings to detect the simulator: ${(err as Error).message}`,
-      );
-      return false;
-    }
   }
 }
 
