@@ -2,13 +2,21 @@
  * Permission backups: every permission (of every principal) defined on every object a
  * tenant change will touch, read from the server just before the change and written
  * to reports/backups/ before anything is sent. `drperm tenant rollback` restores the
- * tenant account's permissions from one; the other principals' entries let apply
- * check, and if needed restore, that nobody else's permission changed.
+ * tenant account's permissions from one; the other principals' entries let apply report
+ * (never revert) a change somebody else made meanwhile, and `drperm tenant restore`
+ * puts chosen principals back when an operator decides to (README "Safety").
+ *
+ * A backup is readable by its owner only (mode 0600, directory 0750) and carries its
+ * SHA-256 in a sibling `FILE.sha256` (`sha256sum -c` format): a backup whose hash is
+ * missing or does not match is refused. A sibling `FILE.outcome` (JSON) says how the run
+ * that took it ended; none means the run never finished (killed, crashed).
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { parseJsonWith, readJsonFile } from '../util/json-file';
+import { InputError } from '../util/errors';
+import { parseJsonWith } from '../util/json-file';
 
 export const BACKUP_FORMAT = 'drperm-permission-backup';
 export const BACKUP_FORMAT_VERSION = 1;
@@ -69,21 +77,123 @@ export function backupFileName(tenant: string, at: Date): string {
   return `${tenant}-${stamp}.json`;
 }
 
+export const BACKUP_FILE_MODE = 0o600;
+export const BACKUP_DIR_MODE = 0o750;
+
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+export const hashFileOf = (file: string) => `${file}.sha256`;
+export const outcomeFileOf = (file: string) => `${file}.outcome`;
+
+/** Writes `data` under `file` through a temporary name, with `mode` whatever the umask. */
+async function writeNew(file: string, data: string, mode: number): Promise<void> {
+  const tmp = `${file}.partial`;
+  await writeFile(tmp, data, { flag: 'wx', mode });
+  await chmod(tmp, mode);
+  try {
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}
+
 /**
- * Writes the backup and returns its path. Written to a temporary name and renamed, so a
- * crash never leaves a half-written backup under the final name; never overwrites.
+ * Writes the backup and its hash and returns the backup's path. The hash goes first, then
+ * the backup is renamed into place: a crash never leaves a half-written backup, or one
+ * without its hash, under the final name. Never overwrites.
  */
 export async function writeBackup(dir: string, backup: Backup): Promise<string> {
   BackupSchema.parse(backup);
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: BACKUP_DIR_MODE });
   const file = join(dir, backupFileName(backup.tenant, new Date(backup.createdAt)));
-  const tmp = `${file}.partial`;
-  await writeFile(tmp, JSON.stringify(backup, null, 2) + '\n', { flag: 'wx' });
-  await rename(tmp, file);
+  const text = JSON.stringify(backup, null, 2) + '\n';
+  await writeNew(hashFileOf(file), `${sha256(text)}  ${basename(file)}\n`, BACKUP_FILE_MODE);
+  await writeNew(file, text, BACKUP_FILE_MODE);
   return file;
 }
 
+/** Reads a backup; refuses one whose SHA-256 file is missing or does not match (exit 2). */
 export async function readBackup(file: string): Promise<Backup> {
-  const { json } = await readJsonFile(file, 'backup');
+  let data: Buffer;
+  try {
+    data = await readFile(file);
+  } catch (err) {
+    throw new InputError(`cannot read backup ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  let recorded: string;
+  try {
+    recorded = (await readFile(hashFileOf(file), 'utf8')).trim().split(/\s+/)[0] ?? '';
+  } catch {
+    throw new InputError(
+      `${file} has no ${basename(hashFileOf(file))}: cannot tell whether it was altered; refusing it`,
+      {
+        hint: `if you have checked its content and trust it: sha256sum ${file} > ${hashFileOf(file)}`,
+      },
+    );
+  }
+  const actual = sha256(data);
+  if (recorded.toLowerCase() !== actual) {
+    throw new InputError(
+      `${file} does not match its SHA-256 (${basename(hashFileOf(file))} says ${recorded.slice(0, 16)}…, the file is ${actual.slice(0, 16)}…): it was changed after drperm wrote it; refusing it`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(data.toString('utf8'));
+  } catch (err) {
+    throw new InputError(`${file} is not JSON: ${(err as Error).message}`, { cause: err });
+  }
   return parseJsonWith(BackupSchema, json, file, 'drperm permission backup');
+}
+
+/** How the run that took a backup ended. */
+export const BackupOutcomeSchema = z
+  .object({
+    status: z.enum(['completed', 'incomplete']),
+    finishedAt: z.iso.datetime(),
+    done: z.number().int(),
+    failed: z.number().int(),
+    notAttempted: z.number().int(),
+    /** Other principals' permissions found changed by someone else (reported, not touched). */
+    othersChanged: z.number().int(),
+  })
+  .strict();
+export type BackupOutcome = z.infer<typeof BackupOutcomeSchema>;
+
+export async function writeBackupOutcome(file: string, outcome: BackupOutcome): Promise<void> {
+  const target = outcomeFileOf(file);
+  const tmp = `${target}.partial`;
+  await writeFile(tmp, JSON.stringify(outcome, null, 2) + '\n', { mode: BACKUP_FILE_MODE });
+  await chmod(tmp, BACKUP_FILE_MODE);
+  await rename(tmp, target);
+}
+
+/** The outcome of the run that took the backup; undefined when it never finished (or unreadable). */
+export async function readBackupOutcome(file: string): Promise<BackupOutcome | undefined> {
+  try {
+    const parsed = BackupOutcomeSchema.safeParse(
+      JSON.parse(await readFile(outcomeFileOf(file), 'utf8')),
+    );
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The newest backup file of a tenant in `dir` (by the time stamp in its name); undefined if none. */
+export async function newestBackupFile(dir: string, tenant: string): Promise<string | undefined> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return undefined;
+  }
+  const escaped = tenant.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`^${escaped}-(\\d{8}T\\d{9}Z)\\.json$`);
+  let best: { name: string; stamp: string } | undefined;
+  for (const name of names) {
+    const stamp = pattern.exec(name)?.[1];
+    if (stamp !== undefined && (best === undefined || stamp > best.stamp)) best = { name, stamp };
+  }
+  return best === undefined ? undefined : join(dir, best.name);
 }
