@@ -1,31 +1,37 @@
 /**
- * Carries out permission changes for one account, object by object, with bounded
- * concurrency, and verifies each object by reading it back.
+ * Carries out permission writes, object by object, with bounded concurrency, and verifies
+ * each by reading it back. Nobody else's permission is ever written back (README "Safety"):
  *
- * Nobody else's permission may change. On a real vCenter SetEntityPermissions adds or
- * updates per principal, so only the account's permission is sent. The simulator
- * replaces the whole list instead (quirks.setEntityPermissionsReplaces): there the
- * object's own permissions are read, merged with the account's, and written as a whole.
- * Either way the other principals' permissions are compared with the backup afterwards;
- * a difference is restored from the backup at once and the object is reported failed.
+ * - add-or-update (a real vCenter: SetEntityPermissions adds or updates per principal, see
+ *   the vSphere API reference, AuthorizationManager): only the written principal's
+ *   permission is sent, and only it is verified.
+ * - replace (the simulator: SetEntityPermissions replaces the object's whole list): the
+ *   object's permissions are read immediately before the write, merged, written and read
+ *   back; a list is never written that was not just read. Writes to one object are
+ *   serialised inside the process; the caller holds the cross-process server lock.
+ *
+ * Either way, the read-back of every other principal is compared with the backup and any
+ * difference is reported as changed by someone else, never touched.
  *
  * The caller writes the backup (readOwnPermissions + buildBackup + writeBackup) before
- * calling executeChanges.
+ * calling executeChanges / executeWrites. The server is injected (PermissionApi).
  */
 import type { Role } from '../model/snapshot';
 import { redact } from '../util/log';
 import { VERSION } from '../version';
+import { NotFoundFault } from '../vsphere/faults';
 import { Semaphore } from '../vsphere/semaphore';
-import type { MoRef, ServerQuirks, VimPermission } from '../vsphere/types';
+import type { PermissionWrites } from '../vsphere/server-contract';
+import type { MoRef, VimPermission } from '../vsphere/types';
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, type Backup, type BackupPermission } from './backup';
 import type { PermissionChange } from './changes';
+import { otherChanges, uniqueOtherChanges, type OtherChange } from './others';
 import { accountKey, roleNameOf } from './tenant-plan';
 
 export const DEFAULT_CONCURRENCY = 4;
 
 /** The AuthorizationManager calls this module needs (VimClient provides them). */
 export interface PermissionApi {
-  readonly quirks: ServerQuirks;
   retrieveEntityPermissions(entity: MoRef, inherited: boolean): Promise<VimPermission[]>;
   setEntityPermissions(entity: MoRef, permissions: readonly VimPermission[]): Promise<void>;
   removeEntityPermission(entity: MoRef, user: string, isGroup: boolean): Promise<void>;
@@ -115,12 +121,21 @@ export function buildBackup(input: BackupInput): Backup {
 
 export type OutcomeStatus = 'done' | 'failed' | 'not-attempted';
 
+export interface PrincipalRef {
+  principal: string;
+  group: boolean;
+}
+
 export interface ChangeOutcome {
   change: PermissionChange;
+  /** The principal written (the tenant account, or the one a restore puts back). */
+  principal: PrincipalRef;
   status: OutcomeStatus;
   error?: string;
-  /** Other principals whose permission was found changed and restored from the backup. */
-  restored?: string[];
+  /** Set when the write's answer was lost but the read-back shows it applied. */
+  note?: string;
+  /** Other principals' permissions on the object that differ from the backup: reported, not touched. */
+  othersChanged?: OtherChange[];
 }
 
 export interface ExecutionReport {
@@ -128,99 +143,100 @@ export interface ExecutionReport {
   done: number;
   failed: number;
   notAttempted: number;
-  /** True when another principal's permission changed on any object (restored or not): always a loud failure. */
-  othersChanged: boolean;
+  /** Every other principal's permission found different from the backup (one entry per object and principal). */
+  othersChanged: OtherChange[];
   /** True when the signal stopped the run (Ctrl-C): the changes in flight finished, no new one started. */
   interrupted: boolean;
 }
 
-export interface ExecuteInput {
-  principal: string;
-  group: boolean;
-  changes: readonly PermissionChange[];
-  /** Taken before the changes: the reference for every other principal's permission. */
+interface CommonInput {
+  /** How the server's SetEntityPermissions treats other principals (server-contract.ts). */
+  permissionWrites: PermissionWrites;
+  /** Identifies the server (its instance UUID): writes to one object are serialised per server. */
+  serverKey: string;
+  /** Taken right before the writes: the reference for every other principal's permission. */
   backup: Backup;
   concurrency?: number;
-  /** Aborted (e.g. on Ctrl-C): the changes in flight finish and are verified, no new one starts. */
+  /** Aborted (e.g. on Ctrl-C): the writes in flight finish and are verified, no new one starts. */
   signal?: AbortSignal;
   onOutcome?: (outcome: ChangeOutcome, finished: number, total: number) => void;
 }
 
+export interface ExecuteInput extends CommonInput {
+  /** The tenant account every change is for. */
+  principal: string;
+  group: boolean;
+  changes: readonly PermissionChange[];
+}
+
+/** One principal's permission on one object. */
+export interface PermissionWrite {
+  change: PermissionChange;
+  principal: PrincipalRef;
+}
+
+export interface WritesInput extends CommonInput {
+  writes: readonly PermissionWrite[];
+}
+
 /** Comparable form of one principal's permission. */
 const stateOf = (p: { roleId: number; propagate: boolean }) => `${p.roleId}/${p.propagate}`;
+const keyOf = (p: PrincipalRef) => accountKey(p.principal, p.group);
 
-function othersOf(
-  list: readonly (VimPermission | BackupPermission)[],
-  account: string,
-): Map<string, (typeof list)[number]> {
-  const out = new Map<string, (typeof list)[number]>();
-  for (const p of list) {
-    const key = accountKey(p.principal, p.group);
-    if (key !== account) out.set(key, p);
+/**
+ * Read-merge-write on one object must not interleave with another on the same object, also
+ * across executions in this process (e.g. two tenants sharing a datacenter). Tails of the
+ * queue per server and object.
+ */
+const objectQueues = new Map<string, Promise<void>>();
+
+async function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const before = objectQueues.get(key) ?? Promise.resolve();
+  let done!: () => void;
+  const mine = new Promise<void>((r) => (done = r));
+  const tail = before.then(() => mine);
+  objectQueues.set(key, tail);
+  await before;
+  try {
+    return await work();
+  } finally {
+    done();
+    if (objectQueues.get(key) === tail) objectQueues.delete(key);
   }
-  return out;
 }
 
-/** Principals (other than the account) whose permission differs between `expected` and `actual`. */
-export function changedOthers(
-  expected: readonly (VimPermission | BackupPermission)[],
-  actual: readonly VimPermission[],
-  account: string,
-): string[] {
-  const want = othersOf(expected, account);
-  const have = othersOf(actual, account);
-  const out: string[] = [];
-  for (const [key, p] of want) {
-    const h = have.get(key);
-    if (!h || stateOf(h) !== stateOf(p)) out.push(p.principal);
-  }
-  // On a real vCenter a principal that appeared meanwhile was added by someone else, not by us;
-  // on the simulator a replace could not add one. Either way only missing or changed ones count.
-  return out;
-}
-
-class ChangeExecutor {
-  private readonly account: string;
-  /** The backup by object: one lookup per change, however many objects a tenant has. */
+class WriteExecutor {
+  /** accountKey of every principal this run writes: everybody else is an "other". */
+  private readonly writers: ReadonlySet<string>;
+  /** The backup by object: one lookup per write, however many objects a tenant has. */
   private readonly backupByRef: ReadonlyMap<string, BackupPermission[]>;
   private stop = false;
 
   constructor(
     private readonly api: PermissionApi,
-    private readonly input: ExecuteInput,
+    private readonly input: WritesInput,
   ) {
-    this.account = accountKey(input.principal, input.group);
+    this.writers = new Set(input.writes.map((w) => keyOf(w.principal)));
     this.backupByRef = new Map(input.backup.entities.map((e) => [e.ref, e.permissions]));
   }
 
-  private backupOf(ref: string): BackupPermission[] {
-    return this.backupByRef.get(ref) ?? [];
-  }
-
-  private accountPermission(desired: NonNullable<PermissionChange['desired']>): VimPermission {
-    return {
-      principal: this.input.principal,
-      group: this.input.group,
-      roleId: desired.roleId,
-      propagate: desired.propagate,
-    };
-  }
-
   async run(): Promise<ExecutionReport> {
-    const { changes } = this.input;
+    const { writes } = this.input;
     const semaphore = new Semaphore(this.input.concurrency ?? DEFAULT_CONCURRENCY);
     let finished = 0;
     const outcomes = await Promise.all(
-      changes.map((change) =>
+      writes.map((w) =>
         semaphore.run(async () => {
           // After a failure nothing new starts: the operator sees a short, exact report and runs again.
           const outcome: ChangeOutcome =
             this.stop || this.input.signal?.aborted === true
-              ? { change, status: 'not-attempted' }
-              : await this.one(change);
+              ? { change: w.change, principal: w.principal, status: 'not-attempted' }
+              : await serialised(`${this.input.serverKey}\0${w.change.entity.ref}`, () =>
+                  this.one(w),
+                );
           if (outcome.status === 'failed') this.stop = true;
           finished++;
-          this.input.onOutcome?.(outcome, finished, changes.length);
+          this.input.onOutcome?.(outcome, finished, writes.length);
           return outcome;
         }),
       ),
@@ -231,133 +247,147 @@ class ChangeExecutor {
       done: count('done'),
       failed: count('failed'),
       notAttempted: count('not-attempted'),
-      othersChanged: outcomes.some((o) => o.restored !== undefined),
+      othersChanged: uniqueOtherChanges(outcomes.map((o) => o.othersChanged ?? [])),
       interrupted: this.input.signal?.aborted === true,
     };
   }
 
-  private async one(change: PermissionChange): Promise<ChangeOutcome> {
-    const backup = this.backupOf(change.entity.ref);
+  private async one(w: PermissionWrite): Promise<ChangeOutcome> {
+    const base = { change: w.change, principal: w.principal };
+    let writeError: unknown;
+    let justRead: VimPermission[] | undefined;
     try {
-      await this.write(change, backup);
+      justRead = await this.write(w);
     } catch (err) {
-      return { change, status: 'failed', error: errorText(err) };
+      if (err instanceof ReadBeforeWriteError) {
+        return { ...base, status: 'failed', error: `nothing written: ${errorText(err.cause)}` };
+      }
+      // The answer may have been lost after the server applied the write: the read-back tells.
+      writeError = err;
     }
-    return this.verify(change, backup);
-  }
-
-  private async write(
-    change: PermissionChange,
-    backup: readonly BackupPermission[],
-  ): Promise<void> {
-    const entity = moRef(change.entity);
-    if (change.desired === null) {
-      // Per principal on both a real vCenter and the simulator.
-      await this.api.removeEntityPermission(entity, this.input.principal, this.input.group);
-      return;
-    }
-    const mine = this.accountPermission(change.desired);
-    if (!this.api.quirks.setEntityPermissionsReplaces) {
-      await this.api.setEntityPermissions(entity, [mine]);
-      return;
-    }
-    // Replace semantics: send everybody's permission. If the list moved since the backup
-    // was read, stop rather than overwrite someone else's fresh change.
-    const fresh = await readOwn(this.api, change.entity);
-    const moved = changedOthers(backup, fresh, this.account);
-    const appeared = [...othersOf(fresh, this.account).keys()].filter(
-      (k) => !othersOf(backup, this.account).has(k),
-    );
-    if (moved.length > 0 || appeared.length > 0) {
-      throw new Error(
-        `the permissions of other principals on ${change.entity.path} changed since the backup was taken; nothing written there, run again`,
-      );
-    }
-    const others = fresh.filter((p) => accountKey(p.principal, p.group) !== this.account);
-    await this.api.setEntityPermissions(entity, [...others, mine]);
-  }
-
-  private async verify(
-    change: PermissionChange,
-    backup: readonly BackupPermission[],
-  ): Promise<ChangeOutcome> {
     let after: VimPermission[];
     try {
-      after = await readOwn(this.api, change.entity);
+      after = await readOwn(this.api, w.change.entity);
     } catch (err) {
       return {
-        change,
+        ...base,
         status: 'failed',
-        error: `written, but could not read back: ${errorText(err)}`,
+        error:
+          writeError === undefined
+            ? `written, but could not read back: ${errorText(err)}`
+            : `${errorText(writeError)}; could not read back to tell whether it was applied: ${errorText(err)}`,
       };
     }
-    const changed = changedOthers(backup, after, this.account);
-    if (changed.length > 0) return this.restoreOthers(change, backup, changed);
-
-    const mine = after.find((p) => accountKey(p.principal, p.group) === this.account);
-    const want = change.desired;
+    const others = this.othersChanged(w, after, justRead);
+    const withOthers = others.length > 0 ? { othersChanged: others } : {};
+    const mine = after.find((p) => keyOf(p) === keyOf(w.principal));
+    const want = w.change.desired;
     const ok =
       want === null ? mine === undefined : mine !== undefined && stateOf(mine) === stateOf(want);
-    if (ok) return { change, status: 'done' };
+    if (ok) {
+      return writeError === undefined
+        ? { ...base, status: 'done', ...withOthers }
+        : {
+            ...base,
+            status: 'done',
+            note: `the server's answer was lost (${errorText(writeError)}); the read-back shows it applied`,
+            ...withOthers,
+          };
+    }
+    const readBack = `read back ${mine ? `role ${mine.roleId}, propagate ${mine.propagate}` : 'no permission'} for ${w.principal.principal}, expected ${want ? `role ${want.roleId}, propagate ${want.propagate}` : 'none'}`;
     return {
-      change,
+      ...base,
       status: 'failed',
-      error: `read back ${mine ? `role ${mine.roleId}, propagate ${mine.propagate}` : 'no permission'} for ${this.input.principal}, expected ${want ? `role ${want.roleId}, propagate ${want.propagate}` : 'none'}`,
+      error: writeError === undefined ? readBack : `${errorText(writeError)}; ${readBack}`,
+      ...withOthers,
     };
   }
 
-  /** Puts the other principals' permissions back as the backup has them, and fails loudly. */
-  private async restoreOthers(
-    change: PermissionChange,
-    backup: readonly BackupPermission[],
-    changed: string[],
-  ): Promise<ChangeOutcome> {
-    const entity = moRef(change.entity);
-    const othersBackup: VimPermission[] = backup
-      .filter((p) => accountKey(p.principal, p.group) !== this.account)
-      .map((p) => ({
-        principal: p.principal,
-        group: p.group,
-        roleId: p.roleId,
-        propagate: p.propagate,
-      }));
-    const base = `permissions of ${changed.join(', ')} on ${change.entity.path} changed while writing ${this.input.principal}'s`;
-    try {
-      if (this.api.quirks.setEntityPermissionsReplaces) {
-        // The whole list is replaced: keep the account's entry and any principal that is not
-        // in the backup (added by someone else meanwhile), and put the backed-up ones back.
-        const after = await readOwn(this.api, change.entity);
-        const backedUp = othersOf(backup, this.account);
-        const keep = after.filter((p) => !backedUp.has(accountKey(p.principal, p.group)));
-        await this.api.setEntityPermissions(entity, [...othersBackup, ...keep]);
-      } else {
-        const restore = othersBackup.filter((p) => changed.includes(p.principal));
-        await this.api.setEntityPermissions(entity, restore);
-      }
-      const still = changedOthers(backup, await readOwn(this.api, change.entity), this.account);
-      if (still.length > 0) throw new Error(`still different after restoring: ${still.join(', ')}`);
-    } catch (err) {
-      return {
-        change,
-        status: 'failed',
-        restored: [],
-        error: `${base}, and restoring them FAILED (${errorText(err)}); restore them by hand from the backup`,
-      };
+  /** Sends the write; on a replace server returns the list it read right before writing. */
+  private async write(w: PermissionWrite): Promise<VimPermission[] | undefined> {
+    const entity = moRef(w.change.entity);
+    const { principal, group } = w.principal;
+    const desired = w.change.desired;
+    if (this.input.permissionWrites === 'add-or-update') {
+      if (desired === null) await this.remove(entity, w.principal);
+      else await this.api.setEntityPermissions(entity, [{ principal, group, ...pick(desired) }]);
+      return undefined;
     }
-    return {
-      change,
-      status: 'failed',
-      restored: changed,
-      error: `${base}; restored from the backup`,
-    };
+    let fresh: VimPermission[];
+    try {
+      fresh = await readOwn(this.api, w.change.entity);
+    } catch (err) {
+      throw new ReadBeforeWriteError(err);
+    }
+    const current = fresh.find((p) => keyOf(p) === keyOf(w.principal));
+    if (desired === null) {
+      // RemoveEntityPermission is per principal on every server: no list is written.
+      if (current !== undefined) await this.remove(entity, w.principal);
+      return fresh;
+    }
+    if (current !== undefined && stateOf(current) === stateOf(desired)) return fresh;
+    const kept = fresh.filter((p) => keyOf(p) !== keyOf(w.principal));
+    await this.api.setEntityPermissions(entity, [...kept, { principal, group, ...pick(desired) }]);
+    return fresh;
+  }
+
+  private async remove(entity: MoRef, who: PrincipalRef): Promise<void> {
+    try {
+      await this.api.removeEntityPermission(entity, who.principal, who.group);
+    } catch (err) {
+      // Already gone (a rerun after a lost answer): the read-back confirms it.
+      if (!(err instanceof NotFoundFault)) throw err;
+    }
+  }
+
+  /**
+   * Other principals that differ from the backup, and on a replace server also from the
+   * list read right before the write (a change that landed meanwhile): reported, not touched.
+   */
+  private othersChanged(
+    w: PermissionWrite,
+    after: readonly VimPermission[],
+    justRead: readonly VimPermission[] | undefined,
+  ): OtherChange[] {
+    const entity = w.change.entity;
+    const sinceBackup = otherChanges(
+      entity,
+      this.backupByRef.get(entity.ref) ?? [],
+      after,
+      this.writers,
+    );
+    if (justRead === undefined) return sinceBackup;
+    return uniqueOtherChanges([otherChanges(entity, justRead, after, this.writers), sinceBackup]);
   }
 }
+
+/** The read that must precede a write on a replace server failed: nothing was written. */
+class ReadBeforeWriteError extends Error {
+  constructor(cause: unknown) {
+    super('read before write failed', { cause });
+  }
+}
+
+const pick = (d: { roleId: number; propagate: boolean }) => ({
+  roleId: d.roleId,
+  propagate: d.propagate,
+});
 
 /** Error text for reports, which reach stdout and files: registered secrets are removed. */
 function errorText(err: unknown): string {
   return redact(err instanceof Error ? err.message : String(err));
 }
 
+/** Writes of several principals (e.g. a restore). */
+export function executeWrites(api: PermissionApi, input: WritesInput): Promise<ExecutionReport> {
+  return new WriteExecutor(api, input).run();
+}
+
+/** The tenant account's changes (apply, rollback). */
 export function executeChanges(api: PermissionApi, input: ExecuteInput): Promise<ExecutionReport> {
-  return new ChangeExecutor(api, input).run();
+  const principal = { principal: input.principal, group: input.group };
+  return executeWrites(api, {
+    ...input,
+    writes: input.changes.map((change) => ({ change, principal })),
+  });
 }

@@ -1,5 +1,6 @@
 /** Human output of the tenant commands: one table per tenant, plain text, stable column order. Pure. */
 import type { ExecutionReport } from './apply';
+import { describeOtherChange, type OtherChange } from './others';
 import type { PermissionChange } from './changes';
 import type { RollbackPlan } from './rollback';
 import { describeState, type DriftFinding } from './tenant-drift';
@@ -98,15 +99,32 @@ export function renderRollbackPlan(plan: RollbackPlan): string[] {
   return lines;
 }
 
-export function renderExecution(report: ExecutionReport): string[] {
+/** Other principals' permissions that differ from the backup: somebody else's, reported only. */
+export function renderOthersChanged(
+  changes: readonly OtherChange[],
+  backupFile: string | undefined,
+  what = 'changed by someone else during the apply; not touched',
+): string[] {
+  if (changes.length === 0) return [];
+  return [
+    `  ${changes.length} permission(s) of other principals ${what}${backupFile ? ` (backup: ${backupFile})` : ''}:`,
+    ...changes.map((c) => `    ${describeOtherChange(c)}`),
+  ];
+}
+
+export function renderExecution(report: ExecutionReport, backupFile?: string): string[] {
   const lines = [
     `  ${report.done} done and verified, ${report.failed} failed, ${report.notAttempted} not attempted${report.interrupted ? ' (interrupted)' : ''}`,
   ];
   for (const o of report.outcomes) {
-    if (o.status === 'done') continue;
+    if (o.status === 'done') {
+      if (o.note) lines.push(`  done: ${o.change.action} ${o.change.entity.path}: ${o.note}`);
+      continue;
+    }
     lines.push(
       `  ${o.status === 'failed' ? 'FAILED' : 'not attempted'}: ${o.change.action} ${o.change.entity.path}${o.error ? `: ${o.error}` : ''}`,
     );
   }
+  lines.push(...renderOthersChanged(report.othersChanged, backupFile));
   return lines;
 }

@@ -125,7 +125,7 @@ export function register(program: Command): void {
           });
           applied.push(outcome);
           if (!opts.json)
-            ctx.out([tenantHeading(plan), ...renderExecution(outcome.report)].join('\n'));
+            ctx.out([tenantHeading(plan), ...renderExecution(outcome.report, outcome.backupFile)].join('\n'));
           if (outcome.report.failed + outcome.report.notAttempted > 0 || interrupted.aborted) break;
         }
         if (opts.json) printJson(ctx, { ...planJson(result), applied: applied.map(appliedJson) });

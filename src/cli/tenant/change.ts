@@ -11,6 +11,7 @@ import { writeBackup, type Backup } from '../../plan/backup';
 import type { PermissionChange } from '../../plan/changes';
 import { InputError, ServerError } from '../../util/errors';
 import type { VimClient } from '../../vsphere/client';
+import { requireContract } from '../../vsphere/server-contract';
 import type { CommandContext } from '../context';
 
 export interface AppliedTenant {
@@ -33,6 +34,7 @@ export async function applyTenant(
   },
 ): Promise<AppliedTenant> {
   const { ctx } = options;
+  const contract = requireContract(client.contract, client.url);
   const entities = changes.map((c) => c.entity);
   // Read right before the changes (after any confirmation), so the backup is what they replace.
   const { own, errors } = await readOwnPermissions(client, entities, options.concurrency);
@@ -56,6 +58,8 @@ export async function applyTenant(
   const backupFile = await writeBackup(options.dir, backup);
   ctx.log.info(`backup of ${entities.length} object(s) written to ${backupFile}`);
   const report = await executeChanges(client, {
+    permissionWrites: contract.permissionWrites,
+    serverKey: client.about.instanceUuid,
     principal: plan.principal,
     group: plan.group,
     changes,
@@ -95,7 +99,8 @@ export function appliedJson(a: AppliedTenant) {
       object: o.change.entity.path,
       status: o.status,
       ...(o.error ? { error: o.error } : {}),
-      ...(o.restored ? { restored: o.restored } : {}),
+      ...(o.note ? { note: o.note } : {}),
+      ...(o.othersChanged ? { othersChanged: o.othersChanged } : {}),
     })),
   };
 }
@@ -108,13 +113,13 @@ export function failIfIncomplete(
 ): void {
   const failed = applied.filter((a) => a.report.failed + a.report.notAttempted > 0);
   if (failed.length === 0 && applied.length === pendingTenants) return;
-  const othersChanged = applied.some((a) => a.report.othersChanged);
+  const othersChanged = applied.some((a) => a.report.othersChanged.length > 0);
   const done = applied.reduce((n, a) => n + a.report.done, 0);
   const notDone = applied.reduce((n, a) => n + a.report.failed + a.report.notAttempted, 0);
   const skipped = pendingTenants - applied.length;
   throw new ServerError(
     `${interrupted ? 'interrupted; ' : ''}` +
-      `${othersChanged ? "ANOTHER PRINCIPAL'S PERMISSION CHANGED during the write (see above); " : ''}` +
+      `${othersChanged ? 'permissions of other principals were changed by someone else during the apply and were not touched (see above); ' : ''}` +
       `${done} change(s) done and verified, ${notDone} not done${skipped > 0 ? `, ${skipped} tenant(s) not started` : ''}`,
     {
       hint: `backups: ${applied.map((a) => a.backupFile).join(', ')}; run the same command again to complete it, or tenant rollback --backup FILE to undo`,

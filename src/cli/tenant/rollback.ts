@@ -92,7 +92,7 @@ export async function rollback(
     signal,
   });
   if (opts.json) printJson(ctx, { rollback: plan, applied: appliedJson(applied) });
-  else ctx.out(renderExecution(applied.report).join('\n'));
+  else ctx.out(renderExecution(applied.report, applied.backupFile).join('\n'));
   failIfIncomplete([applied], 1, signal.aborted);
   // Verify the whole backup once more: every object as the backup has it for this account.
   const after = await readOwnPermissions(client, backup.entities, concurrency);

@@ -1,6 +1,7 @@
 import {
   buildBackup,
   executeChanges,
+  executeWrites,
   readOwnPermissions,
   type EntityRef,
 } from '../../../src/plan/apply';
@@ -66,80 +67,130 @@ const changes: PermissionChange[] = [
   { entity: VM, action: 'add', desired: ASR },
 ];
 
+const me = { principal: ME, group: false, roleId: 1001, propagate: false };
+
+function run(
+  api: FakeAuthz,
+  backup: Awaited<ReturnType<typeof backupOf>>,
+  list: readonly PermissionChange[],
+  extra: Partial<Parameters<typeof executeChanges>[1]> = {},
+) {
+  return executeChanges(api, {
+    permissionWrites: api.permissionWrites,
+    serverKey: VCENTER.instanceUuid,
+    principal: ME,
+    group: false,
+    changes: list,
+    backup,
+    ...extra,
+  });
+}
+
 describe.each([
-  ['a real vCenter (upsert per principal)', false],
+  ['a real vCenter (add-or-update per principal)', false],
   ['the simulator (replaces the list)', true],
 ])('executeChanges on %s', (_name, replaces) => {
   it('sets the account permission and leaves every other principal exactly as it was', async () => {
     const api = seeded(replaces);
     const backup = await backupOf(api, [DC, CL, VM]);
-    const report = await executeChanges(api, { principal: ME, group: false, changes, backup });
-    expect(report).toMatchObject({ done: 3, failed: 0, notAttempted: 0, othersChanged: false });
-    const me = { principal: ME, group: false, roleId: 1001, propagate: false };
+    const report = await run(api, backup, changes);
+    expect(report).toMatchObject({ done: 3, failed: 0, notAttempted: 0, othersChanged: [] });
     expect(api.get(DC.ref)).toEqual([backupAdmins, me]);
     expect(api.get(CL.ref)).toEqual([ops, me]);
     expect(api.get(VM.ref)).toEqual([me]);
   });
 
-  it('sends only the account on a real vCenter, the merged list on the simulator', async () => {
+  it('sends only the account on a real vCenter; on the simulator reads right before writing the merged list', async () => {
     const api = seeded(replaces);
     const backup = await backupOf(api, [DC]);
-    await executeChanges(api, { principal: ME, group: false, changes: [changes[0]!], backup });
-    expect(api.calls).toEqual([
-      replaces ? `set ${DC.ref} VSPHERE.LOCAL\\backup-admins,${ME}` : `set ${DC.ref} ${ME}`,
-    ]);
+    api.calls.length = 0;
+    await run(api, backup, [changes[0]!]);
+    expect(api.calls).toEqual(
+      replaces
+        ? [`read ${DC.ref}`, `set ${DC.ref} VSPHERE.LOCAL\\backup-admins,${ME}`, `read ${DC.ref}`]
+        : [`set ${DC.ref} ${ME}`, `read ${DC.ref}`],
+    );
   });
 
-  it('removes only the account permission', async () => {
+  it('removes only the account permission, and takes "already gone" as done', async () => {
     const api = seeded(replaces);
     const backup = await backupOf(api, [CL]);
-    const report = await executeChanges(api, {
-      principal: ME,
-      group: false,
-      changes: [{ entity: CL, action: 'remove', desired: null }],
-      backup,
-    });
-    expect(report.done).toBe(1);
+    const remove: PermissionChange = { entity: CL, action: 'remove', desired: null };
+    expect((await run(api, backup, [remove])).done).toBe(1);
+    expect(api.get(CL.ref)).toEqual([ops]);
+    expect((await run(api, backup, [remove])).done).toBe(1); // a rerun
     expect(api.get(CL.ref)).toEqual([ops]);
   });
 
-  it('restores another principal that the server lost, and fails loudly', async () => {
+  it("reports another administrator's change made during the apply, keeps it, and never writes it back", async () => {
+    const api = seeded(replaces);
+    const backup = await backupOf(api, [DC, CL]);
+    // An administrator revokes backup-admins on /DC0 and adds ops there, after the backup.
+    api.beforeRead = (ref) => {
+      if (ref !== DC.ref) return;
+      api.beforeRead = undefined;
+      api.store.set(DC.ref, [...api.get(DC.ref).filter((p) => p.principal !== backupAdmins.principal), ops]);
+    };
+    if (!replaces) api.beforeRead(DC.ref); // a real vCenter is not read before the write
+    const report = await run(api, backup, changes.slice(0, 2));
+    expect(report.done).toBe(2);
+    expect(report.failed).toBe(0);
+    expect(api.get(DC.ref)).toEqual([ops, me]);
+    expect(report.othersChanged).toEqual([
+      {
+        ref: DC.ref,
+        path: '/DC0',
+        principal: 'VSPHERE.LOCAL\\backup-admins',
+        group: true,
+        before: { roleId: 7, roleName: 'role 7', propagate: true },
+      },
+      {
+        ref: DC.ref,
+        path: '/DC0',
+        principal: 'VSPHERE.LOCAL\\ops',
+        group: false,
+        after: { roleId: -2, propagate: false },
+      },
+    ]);
+    expect(api.calls.filter((c) => c.startsWith('set')).length).toBe(2);
+  });
+
+  it('reports other principals a misbehaving server lost, and does not restore them', async () => {
     const api = seeded(replaces);
     const backup = await backupOf(api, [DC]);
-    // A server that drops the other principals when writing (the danger this guards against).
     api.afterSet = (ref, list) => {
-      if (ref === DC.ref && list.some((p) => p.principal === ME)) {
-        api.afterSet = undefined;
-        api.store.set(
-          ref,
-          list.filter((p) => p.principal === ME),
-        );
-      }
+      api.afterSet = undefined;
+      api.store.set(
+        ref,
+        list.filter((p) => p.principal === ME),
+      );
     };
-    const report = await executeChanges(api, {
-      principal: ME,
-      group: false,
-      changes: [changes[0]!],
-      backup,
+    const report = await run(api, backup, [changes[0]!]);
+    expect(report.done).toBe(1);
+    expect(report.othersChanged.map((c) => c.principal)).toEqual(['VSPHERE.LOCAL\\backup-admins']);
+    expect(report.outcomes[0]!.othersChanged).toHaveLength(1);
+    expect(api.get(DC.ref)).toEqual([me]);
+    expect(api.calls.filter((c) => c.startsWith('set'))).toHaveLength(1);
+  });
+
+  it('takes a write whose answer was lost as done when the read-back shows it applied', async () => {
+    const api = seeded(replaces);
+    api.answerLost.add(DC.ref);
+    const backup = await backupOf(api, [DC]);
+    const report = await run(api, backup, [changes[0]!]);
+    expect(report.outcomes[0]).toMatchObject({
+      status: 'done',
+      note: expect.stringMatching(
+        /answer was lost \(socket hang up\); the read-back shows it applied/,
+      ),
     });
-    expect(report.failed).toBe(1);
-    expect(report.othersChanged).toBe(true);
-    expect(report.outcomes[0]!.restored).toEqual(['VSPHERE.LOCAL\\backup-admins']);
-    expect(report.outcomes[0]!.error).toMatch(/changed while writing .*restored from the backup/);
-    expect(api.get(DC.ref)).toContainEqual(backupAdmins);
   });
 
   it('on a failure reports what was done and what was not, and a second run completes it', async () => {
     const api = seeded(replaces);
     api.failing.add(DC.ref);
     const backup = await backupOf(api, [DC, CL, VM]);
-    const report = await executeChanges(api, {
-      principal: ME,
-      group: false,
-      changes,
-      backup,
-      concurrency: 1,
-    });
+    const report = await run(api, backup, changes, { concurrency: 1 });
     expect(report.outcomes.map((o) => o.status)).toEqual([
       'failed',
       'not-attempted',
@@ -148,27 +199,56 @@ describe.each([
     expect(report.outcomes[0]!.error).toContain('ManagedObjectNotFound');
 
     api.failing.clear();
-    const again = await executeChanges(api, { principal: ME, group: false, changes, backup });
+    const again = await run(api, backup, changes);
     expect(again.done).toBe(3);
+    expect(again.othersChanged).toEqual([]);
   });
 });
 
-describe('executeChanges on the simulator', () => {
-  it('refuses to overwrite a list that changed since the backup', async () => {
+describe('executeChanges on the simulator (replace)', () => {
+  it('writes nothing when the read right before the write fails', async () => {
     const api = seeded(true);
     const backup = await backupOf(api, [DC]);
-    api.seed(DC.ref, backupAdmins, ops); // someone else added ops meanwhile
-    const report = await executeChanges(api, {
-      principal: ME,
-      group: false,
-      changes: [changes[0]!],
-      backup,
+    api.retrieveEntityPermissions = () => Promise.reject(new Error('HTTP 503'));
+    const report = await run(api, backup, [changes[0]!]);
+    expect(report.outcomes[0]).toMatchObject({
+      status: 'failed',
+      error: 'nothing written: HTTP 503',
     });
-    expect(report.failed).toBe(1);
-    expect(report.outcomes[0]!.error).toMatch(
-      /changed since the backup was taken; nothing written/,
-    );
-    expect(api.get(DC.ref)).toEqual([backupAdmins, ops]);
+    expect(api.calls.filter((c) => c.startsWith('set'))).toEqual([]);
+    expect(api.get(DC.ref)).toEqual([backupAdmins]);
+  });
+
+  it('serialises read-merge-write on one object: two principals written at once both survive', async () => {
+    const api = seeded(true);
+    const backup = await backupOf(api, [DC]);
+    const other = { principal: 'VSPHERE.LOCAL\\restored', group: false };
+    const report = await executeWrites(api, {
+      permissionWrites: 'replace',
+      serverKey: VCENTER.instanceUuid,
+      backup,
+      concurrency: 4,
+      writes: [
+        { change: changes[0]!, principal: { principal: ME, group: false } },
+        { change: { entity: DC, action: 'restore', desired: ASR }, principal: other },
+      ],
+    });
+    expect(report.done).toBe(2);
+    expect(api.get(DC.ref)).toEqual([
+      backupAdmins,
+      me,
+      { ...other, roleId: 1001, propagate: false },
+    ]);
+    expect(report.othersChanged).toEqual([]);
+  });
+
+  it('does not write when the account already has the permission (a rerun)', async () => {
+    const api = seeded(true);
+    const backup = await backupOf(api, [DC]);
+    await run(api, backup, [changes[0]!]);
+    api.calls.length = 0;
+    expect((await run(api, backup, [changes[0]!])).done).toBe(1);
+    expect(api.calls.filter((c) => c.startsWith('set'))).toEqual([]);
   });
 });
 
@@ -194,7 +274,7 @@ describe('planRollback', () => {
   it('restores, removes or leaves the account permission per object, never touching others', async () => {
     const api = seeded(true);
     const backup = await backupOf(api, [DC, CL, VM]);
-    await executeChanges(api, { principal: ME, group: false, changes, backup });
+    await run(api, backup, changes);
     const { own } = await readOwnPermissions(api, [DC, CL, VM]);
     const plan = planRollback(backup, own, ROLES);
     expect(plan.changes.map((c) => `${c.action} ${c.entity.path}`)).toEqual([
@@ -204,12 +284,7 @@ describe('planRollback', () => {
     ]);
     expect(plan.changes[1]!.desired).toEqual({ roleId: -2, roleName: 'ReadOnly', propagate: true });
 
-    const report = await executeChanges(api, {
-      principal: ME,
-      group: false,
-      changes: plan.changes,
-      backup,
-    });
+    const report = await run(api, backup, plan.changes);
     expect(report.done).toBe(3);
     expect(api.get(DC.ref)).toEqual([backupAdmins]);
     expect(api.get(CL.ref)).toEqual([
@@ -247,11 +322,7 @@ describe('executeChanges when interrupted (Ctrl-C)', () => {
     const api = seeded(false);
     const backup = await backupOf(api, [DC, CL, VM]);
     const interrupt = new AbortController();
-    const report = await executeChanges(api, {
-      principal: ME,
-      group: false,
-      changes,
-      backup,
+    const report = await run(api, backup, changes, {
       concurrency: 1,
       signal: interrupt.signal,
       onOutcome: () => interrupt.abort(),
@@ -262,28 +333,7 @@ describe('executeChanges when interrupted (Ctrl-C)', () => {
       'not-attempted',
     ]);
     expect(report.interrupted).toBe(true);
-    expect(api.calls).toEqual([`set ${DC.ref} ${ME}`]);
-  });
-});
-
-describe('executeChanges on the simulator, restoring others', () => {
-  it('keeps a principal that appeared during the write when it puts the lost ones back', async () => {
-    const api = seeded(true);
-    const backup = await backupOf(api, [DC]);
-    api.afterSet = (ref, list) => {
-      api.afterSet = undefined;
-      // The server lost backup-admins; meanwhile an administrator added ops.
-      api.store.set(ref, [...list.filter((p) => p.principal === ME), ops]);
-    };
-    const report = await executeChanges(api, {
-      principal: ME,
-      group: false,
-      changes: [changes[0]!],
-      backup,
-    });
-    expect(report.outcomes[0]!.restored).toEqual(['VSPHERE.LOCAL\\backup-admins']);
-    expect(api.get(DC.ref)).toEqual(expect.arrayContaining([backupAdmins, ops]));
-    expect(api.get(DC.ref)).toHaveLength(3);
+    expect(api.calls.filter((c) => c.startsWith('set'))).toEqual([`set ${DC.ref} ${ME}`]);
   });
 });
 
@@ -296,12 +346,7 @@ describe('executeChanges error text', () => {
         new Error('InvalidRequest: <password>S3cret-in-fault</password> S3cret-in-fault'),
       );
     const backup = await backupOf(api, [DC]);
-    const report = await executeChanges(api, {
-      principal: ME,
-      group: false,
-      changes: [changes[0]!],
-      backup,
-    });
+    const report = await run(api, backup, [changes[0]!]);
     expect(report.outcomes[0]!.error).toBeDefined();
     expect(report.outcomes[0]!.error).not.toContain('S3cret-in-fault');
   });
