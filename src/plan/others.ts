@@ -5,7 +5,7 @@
  * should the operator decide to (drperm tenant restore). Pure.
  */
 import type { VimPermission } from '../vsphere/types';
-import type { BackupPermission } from './backup';
+import type { Backup, BackupPermission } from './backup';
 import { accountKey } from './tenant-plan';
 
 export interface PermissionStateSeen {
@@ -64,6 +64,24 @@ export function otherChanges(
   }
   for (const [key, h] of have) {
     if (!want.has(key)) out.push({ ...base(h), after: seen(h) });
+  }
+  return out;
+}
+
+/**
+ * Every object of a backup compared with its permissions now: what a rerun after an
+ * interrupted or failed run reports. Objects missing from `live` (deleted, unreadable) are
+ * skipped. `writers` are the principals the backup's run wrote (its account).
+ */
+export function otherChangesSince(
+  backup: Backup,
+  live: ReadonlyMap<string, readonly Perm[]>,
+  writers: ReadonlySet<string>,
+): OtherChange[] {
+  const out: OtherChange[] = [];
+  for (const e of backup.entities) {
+    const now = live.get(e.ref);
+    if (now !== undefined) out.push(...otherChanges(e, e.permissions, now, writers));
   }
   return out;
 }
