@@ -1,7 +1,6 @@
 /** Reading and writing snapshot files, validated against the schema both ways. */
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { writeOutputFile } from '../util/output-files';
 import { InputError } from '../util/errors';
 import { parseJsonWith, readJsonFile } from '../util/json-file';
 import { formatZodIssues } from '../util/zod-errors';
@@ -31,8 +30,7 @@ export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<s
     );
   }
   const text = snapshotText(parsed.data);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, text, { encoding: 'utf8', mode: 0o640 });
+  await writeOutputFile(path, text);
   return sha256Hex(text);
 }
 

@@ -1,5 +1,5 @@
 /** Writing the audit's reports (workbook, JSON, Markdown) into one directory per run. */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { makeOutputDir, writeOutputFile } from '../util/output-files';
 import { join } from 'node:path';
 import type { AuditReport } from '../audit/report-model';
 import { writeJsonReport } from './json';
@@ -30,7 +30,7 @@ export async function writeReports(
   options: WriteReportsOptions,
 ): Promise<ReportFile[]> {
   const outDir = options.outDir ?? defaultReportDir(report);
-  await mkdir(outDir, { recursive: true });
+  await makeOutputDir(outDir);
   const base = join(outDir, `drperm-audit-${fileSafeTimestamp(new Date(report.generatedAt))}`);
   const wanted = REPORT_FORMATS.filter((f) => options.formats.includes(f));
   const files: ReportFile[] = wanted.map((format) => ({ format, path: `${base}.${format}` }));
@@ -39,7 +39,7 @@ export async function writeReports(
     if (file.format === 'xlsx') await writeWorkbook(report, file.path);
     if (file.format === 'json') await writeJsonReport(report, file.path);
     // Written last in the list, so it can point at every file of the run.
-    if (file.format === 'md') await writeFile(file.path, renderMarkdown(report, { files }), 'utf8');
+    if (file.format === 'md') await writeOutputFile(file.path, renderMarkdown(report, { files }));
   }
   return files;
 }

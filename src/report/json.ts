@@ -3,8 +3,7 @@
  * Its `format` and `formatVersion` fields tell consumers which schema they read
  * (docs/report-format.md).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { writeOutputFile } from '../util/output-files';
 import {
   AUDIT_REPORT_FORMAT,
   AUDIT_REPORT_FORMAT_VERSION,
@@ -25,6 +24,5 @@ export function renderJsonReport(report: AuditReport): string {
 }
 
 export async function writeJsonReport(report: AuditReport, path: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, renderJsonReport(report), 'utf8');
+  await writeOutputFile(path, renderJsonReport(report));
 }

@@ -2,8 +2,8 @@
  * The auditor's workbook (.xlsx). Written with exceljs's streaming writer: each sheet is
  * committed row by row, so a 50,000-row Effective access sheet costs disk, not heap.
  */
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { makeOutputDir, restrictOutputFile } from '../util/output-files';
 import ExcelJS from 'exceljs';
 import type { AuditReport } from '../audit/report-model';
 import { SEVERITIES } from '../audit/types';
@@ -30,7 +30,7 @@ import {
 } from './xlsx-table';
 
 export async function writeWorkbook(report: AuditReport, path: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeOutputDir(dirname(path));
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     filename: path,
     // No shared-string table: exceljs keeps it in memory (about 1.7 kB a row on the Effective
@@ -55,6 +55,7 @@ export async function writeWorkbook(report: AuditReport, path: string): Promise<
   const nsx = nsxSheet(report);
   if (nsx) await writeTableSheet(workbook, nsx);
   await workbook.commit();
+  await restrictOutputFile(path);
 }
 
 interface SummaryField {
