@@ -13,7 +13,7 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ServerError } from './errors';
+import { InputError, ServerError } from './errors';
 
 export interface LockOwner {
   pid: number;
@@ -54,6 +54,19 @@ export class LockTimeoutError extends ServerError {
       },
     );
   }
+}
+
+/** DRPERM_LOCK_TIMEOUT: seconds a run waits for another one (default 300). */
+export function lockTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env.DRPERM_LOCK_TIMEOUT;
+  if (value === undefined || value === '') return DEFAULT_LOCK_TIMEOUT_MS;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 86_400) {
+    throw new InputError(
+      `DRPERM_LOCK_TIMEOUT=${value}: expected seconds from 0 to 86400 (default 300)`,
+    );
+  }
+  return Math.round(seconds * 1000);
 }
 
 /** `drperm-<key>.lock`; the key is reduced to file-name-safe characters. */

@@ -6,6 +6,7 @@ import {
   acquireLock,
   lockFileFor,
   LockTimeoutError,
+  lockTimeoutFromEnv,
   type LockOwner,
 } from '../../../src/util/server-lock';
 
@@ -116,5 +117,15 @@ describe('acquireLock', () => {
       }),
     );
     expect(holders).toEqual([1, 1, 1, 1]);
+  });
+});
+
+describe('lockTimeoutFromEnv', () => {
+  it('reads DRPERM_LOCK_TIMEOUT in seconds, default 300, and refuses nonsense', () => {
+    expect(lockTimeoutFromEnv({})).toBe(300_000);
+    expect(lockTimeoutFromEnv({ DRPERM_LOCK_TIMEOUT: '2.5' })).toBe(2500);
+    expect(() => lockTimeoutFromEnv({ DRPERM_LOCK_TIMEOUT: 'soon' })).toThrow(
+      /DRPERM_LOCK_TIMEOUT=soon: expected seconds/,
+    );
   });
 });
