@@ -52,7 +52,7 @@ export const BackupSchema = z
     tool: z.object({ name: z.literal('drperm'), version: z.string() }).strict(),
     createdAt: z.iso.datetime(),
     /** What the backup was taken for. */
-    operation: z.enum(['apply', 'rollback']),
+    operation: z.enum(['apply', 'rollback', 'restore']),
     tenant: z.string().min(1),
     principal: z.string().min(1),
     group: z.boolean(),
@@ -149,13 +149,17 @@ export async function readBackup(file: string): Promise<Backup> {
 /** How the run that took a backup ended. */
 export const BackupOutcomeSchema = z
   .object({
+    /** completed: every change done and verified; incomplete: failed, interrupted, or never finished. */
     status: z.enum(['completed', 'incomplete']),
-    finishedAt: z.iso.datetime(),
-    done: z.number().int(),
-    failed: z.number().int(),
-    notAttempted: z.number().int(),
+    /** When the run ended; absent when a later run found it unfinished (killed, crashed). */
+    finishedAt: z.iso.datetime().optional(),
+    done: z.number().int().optional(),
+    failed: z.number().int().optional(),
+    notAttempted: z.number().int().optional(),
     /** Other principals' permissions found changed by someone else (reported, not touched). */
-    othersChanged: z.number().int(),
+    othersChanged: z.number().int().optional(),
+    /** A later run compared the other principals with this backup and reported the differences. */
+    checkedAt: z.iso.datetime().optional(),
   })
   .strict();
 export type BackupOutcome = z.infer<typeof BackupOutcomeSchema>;
@@ -196,4 +200,28 @@ export async function newestBackupFile(dir: string, tenant: string): Promise<str
     if (stamp !== undefined && (best === undefined || stamp > best.stamp)) best = { name, stamp };
   }
   return best === undefined ? undefined : join(dir, best.name);
+}
+
+export type UnfinishedBackup =
+  | { file: string; backup: Backup; outcome: BackupOutcome | undefined }
+  | { file: string; error: Error };
+
+/**
+ * The newest backup of a tenant when the run that took it did not complete and no later run
+ * has compared it yet; undefined otherwise. A backup that cannot be trusted (hash, format) is
+ * returned as an error, for the caller to report.
+ */
+export async function findUnfinishedBackup(
+  dir: string,
+  tenant: string,
+): Promise<UnfinishedBackup | undefined> {
+  const file = await newestBackupFile(dir, tenant);
+  if (file === undefined) return undefined;
+  const outcome = await readBackupOutcome(file);
+  if (outcome?.status === 'completed' || outcome?.checkedAt !== undefined) return undefined;
+  try {
+    return { file, backup: await readBackup(file), outcome };
+  } catch (err) {
+    return { file, error: err as Error };
+  }
 }

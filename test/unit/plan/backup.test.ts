@@ -8,6 +8,7 @@ import {
   hashFileOf,
   newestBackupFile,
   readBackup,
+  findUnfinishedBackup,
   readBackupOutcome,
   writeBackup,
   writeBackupOutcome,
@@ -111,5 +112,36 @@ describe('backup outcome', () => {
     };
     await writeBackupOutcome(file, outcome);
     expect(await readBackupOutcome(file)).toEqual(outcome);
+  });
+});
+
+describe('findUnfinishedBackup', () => {
+  const done = { status: 'completed' as const, finishedAt: '2026-01-15T10:31:00.000Z' };
+
+  it('finds the newest backup while its run has not completed and no later run compared it', async () => {
+    const older = await writeBackup(root, backup('contoso', '2026-01-15T10:30:00.123Z'));
+    await writeBackupOutcome(older, { ...done, status: 'incomplete' });
+    expect(await findUnfinishedBackup(root, 'contoso')).toMatchObject({ file: older });
+    const newest = await writeBackup(root, backup('contoso', '2026-01-16T10:30:00.123Z'));
+    // killed: no outcome at all
+    expect(await findUnfinishedBackup(root, 'contoso')).toMatchObject({
+      file: newest,
+      outcome: undefined,
+    });
+    await writeBackupOutcome(newest, {
+      status: 'incomplete',
+      checkedAt: '2026-01-16T11:00:00.000Z',
+    });
+    expect(await findUnfinishedBackup(root, 'contoso')).toBeUndefined();
+  });
+
+  it('is nothing after a completed run, and an error for a tampered backup', async () => {
+    const file = await writeBackup(root, backup('contoso', '2026-01-15T10:30:00.123Z'));
+    await writeBackupOutcome(file, done);
+    expect(await findUnfinishedBackup(root, 'contoso')).toBeUndefined();
+    const other = await writeBackup(root, backup('contoso', '2026-01-17T10:30:00.123Z'));
+    writeFileSync(other, readFileSync(other, 'utf8').replace('contoso', 'fabrikam'));
+    const found = await findUnfinishedBackup(root, 'contoso');
+    expect(found && 'error' in found && found.error.message).toMatch(/does not match its SHA-256/);
   });
 });
