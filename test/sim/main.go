@@ -48,6 +48,8 @@ type options struct {
 	stdinEOF  bool
 	profile   string
 	scale     ScaleSpec
+	// vcsimSemantics keeps vcsim 0.24's own behaviour instead of vCenter's contract.
+	vcsimSemantics bool
 }
 
 func parseFlags() options {
@@ -65,6 +67,8 @@ func parseFlags() options {
 	flag.IntVar(&o.scale.HostsPerCluster, "scale-hosts", 0, "benchmark: hosts per new cluster (default 3)")
 	flag.IntVar(&o.scale.Tenants, "scale-tenants", 0, "benchmark: tenants tenant-000.. (default: one per 250 VMs)")
 	flag.IntVar(&o.scale.VMs, "scale-vms", 0, "benchmark: VMs spread over the tenants")
+	flag.BoolVar(&o.vcsimSemantics, "vcsim-semantics", false,
+		"keep vcsim 0.24's behaviour: replace-all SetEntityPermissions, raw names, vcsim settings and about")
 	flag.Parse()
 	return o
 }
@@ -110,6 +114,10 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
+	if !o.vcsimSemantics {
+		installLabAuthorization(*client.ServiceContent.AuthorizationManager, client.ServiceContent.RootFolder)
+		installVCenterAbout()
+	}
 	stopProfile, err := startProfile(o.profile)
 	if err != nil {
 		return err
@@ -120,6 +128,10 @@ func run(o options) error {
 		return err
 	}
 	installPagingCollector(client.ServiceContent.PropertyCollector)
+	if !o.vcsimSemantics {
+		// After the build: the scenario names objects raw, as a client creating them would.
+		installNameEscaping()
+	}
 	built := time.Since(started)
 	close(building)
 
@@ -133,6 +145,9 @@ func run(o options) error {
 	}
 	server := model.Service.NewServer()
 	defer server.Close()
+	if !o.vcsimSemantics {
+		hideSimulatorSettings()
+	}
 
 	info := labInfo{
 		URL:      (&url.URL{Scheme: server.URL.Scheme, Host: server.URL.Host, Path: server.URL.Path}).String(),
