@@ -114,8 +114,12 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
+	var dir *directory
 	if !o.vcsimSemantics {
-		installLabAuthorization(*client.ServiceContent.AuthorizationManager, client.ServiceContent.RootFolder)
+		if dir, err = newDirectory(scenario.Users, scenario.Groups, o.username, o.password); err != nil {
+			return fmt.Errorf("scenario users: %w", err)
+		}
+		enforced = installLabAuthorization(*client.ServiceContent.AuthorizationManager, client.ServiceContent.RootFolder)
 		installVCenterAbout()
 	}
 	stopProfile, err := startProfile(o.profile)
@@ -131,14 +135,16 @@ func run(o options) error {
 	if !o.vcsimSemantics {
 		// After the build: the scenario names objects raw, as a client creating them would.
 		installNameEscaping()
+		enforceAuthorization(enforced, dir, *client.ServiceContent.UserDirectory, client.ServiceContent.RootFolder)
 	}
 	built := time.Since(started)
 	close(building)
 
-	model.Service.Listen = &url.URL{
-		Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port)),
-		// Explicit credentials: vcsim then rejects every other user name and password.
-		User: url.UserPassword(o.username, o.password),
+	model.Service.Listen = &url.URL{Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port))}
+	if !o.vcsimSemantics {
+		// Explicit credentials: vcsim then rejects every other user name and password
+		// (the login gate lets the scenario's users in). vcsim itself accepts any login.
+		model.Service.Listen.User = url.UserPassword(o.username, o.password)
 	}
 	if !o.plainHTTP {
 		model.Service.TLS = new(tls.Config) // vcsim's built-in self-signed certificate
@@ -147,6 +153,7 @@ func run(o options) error {
 	defer server.Close()
 	if !o.vcsimSemantics {
 		hideSimulatorSettings()
+		installLoginGate(server, model.Service, dir)
 	}
 
 	info := labInfo{

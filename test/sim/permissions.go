@@ -27,6 +27,9 @@ type labAuthorization struct {
 
 	mu    sync.Mutex // entities removed by other calls drop their permissions concurrently
 	perms map[types.ManagedObjectReference][]types.Permission
+	// directory, once set, makes the effective-privilege calls answer from the lab's
+	// resolution (authz.go) instead of vcsim's "Admin everywhere".
+	directory *directory
 }
 
 // installLabAuthorization replaces the registered AuthorizationManager before the
