@@ -53,6 +53,8 @@ export interface FaultRule {
   method?: string | RegExp;
   /** Only calls on this managed object id. */
   entity?: string;
+  /** Only while this holds (checked before counting, e.g. "once the backup is written"). */
+  when?: (req: ProxiedRequest) => boolean;
   /** Fire on the nth matching call (1-based); unset: every matching call. */
   nth?: number;
   /** Fire with this probability (the proxy's seeded random numbers). */
@@ -224,6 +226,7 @@ export class FaultProxy {
         if (!ok) continue;
       }
       if (rule.entity !== undefined && req.entity?.value !== rule.entity) continue;
+      if (rule.when !== undefined && !rule.when(req)) continue;
       rule.matched++;
       if (chosen) continue;
       const limit = rule.times ?? (rule.nth !== undefined ? 1 : Infinity);

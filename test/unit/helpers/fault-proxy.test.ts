@@ -111,6 +111,20 @@ describe('FaultProxy', () => {
     expect(statuses).toEqual([200, 200, 503, 200]);
   });
 
+  it('counts a rule only while its condition holds', async () => {
+    let armed = false;
+    proxy.inject({
+      method: 'SetEntityPermissions',
+      nth: 1,
+      when: () => armed,
+      action: { kind: 'http-status', status: 503 },
+    });
+    expect((await post(setOn('a'))).status).toBe(200);
+    armed = true;
+    expect((await post(setOn('b'))).status).toBe(503);
+    expect((await post(setOn('c'))).status).toBe(200);
+  });
+
   it('delays a request past a deadline, then forwards it; settled() waits for it to land', async () => {
     proxy.inject({ method: 'SetEntityPermissions', action: { kind: 'delay', ms: 300 } });
     const pending = post(setOn('group-d1'));
