@@ -4,7 +4,7 @@
  * once, and (on vCenter's contract) server settings that cannot be read. After each, other
  * principals' permissions are as before, a rerun converges and rollback restores the backup.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +12,11 @@ import { lockFileFor } from '../../../src/util/server-lock';
 import { DrpermError, ExitCode } from '../../../src/util/errors';
 import { apply, pending, REPO, rollback, tenantPolicies } from './drive';
 import {
+  adminChange,
+  adminRevert,
   diffStates,
   permissionState,
+  stateKey,
   scratchDir,
   startFaultLab,
   type FaultLab,
@@ -36,8 +39,13 @@ interface CliRun {
   stderr: string;
 }
 
-/** `drperm tenant apply` through the proxy; `onFirstWrite` runs when its first write arrives. */
-function applyCli(fl: FaultLab, dir: string, signals: NodeJS.Signals[]): Promise<CliRun> {
+/** `drperm tenant apply` through the proxy; `signals` are sent when its first write arrives. */
+function applyCli(
+  fl: FaultLab,
+  dir: string,
+  signals: NodeJS.Signals[],
+  tenant: 'contoso' | 'fabrikam' = 'contoso',
+): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('DRPERM_')) env[k] = v;
   Object.assign(env, {
@@ -53,7 +61,7 @@ function applyCli(fl: FaultLab, dir: string, signals: NodeJS.Signals[]): Promise
       'tenant',
       'apply',
       '--tenant',
-      join(REPO, 'policies', 'tenants', 'contoso.yaml'),
+      join(REPO, 'policies', 'tenants', `${tenant}.yaml`),
       '--yes',
       '--concurrency',
       '2',
@@ -62,6 +70,19 @@ function applyCli(fl: FaultLab, dir: string, signals: NodeJS.Signals[]): Promise
     ],
     { env, stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  if (signals.length > 0) injectSignals(fl, child, signals);
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stderr });
+    });
+  });
+}
+
+function injectSignals(fl: FaultLab, child: ChildProcess, signals: NodeJS.Signals[]): void {
   fl.proxy.inject({
     method: 'SetEntityPermissions',
     nth: 1,
@@ -76,15 +97,6 @@ function applyCli(fl: FaultLab, dir: string, signals: NodeJS.Signals[]): Promise
         }
       },
     },
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stderr });
-    });
   });
 }
 
@@ -133,6 +145,35 @@ describe.each<Semantics>(['vcenter', 'vcsim'])('interruptions on the %s lab', (s
     120_000,
   );
 
+  it('a rerun after a killed apply reports, once and without touching it, what someone else changed meanwhile', async () => {
+    const dir = scratchDir();
+    const before = await permissionState(fl);
+    const killed = await applyCli(fl, dir, ['SIGTERM', 'SIGTERM']);
+    await fl.proxy.settled();
+    fl.proxy.clear();
+    expect(killed.code).toBe(143);
+    const dc = fl.byPath.get('/DC0')!;
+    const backupAdmins = { principal: 'VSPHERE.LOCAL\\backup-admins', group: true };
+    await adminChange(fl, dc, backupAdmins, undefined);
+    const contoso = await tenantPolicies('contoso');
+    const rerun = await apply(fl, contoso, dir, 30_000);
+    expect(rerun.error?.message).toBeUndefined();
+    expect(rerun.reported).toEqual([
+      expect.objectContaining({
+        path: '/DC0',
+        principal: backupAdmins.principal,
+        after: undefined,
+      }),
+    ]);
+    expect((await permissionState(fl)).has(stateKey(dc.ref, backupAdmins))).toBe(false);
+    const again = await apply(fl, contoso, dir, 30_000);
+    expect(again.reported).toEqual([]);
+    await adminRevert(fl, dc, backupAdmins, before);
+    const back = await rollback(fl, backupsIn(dir)[0]!, dir, 30_000);
+    expect(back.error?.message).toBeUndefined();
+    expect(diffStates(before, await permissionState(fl))).toEqual([]);
+  }, 120_000);
+
   it('two tenants onboarded at once: both complete and nobody else changes', async () => {
     const dir = scratchDir();
     const before = await permissionState(fl);
@@ -150,6 +191,33 @@ describe.each<Semantics>(['vcenter', 'vcsim'])('interruptions on the %s lab', (s
     }
     expect(diffStates(before, await permissionState(fl))).toEqual([]);
   }, 120_000);
+
+  if (semantics === 'vcsim') {
+    it('two drperm processes on one simulator: the second waits for the first, saying so', async () => {
+      const dir = scratchDir();
+      const before = await permissionState(fl);
+      // Hold the first write a little, so that the runs overlap.
+      fl.proxy.inject({
+        method: 'SetEntityPermissions',
+        nth: 1,
+        action: { kind: 'delay', ms: 1500 },
+      });
+      const [a, b] = await Promise.all([
+        applyCli(fl, dir, [], 'contoso'),
+        applyCli(fl, dir, [], 'fabrikam'),
+      ]);
+      expect([a.code, b.code]).toEqual([0, 0]);
+      expect(`${a.stderr}${b.stderr}`).toMatch(
+        /another drperm run \(pid \d+ .*tenant apply .*\) is writing permissions on this server; waiting up to 300 s/,
+      );
+      expect(diffStates(before, await permissionState(fl), isAccount)).toEqual([]);
+      for (const tenant of ['contoso', 'fabrikam']) {
+        const back = await rollback(fl, backupsIn(dir, tenant)[0]!, dir, 30_000);
+        expect(back.error?.message).toBeUndefined();
+      }
+      expect(diffStates(before, await permissionState(fl))).toEqual([]);
+    }, 120_000);
+  }
 
   it('the lab killed mid-apply: exit 3 within the timeouts, and a rerun on the restarted lab converges', async () => {
     const dir = scratchDir();
