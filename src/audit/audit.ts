@@ -10,7 +10,7 @@ import type { Membership, TenantPolicy } from '../policy/schemas';
 import { findTenantConflicts, resolveTenant, type ResolvedTenant } from '../policy/tenant-resolve';
 import { buildAuditContext, liveRole, type AuditContext } from './context';
 import { AccessModel, comparePaths, toEffectiveAccessEntry } from './effective-access';
-import { principalKey } from './principals';
+import { principalKey, principalOf } from '../model/principal';
 import type {
   AuditReport,
   EffectiveAccessRow,
@@ -20,7 +20,7 @@ import type {
   TenantReportRow,
 } from './report-model';
 import { AUDIT_RULES } from './rules';
-import { SEVERITIES, severityRank, type Finding, type Severity } from './types';
+import { countBySeverity, severityRank, type Finding, type Severity } from './types';
 
 export interface AuditInput {
   snapshot: Snapshot;
@@ -64,7 +64,8 @@ export function runAudit(input: AuditInput): AuditResult {
   const tenants = input.tenants.map((t) =>
     isResolved(t) ? t : resolveTenant(t.policy, inventory, t.file),
   );
-  const warnings = [...snapshot.warnings.map((w) => `collection: ${w}`)];
+  // The collection's own warnings are the snapshot's; the report adds them (buildAuditReport).
+  const warnings: string[] = [];
   for (const t of tenants) {
     for (const p of t.problems)
       warnings.push(`tenant ${t.policy.tenant}: ${p.field}: ${p.message}`);
@@ -139,12 +140,6 @@ export function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
-  const out = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const f of findings) out[f.severity]++;
-  return out;
-}
-
 /** `isolated` when the tenant has no critical or high finding. */
 export function verdictOf(counts: Record<Severity, number>): TenantReportRow['verdict'] {
   return counts.critical + counts.high === 0 ? 'isolated' : 'not isolated';
@@ -213,7 +208,7 @@ function permissionRows(ctx: AuditContext): PermissionRow[] {
   return ctx.model.snapshot.permissions
     .map((p) => ({
       ...ctx.model.evidence(p),
-      tenant: tenantOf.get(principalKey(p.principal, p.group)) ?? null,
+      tenant: tenantOf.get(principalKey(principalOf(p))) ?? null,
     }))
     .sort(
       (a, b) =>

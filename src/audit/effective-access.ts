@@ -27,7 +27,8 @@
  */
 import { Inventory } from '../model/inventory';
 import type { Entity, Permission, Snapshot } from '../model/snapshot';
-import { principalKey, type Principals } from './principals';
+import { principalKey, principalOf } from '../model/principal';
+import type { Principals } from './principals';
 import type { EffectiveAccessEntry, EntityRef, PermissionEvidence } from './types';
 
 /** Role id of vCenter's built-in No Access role. */
@@ -60,7 +61,7 @@ export class AccessModel {
     }
     const unknown = new Set<number>();
     for (const p of snapshot.permissions) {
-      const key = principalKey(p.principal, p.group);
+      const key = principalKey(principalOf(p));
       let list = this.byPrincipal.get(key);
       if (!list) this.byPrincipal.set(key, (list = []));
       list.push(p);
@@ -203,7 +204,7 @@ export function resolveAccess(
     // A permission for u itself wins alone; for a group account every permission is a group's.
     const self = principals.isGroup
       ? NONE
-      : perms.filter((p) => principalKey(p.principal, p.group) === principals.selfKey);
+      : perms.filter((p) => principalKey(principalOf(p)) === principals.selfKey);
     const chosen = self.length > 0 ? self : perms;
     const privileges = new Set<string>();
     for (const p of chosen) for (const priv of model.rolePrivileges(p.roleId)) privileges.add(priv);

@@ -159,3 +159,8 @@ async function readRoles(client: NsxClient, log: Logger): Promise<WireRole[]> {
     out.push(await client.get<WireRole>(`${AAA}/roles/${encodeURIComponent(r.role)}`));
   return out;
 }
+
+/** The REST path of one NSX role (GET to read it, PUT to create or replace it). */
+export function rolePath(roleId: string): string {
+  return `${AAA}/roles/${encodeURIComponent(roleId)}`;
+}

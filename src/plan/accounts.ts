@@ -12,7 +12,7 @@
  *   built-in users and SetEntityPermissions accepts any principal), so there every
  *   account is "unverified": an empty answer from it would refuse every real tenant.
  */
-import { principalKey } from '../model/principal';
+import { principalKey, principalName } from '../model/principal';
 import type { UserSearch } from '../vsphere/requests';
 import type { ServerQuirks, UserSearchResult } from '../vsphere/types';
 import type { AccountStatus } from './tenant-plan';
@@ -59,19 +59,19 @@ export async function checkAccount(
   const found = results.some(
     (r) =>
       r.group === account.group &&
-      principalKey(splitPrincipal(r.principal).name) === principalKey(name),
+      principalName(splitPrincipal(r.principal).name) === principalName(name),
   );
   return found ? { status: 'exists' } : { status: 'missing' };
 }
 
-/** Checks each distinct account once; keyed by principalKey(principal). */
+/** Checks each distinct account once; keyed by principalKey. */
 export async function checkAccounts(
   api: UserDirectoryApi,
   accounts: readonly AccountRef[],
 ): Promise<Map<string, AccountStatus>> {
   const out = new Map<string, AccountStatus>();
   for (const a of accounts) {
-    const key = principalKey(a.principal);
+    const key = principalKey({ name: a.principal, group: a.group });
     if (!out.has(key)) out.set(key, await checkAccount(api, a));
   }
   return out;

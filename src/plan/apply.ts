@@ -19,7 +19,8 @@ import { Semaphore } from '../vsphere/semaphore';
 import type { MoRef, ServerQuirks, VimPermission } from '../vsphere/types';
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, type Backup, type BackupPermission } from './backup';
 import type { PermissionChange } from './changes';
-import { accountKey, roleNameOf } from './tenant-plan';
+import { principalKey, principalOf } from '../model/principal';
+import { roleNameOf } from './tenant-plan';
 
 export const DEFAULT_CONCURRENCY = 4;
 
@@ -155,7 +156,7 @@ function othersOf(
 ): Map<string, (typeof list)[number]> {
   const out = new Map<string, (typeof list)[number]>();
   for (const p of list) {
-    const key = accountKey(p.principal, p.group);
+    const key = principalKey(principalOf(p));
     if (key !== account) out.set(key, p);
   }
   return out;
@@ -189,7 +190,7 @@ class ChangeExecutor {
     private readonly api: PermissionApi,
     private readonly input: ExecuteInput,
   ) {
-    this.account = accountKey(input.principal, input.group);
+    this.account = principalKey({ name: input.principal, group: input.group });
     this.backupByRef = new Map(input.backup.entities.map((e) => [e.ref, e.permissions]));
   }
 
@@ -273,7 +274,7 @@ class ChangeExecutor {
         `the permissions of other principals on ${change.entity.path} changed since the backup was taken; nothing written there, run again`,
       );
     }
-    const others = fresh.filter((p) => accountKey(p.principal, p.group) !== this.account);
+    const others = fresh.filter((p) => principalKey(principalOf(p)) !== this.account);
     await this.api.setEntityPermissions(entity, [...others, mine]);
   }
 
@@ -294,7 +295,7 @@ class ChangeExecutor {
     const changed = changedOthers(backup, after, this.account);
     if (changed.length > 0) return this.restoreOthers(change, backup, changed);
 
-    const mine = after.find((p) => accountKey(p.principal, p.group) === this.account);
+    const mine = after.find((p) => principalKey(principalOf(p)) === this.account);
     const want = change.desired;
     const ok =
       want === null ? mine === undefined : mine !== undefined && stateOf(mine) === stateOf(want);
@@ -314,7 +315,7 @@ class ChangeExecutor {
   ): Promise<ChangeOutcome> {
     const entity = moRef(change.entity);
     const othersBackup: VimPermission[] = backup
-      .filter((p) => accountKey(p.principal, p.group) !== this.account)
+      .filter((p) => principalKey(principalOf(p)) !== this.account)
       .map((p) => ({
         principal: p.principal,
         group: p.group,
@@ -328,7 +329,7 @@ class ChangeExecutor {
         // in the backup (added by someone else meanwhile), and put the backed-up ones back.
         const after = await readOwn(this.api, change.entity);
         const backedUp = othersOf(backup, this.account);
-        const keep = after.filter((p) => !backedUp.has(accountKey(p.principal, p.group)));
+        const keep = after.filter((p) => !backedUp.has(principalKey(principalOf(p))));
         await this.api.setEntityPermissions(entity, [...othersBackup, ...keep]);
       } else {
         const restore = othersBackup.filter((p) => changed.includes(p.principal));

@@ -8,7 +8,7 @@
  * are not part of a plan, so nothing downstream can change them.
  */
 import type { Inventory } from '../model/inventory';
-import { principalKey } from '../model/principal';
+import { principalKey, principalOf } from '../model/principal';
 import type { Entity, Permission, Role } from '../model/snapshot';
 import { findTenantConflicts, type GrantKind, type ResolvedTenant } from '../policy/tenant-resolve';
 import { nearest } from '../util/suggest';
@@ -81,7 +81,7 @@ export interface PlanInput {
   /** All permissions on the server (from the collected snapshot). */
   permissions: readonly Permission[];
   roles: readonly Role[];
-  /** Keyed by principalKey(principal); a tenant absent from the map is treated as unverified. */
+  /** Keyed by principalKey; a tenant absent from the map is treated as unverified. */
   accounts: ReadonlyMap<string, AccountStatus>;
   prune: boolean;
 }
@@ -93,13 +93,8 @@ export interface PlanResult {
   warnings: string[];
 }
 
-/** Key of one principal: vCenter holds at most one permission per user or group per entity. */
-export function accountKey(principal: string, group: boolean): string {
-  return `${group ? 'g' : 'u'}:${principalKey(principal)}`;
-}
-
 export function isAccountPermission(p: Permission, principal: string, group: boolean): boolean {
-  return p.group === group && principalKey(p.principal) === principalKey(principal);
+  return principalKey(principalOf(p)) === principalKey({ name: principal, group });
 }
 
 export function roleNameOf(roles: readonly Role[], roleId: number): string {
@@ -145,7 +140,7 @@ function accountRefusals(
   accounts: ReadonlyMap<string, AccountStatus>,
   warnings: string[],
 ): PlanRefusal[] {
-  const status = accounts.get(principalKey(t.principal));
+  const status = accounts.get(principalKey({ name: t.principal, group: t.group }));
   if (status?.status === 'missing') {
     return [
       {

@@ -269,7 +269,7 @@ export function findTenantConflicts(tenants: readonly ResolvedTenant[]): TenantC
 
   const byAccount = new Map<string, ResolvedTenant[]>();
   for (const t of tenants) {
-    const key = principalKey(t.principal);
+    const key = principalKey({ name: t.principal, group: t.group });
     byAccount.set(key, [...(byAccount.get(key) ?? []), t]);
   }
   for (const group of byAccount.values()) {
