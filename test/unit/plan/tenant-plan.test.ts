@@ -13,7 +13,12 @@ const CONTOSO = 'VSPHERE.LOCAL\\asr-contoso';
 const FABRIKAM = 'VSPHERE.LOCAL\\asr-fabrikam';
 
 function accountsExist(...principals: string[]): Map<string, AccountStatus> {
-  return new Map(principals.map((p) => [principalKey({ name: p, group: false }), { status: 'exists' } as AccountStatus]));
+  return new Map(
+    principals.map((p) => [
+      principalKey({ name: p, group: false }),
+      { status: 'exists' } as AccountStatus,
+    ]),
+  );
 }
 
 function input(
