@@ -56,7 +56,6 @@ const InventoryPath = z
   .regex(/^\//, 'inventory paths start with "/" (govc style, e.g. /DC0/vm/contoso)');
 
 export const TenantModeSchema = z.enum(['failback', 'failover-only']);
-export type TenantMode = z.infer<typeof TenantModeSchema>;
 
 export const TenantPolicySchema = z
   .object({

@@ -107,10 +107,6 @@ export function retrieveEntityPermissions(
   return request('RetrieveEntityPermissions', authorizationManager, params, true);
 }
 
-export function retrieveRolePermissions(authorizationManager: MoRef, roleId: number): SoapRequest {
-  return request('RetrieveRolePermissions', authorizationManager, intEl('roleId', roleId), true);
-}
-
 export function addAuthorizationRole(
   authorizationManager: MoRef,
   name: string,
