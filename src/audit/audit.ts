@@ -5,9 +5,14 @@
  */
 import { Inventory } from '../model/inventory';
 import type { Snapshot } from '../model/snapshot';
-import { roleVsCloudAdminRows } from '../policy/cloudadmin';
+import { resolveCloudAdmin, roleVsCloudAdminRows } from '../policy/cloudadmin';
 import type { Membership, TenantPolicy } from '../policy/schemas';
-import { findTenantConflicts, resolveTenant, type ResolvedTenant } from '../policy/tenant-resolve';
+import {
+  DEFAULT_FAILBACK_ROLE,
+  findTenantConflicts,
+  resolveTenant,
+  type ResolvedTenant,
+} from '../policy/tenant-resolve';
 import { buildAuditContext, liveRole, type AuditContext } from './context';
 import { AccessModel, comparePaths, toEffectiveAccessEntry } from './effective-access';
 import { principalKey, principalOf } from '../model/principal';
@@ -35,7 +40,7 @@ export interface AuditInput {
   membership?: Membership;
   /** Audit as Azure VMware Solution: compare the tenant role with CloudAdmin. */
   avs?: boolean;
-  /** CloudAdmin's privileges (documented baseline); the live CloudAdmin role is used when absent. */
+  /** CloudAdmin's privileges from resolveCloudAdmin; the snapshot's CloudAdmin role when absent. */
   cloudAdminPrivileges?: readonly string[];
   /** Findings from other sources (the NSX audit); they count towards the tenants' verdicts. */
   extraFindings?: readonly Finding[];
@@ -53,9 +58,6 @@ export type AuditResult = Pick<
   | 'roleVsCloudAdmin'
   | 'warnings'
 >;
-
-export const CLOUDADMIN_ROLE = 'CloudAdmin';
-const DEFAULT_ROLE = 'Azure_Site_Recovery';
 
 export function runAudit(input: AuditInput): AuditResult {
   const { snapshot } = input;
@@ -79,8 +81,8 @@ export function runAudit(input: AuditInput): AuditResult {
     );
   }
 
-  const rolePolicyName = input.roleName ?? DEFAULT_ROLE;
-  const cloudAdmin = cloudAdminSet(input, model, warnings);
+  const rolePolicyName = input.roleName ?? DEFAULT_FAILBACK_ROLE;
+  const cloudAdmin = cloudAdminSet(input, warnings);
   const built = buildAuditContext({
     model,
     tenants,
@@ -115,20 +117,18 @@ function isResolved(t: ResolvedTenant | { policy: TenantPolicy }): t is Resolved
   return 'grants' in t && 'ownedVms' in t;
 }
 
-/** CloudAdmin applies with --avs (documented list, else live role) or when the server has the role. */
-function cloudAdminSet(
-  input: AuditInput,
-  model: AccessModel,
-  warnings: string[],
-): readonly string[] | undefined {
-  const live = liveRole(model, CLOUDADMIN_ROLE)?.privileges;
-  if (input.avs) {
-    const set = input.cloudAdminPrivileges ?? live;
-    if (!set)
-      warnings.push('--avs: no CloudAdmin privilege list is known; the comparison was skipped');
-    return set;
-  }
-  return live;
+/**
+ * CloudAdmin's privileges as the caller resolved them (resolveCloudAdmin: the server's role,
+ * else the documented list); without them, the snapshot's CloudAdmin role when it has one.
+ */
+function cloudAdminSet(input: AuditInput, warnings: string[]): readonly string[] | undefined {
+  const set =
+    input.cloudAdminPrivileges ??
+    resolveCloudAdmin({ roles: input.snapshot.roles, catalogue: input.snapshot.privileges })
+      ?.privileges;
+  if (input.avs && !set)
+    warnings.push('--avs: no CloudAdmin privilege list is known; the comparison was skipped');
+  return set;
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

@@ -7,6 +7,7 @@
  * Only the tenant's own account is ever considered. Permissions of other principals
  * are not part of a plan, so nothing downstream can change them.
  */
+import { grantState } from '../model/grant';
 import type { Inventory } from '../model/inventory';
 import { principalKey, principalOf } from '../model/principal';
 import type { Entity, Permission, Role } from '../model/snapshot';
@@ -192,6 +193,9 @@ function roleRefusals(tenants: readonly ResolvedTenant[], roles: readonly Role[]
 function planTenant(t: ResolvedTenant, input: PlanInput): TenantPlan {
   const own = input.permissions.filter((p) => isAccountPermission(p, t.principal, t.group));
   const ownByEntity = new Map(own.map((p) => [p.entity, p]));
+  const privilegeSets = new Map(input.roles.map((r) => [r.id, new Set(r.privileges)] as const));
+  const privilegesOf = (roleId: number): ReadonlySet<string> =>
+    privilegeSets.get(roleId) ?? new Set<string>();
   const state = (p: Permission): PermissionState => ({
     roleId: p.roleId,
     roleName: roleNameOf(input.roles, p.roleId),
@@ -208,11 +212,9 @@ function planTenant(t: ResolvedTenant, input: PlanInput): TenantPlan {
     };
     const existing = ownByEntity.get(g.entity.ref);
     const current = existing ? state(existing) : undefined;
-    const action: ObjectAction = !current
-      ? 'add'
-      : current.roleId === desired.roleId && !current.propagate
-        ? 'in-place'
-        : 'change';
+    // grantState is the audit's answer too (missing-grant): a superset role is in place.
+    const grant = grantState(existing, role?.privileges ?? [], privilegesOf);
+    const action: ObjectAction = grant.inPlace ? 'in-place' : current ? 'change' : 'add';
     return {
       entity: g.entity,
       kind: g.kind,

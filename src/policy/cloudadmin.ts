@@ -5,13 +5,12 @@
  * say which privileges cause that, build the AVS-assignable variant, and give the
  * audit workbook its "Role vs CloudAdmin" rows.
  */
+import { isImplicitPrivilege, significantPrivileges } from '../model/privileges';
 import type { Privilege, Role } from '../model/snapshot';
 import {
   catalogueFromPolicies,
-  isImplicitPrivilege,
   resolveBaselinePrivileges,
   resolveRolePrivileges,
-  significantPrivileges,
   type LoadedBaselinePolicy,
   type ResolvedPrivilege,
   type ResolvedRole,

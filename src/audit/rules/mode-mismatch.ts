@@ -6,7 +6,8 @@
 import type { Permission } from '../../model/snapshot';
 import { DEFAULT_FAILBACK_ROLE } from '../../policy/tenant-resolve';
 import type { AuditContext, TenantAccess } from '../context';
-import { IMPLICIT_PRIVILEGES, finding } from '../context';
+import { IMPLICIT_PRIVILEGES } from '../../model/privileges';
+import { finding } from '../context';
 import type { Finding } from '../types';
 
 export function modeMismatch(ctx: AuditContext): Finding[] {
