@@ -29,7 +29,8 @@ import { Inventory } from '../model/inventory';
 import type { Entity, Permission, Snapshot } from '../model/snapshot';
 import { principalKey, principalOf } from '../model/principal';
 import type { Principals } from './principals';
-import type { EffectiveAccessEntry, EntityRef, PermissionEvidence } from './types';
+import { entityRef, type EntityRef } from '../model/entity';
+import type { EffectiveAccessEntry, PermissionEvidence } from './types';
 
 /** Role id of vCenter's built-in No Access role. */
 export const NO_ACCESS_ROLE_ID = -5;
@@ -114,10 +115,15 @@ export class AccessModel {
     return this.byPrincipal.get(key) ?? [];
   }
 
+  /** The snapshot's entity `ref` as a reference (with this snapshot's vCenter). */
   entityRef(ref: string): EntityRef {
     const e = this.inventory.get(ref);
     // A permission on an entity outside the collected inventory still needs a row.
-    return e ? toEntityRef(e) : { moref: ref, type: 'unknown', path: `(unknown entity ${ref})` };
+    return this.toEntityRef(e ?? { ref, type: 'unknown', path: `(unknown entity ${ref})` });
+  }
+
+  toEntityRef(e: Pick<Entity, 'ref' | 'type' | 'path'>): EntityRef {
+    return entityRef(this.snapshot.vcenter.instanceUuid, e);
   }
 
   evidence(p: Permission): PermissionEvidence {
@@ -133,10 +139,6 @@ export class AccessModel {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
-
-export function toEntityRef(e: Entity): EntityRef {
-  return { moref: e.ref, type: e.type, path: e.path };
-}
 
 /** The level that decides one inheritance path, and the permissions that apply there. */
 export interface Decision {
@@ -310,7 +312,7 @@ export function toEffectiveAccessEntry(
   access: ResolvedAccess,
 ): EffectiveAccessEntry {
   return {
-    entity: toEntityRef(access.entity),
+    entity: model.toEntityRef(access.entity),
     privileges: [...access.privileges],
     grantedBy: grantingPermissions(model, access).map((p) => model.evidence(p)),
   };

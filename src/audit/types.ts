@@ -54,11 +54,8 @@ export const RULES = {
 } as const satisfies Record<string, Severity>;
 export type RuleId = keyof typeof RULES;
 
-export interface EntityRef {
-  moref: string;
-  type: string;
-  path: string;
-}
+import type { EntityRef } from '../model/entity';
+export type { EntityRef };
 
 /** A permission as evidence: where it is defined and what it grants. */
 export interface PermissionEvidence {

@@ -12,7 +12,7 @@
  * The caller writes the backup (readOwnPermissions + buildBackup + writeBackup) before
  * calling executeChanges.
  */
-import type { Role } from '../model/snapshot';
+import type { Entity, Role } from '../model/snapshot';
 import { redact } from '../util/log';
 import { VERSION } from '../version';
 import { Semaphore } from '../vsphere/semaphore';
@@ -32,16 +32,13 @@ export interface PermissionApi {
   removeEntityPermission(entity: MoRef, user: string, isGroup: boolean): Promise<void>;
 }
 
-export interface EntityRef {
-  ref: string;
-  type: string;
-  path: string;
-}
+/** An object whose permissions are read or changed: the snapshot entity's moref, type and path. */
+export type PermissionTarget = Pick<Entity, 'ref' | 'type' | 'path'>;
 
-const moRef = (e: EntityRef): MoRef => ({ type: e.type, value: e.ref });
+const moRef = (e: PermissionTarget): MoRef => ({ type: e.type, value: e.ref });
 
 /** Permissions defined on the object itself. The simulator may omit `entity`; with inherited=false they are all the object's. */
-export async function readOwn(api: PermissionApi, e: EntityRef): Promise<VimPermission[]> {
+export async function readOwn(api: PermissionApi, e: PermissionTarget): Promise<VimPermission[]> {
   const list = await api.retrieveEntityPermissions(moRef(e), false);
   return list
     .filter((p) => p.entity === undefined || p.entity.value === e.ref)
@@ -57,7 +54,7 @@ export interface OwnPermissionsResult {
 
 export async function readOwnPermissions(
   api: PermissionApi,
-  entities: readonly EntityRef[],
+  entities: readonly PermissionTarget[],
   concurrency = DEFAULT_CONCURRENCY,
 ): Promise<OwnPermissionsResult> {
   const semaphore = new Semaphore(concurrency);
@@ -82,7 +79,7 @@ export interface BackupInput {
   principal: string;
   group: boolean;
   vcenter: Backup['vcenter'];
-  entities: readonly EntityRef[];
+  entities: readonly PermissionTarget[];
   own: ReadonlyMap<string, readonly VimPermission[]>;
   roles: readonly Role[];
   now?: Date;

@@ -8,7 +8,7 @@ import type { Permission } from '../../model/snapshot';
 import type { TenantGrant } from '../../policy/tenant-resolve';
 import type { AuditContext, TenantAccess } from '../context';
 import { finding, liveRole } from '../context';
-import { grantingPermissions, reaches, toEntityRef } from '../effective-access';
+import { grantingPermissions, reaches } from '../effective-access';
 import type { Finding } from '../types';
 
 export function missingGrant(ctx: AuditContext): Finding[] {
@@ -45,7 +45,7 @@ function checkGrant(
   const fields = {
     tenant: t.name,
     principal: t.tenant.principal,
-    entity: toEntityRef(grant.entity),
+    entity: ctx.model.toEntityRef(grant.entity),
     remediation: `Grant ${grant.roleName} to ${t.tenant.principal} on ${grant.entity.path} without propagation (drperm tenant apply${fileArg(t)}).`,
   };
   if (held && state.reason === 'lacks-privileges') {
