@@ -1,6 +1,7 @@
 /**
  * Effective access: what a principal can do on each entity, computed the way vCenter
- * documents it (reference/permission-semantics.md §0.3), from roles, permissions and the
+ * documents it (vSphere Security guide, "Hierarchical Inheritance of Permissions" and
+ * "Multiple Permission Settings"), from roles, permissions and the
  * inventory alone. The simulator's FetchUserPrivilegeOnEntities always answers "Admin",
  * so there is no server oracle to ask.
  *
@@ -15,7 +16,7 @@
  *   the roles of u's groups;
  * - the paths are added together; No Access (and any role without privileges) adds nothing.
  *
- * OPEN QUESTION (§0.3, unverified against a real vCenter): whether No Access decided on one
+ * OPEN QUESTION (unverified against a real vCenter): whether No Access decided on one
  * path of a VM hides a grant reaching it on the other path. The documented rule ("the
  * permissions on one object are added to the permissions on the other") is implemented: the
  * paths are unioned. For an audit this is the cautious reading: it may report access a real

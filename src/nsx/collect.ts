@@ -1,6 +1,7 @@
 /**
  * Reads the NSX RBAC state into drperm's model: the feature catalogue, every role with its
- * complete feature matrix, and every role binding. Wire shapes per nsx-rbac.md section 2.
+ * complete feature matrix, and every role binding. Wire shapes as the NSX-T Manager API
+ * reference documents them (AAA: /policy/api/v1/aaa/features-with-properties, roles, role-bindings).
  */
 import type {
   NsxBinding,

@@ -1,7 +1,8 @@
 /**
  * The role versus the AVS CloudAdmin role. On Azure VMware Solution, cloudadmin can
  * create a role with privileges CloudAdmin lacks, but cannot assign it to anyone or
- * delete it (seed 003, "Create custom roles on vCenter Server"). These pure functions
+ * delete it (Azure VMware Solution documentation, "Create custom roles on vCenter Server").
+ * These pure functions
  * say which privileges cause that, build the AVS-assignable variant, and give the
  * audit workbook its "Role vs CloudAdmin" rows.
  */

@@ -1,6 +1,6 @@
 /**
  * Typed request builders, one per vim25 method, with parameters in WSDL order
- * (vim25-wire.md A.2). `readOnly` marks calls that may be retried after a network error.
+ * (vim25's document/literal SOAP encoding). `readOnly` marks calls that may be retried after a network error.
  */
 import type { MoRef, VimPermission } from './types';
 import { boolEl, envelope, intEl, moRefEl, repeated, textEl } from './xml-build';

@@ -1,5 +1,5 @@
 /**
- * medium: the account's grants do not match the tenant's mode (seed 001 "Failover only"):
+ * medium: the account's grants do not match the tenant's mode (failover-only needs Read-only, failback the Azure_Site_Recovery role):
  * a failover-only tenant holding the Azure_Site_Recovery role can fail back, a failback
  * tenant holding only Read-only cannot.
  */

@@ -2,7 +2,7 @@
  * `drperm nsx ...`: NSX Manager RBAC on Azure VMware Solution (issue 5).
  *   nsx collect                 features, roles and bindings into an NSX snapshot file
  *   nsx audit                   nsx-unsupported-role, nsx-role-exceeds-cloudadmin, nsx-cross-tenant-binding
- *   nsx role plan|apply NAME    seed 003's AVS Network Admin / AVS Security Admin custom roles
+ *   nsx role plan|apply NAME    the AVS Network Admin / AVS Security Admin custom roles (README "NSX")
  */
 import type { Command } from 'commander';
 import { parseSeverity, SEVERITIES } from '../../audit/types';

@@ -1,5 +1,5 @@
 /**
- * `drperm role plan | apply`: the Azure_Site_Recovery role (seed 001) from its policy
+ * `drperm role plan | apply`: the Azure_Site_Recovery role (README "Policy files") from its policy
  * file. The wildcard groups expand against the connected server's own catalogue; apply
  * shows the difference, asks, changes the role to exactly the policy's privileges, and
  * reads it back. `--avs` works on the AVS-assignable variant instead.

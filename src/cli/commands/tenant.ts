@@ -1,6 +1,6 @@
 /**
  * `drperm tenant plan | apply | verify | rollback | drift`: onboarding a tenant's Azure
- * Site Recovery account (seed 001's object table, every grant without propagation)
+ * Site Recovery account (README "Onboarding a tenant": every grant without propagation)
  * and keeping it right. Plans resolve against a fresh collection of the live inventory,
  * the same model the audit uses. Only the tenant accounts' permissions are ever
  * changed; apply and rollback back up every permission of every object they touch
