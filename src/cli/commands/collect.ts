@@ -6,8 +6,7 @@ import type { Command } from 'commander';
 import { collectToFile, type CollectReport } from '../../ops/snapshot';
 import { InputError } from '../../util/errors';
 import { DEFAULT_PAGE_SIZE } from '../../vsphere/collect';
-import { withSession } from '../../vsphere/session';
-import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../connection';
+import { addConnectionOptions, onVcenter, type ConnectionFlags } from '../connection';
 import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
 import { run } from '../run';
 
@@ -51,8 +50,7 @@ export function register(program: Command): void {
         const opts = cmd.optsWithGlobals<CollectFlags>();
         const ctx = makeContext(opts);
         const pageSize = parsePageSize(opts.pageSize);
-        const connection = await resolveConnection(opts, ctx.log);
-        const result = await withSession(connection, ctx.log, (client) =>
+        const result = await onVcenter(opts, ctx, (client) =>
           collectToFile(
             client,
             { pageSize, ...(opts.out !== undefined ? { out: opts.out } : {}) },

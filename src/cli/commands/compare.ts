@@ -15,8 +15,7 @@ import {
 import type { CloudAdminComparison } from '../../policy/cloudadmin';
 import { ExitCode, InputError } from '../../util/errors';
 import { readPrivilegeCatalogue, readRoles } from '../../vsphere/roles';
-import { withSession } from '../../vsphere/session';
-import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../connection';
+import { addConnectionOptions, onVcenter, type ConnectionFlags } from '../connection';
 import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
 import { run } from '../run';
 
@@ -100,8 +99,7 @@ async function comparisonServer(
   ctx: CommandContext,
 ): Promise<ComparisonServer> {
   if (opts.live) {
-    const connection = await resolveConnection(opts, ctx.log);
-    return withSession(connection, ctx.log, async (client) => {
+    return onVcenter(opts, ctx, async (client) => {
       const roles = await readRoles(client);
       return { kind: 'live', roles, catalogue: await readPrivilegeCatalogue(client, roles) };
     });

@@ -8,9 +8,8 @@ import type { Command } from 'commander';
 import { describeRolePlan } from '../../plan/role-plan';
 import { applyRole, loadRolePolicies, planRole, type RolePlanReport } from '../../ops/role';
 import { InputError } from '../../util/errors';
-import { withSession } from '../../vsphere/session';
 import { confirm } from '../confirm';
-import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../connection';
+import { addConnectionOptions, onVcenter, type ConnectionFlags } from '../connection';
 import { makeContext, printJson, type GlobalOptions } from '../context';
 import { run } from '../run';
 
@@ -44,10 +43,7 @@ Exit code 0 whether or not changes are pending; 2 for a bad policy; 3 for server
       const opts = cmd.optsWithGlobals<RoleOptions>();
       const ctx = makeContext(opts);
       const policies = await loadRolePolicies(opts);
-      const connection = await resolveConnection(opts, ctx.log);
-      const report = await withSession(connection, ctx.log, (client) =>
-        planRole(client, policies, ctx.emit),
-      );
+      const report = await onVcenter(opts, ctx, (client) => planRole(client, policies, ctx.emit));
       if (opts.json) printJson(ctx, report);
       else ctx.out(renderReport(report).join('\n'));
     }),
@@ -72,8 +68,7 @@ read-back.`,
       const opts = cmd.optsWithGlobals<RoleOptions>();
       const ctx = makeContext(opts);
       const policies = await loadRolePolicies(opts);
-      const connection = await resolveConnection(opts, ctx.log);
-      await withSession(connection, ctx.log, async (client) => {
+      await onVcenter(opts, ctx, async (client) => {
         const report = await planRole(client, policies, ctx.emit);
         // Show what will happen before anything changes: stdout normally, stderr with --json.
         const lines = renderReport(report);

@@ -23,9 +23,8 @@ import { renderExecution, renderRollbackPlan, tenantHeading } from '../../plan/t
 import { defaultRolePolicyPath, loadRolePolicy } from '../../policy/role-policy';
 import { loadTenantPolicies } from '../../policy/tenant-policy';
 import { ExitCode, InputError } from '../../util/errors';
-import { withSession } from '../../vsphere/session';
 import { confirm } from '../confirm';
-import { addConnectionOptions, resolveConnection } from '../connection';
+import { addConnectionOptions, onVcenter } from '../connection';
 import { makeContext, printJson } from '../context';
 import { run } from '../run';
 import { tenantFiles } from '../tenant-option';
@@ -63,8 +62,7 @@ export function register(program: Command): void {
       const opts = cmd.optsWithGlobals<TenantOptions>();
       const ctx = makeContext(opts);
       const tenants = await loadTenantPolicies(tenantFiles(opts));
-      const connection = await resolveConnection(opts, ctx.log);
-      const { result } = await withSession(connection, ctx.log, (client) =>
+      const { result } = await onVcenter(opts, ctx, (client) =>
         planTenants(client, tenants, { prune: opts.prune === true }, ctx.emit),
       );
       if (opts.json) printJson(ctx, planJson(result));
@@ -91,10 +89,9 @@ export function register(program: Command): void {
       const ctx = makeContext(opts);
       const concurrency = parseConcurrency(opts.concurrency);
       const tenants = await loadTenantPolicies(tenantFiles(opts));
-      const connection = await resolveConnection(opts, ctx.log);
-      await withSession(
-        connection,
-        ctx.log,
+      await onVcenter(
+        opts,
+        ctx,
         async (client, { interrupted }) => {
           const live = await planTenants(client, tenants, { prune: opts.prune === true }, ctx.emit);
           const { result } = live;
@@ -144,9 +141,8 @@ export function register(program: Command): void {
       const opts = cmd.optsWithGlobals<TenantOptions>();
       const ctx = makeContext(opts);
       const tenants = await loadTenantPolicies(tenantFiles(opts));
-      const connection = await resolveConnection(opts, ctx.log);
       const check = await listingRefusals(ctx, false, () =>
-        withSession(connection, ctx.log, (client) => verifyTenants(client, tenants, ctx.emit)),
+        onVcenter(opts, ctx, (client) => verifyTenants(client, tenants, ctx.emit)),
       );
       return reportFindings(
         ctx,
@@ -170,11 +166,8 @@ export function register(program: Command): void {
       const ctx = makeContext(opts);
       const tenants = await loadTenantPolicies(tenantFiles(opts));
       const rolePolicy = await loadRolePolicy(opts.role ?? defaultRolePolicyPath());
-      const connection = await resolveConnection(opts, ctx.log);
       const check = await listingRefusals(ctx, false, () =>
-        withSession(connection, ctx.log, (client) =>
-          driftTenants(client, tenants, rolePolicy, ctx.emit),
-        ),
+        onVcenter(opts, ctx, (client) => driftTenants(client, tenants, rolePolicy, ctx.emit)),
       );
       return reportFindings(ctx, check, opts.json === true, 'no drift');
     }),
@@ -204,10 +197,9 @@ export function register(program: Command): void {
       const backup = await readBackup(backupFile);
       if (opts.tenant ?? opts.tenants)
         checkBackupTenant(backup, await loadTenantPolicies(tenantFiles(opts)), backupFile);
-      const connection = await resolveConnection(opts, ctx.log);
-      return withSession(
-        connection,
-        ctx.log,
+      return onVcenter(
+        opts,
+        ctx,
         async (client, { interrupted }) => {
           const live = await planRollbackLive(client, backup, backupFile, concurrency);
           const { plan } = live;
