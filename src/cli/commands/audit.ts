@@ -77,7 +77,7 @@ export function register(program: Command): void {
       )
       .option(
         '--avs',
-        "Azure VMware Solution: compare the tenant role with CloudAdmin's documented privileges",
+        "Azure VMware Solution: compare the tenant role with CloudAdmin (the server's CloudAdmin role, else its documented privileges)",
       )
       .option(
         '--nsx-snapshot <file>',
