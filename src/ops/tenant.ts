@@ -14,7 +14,7 @@ import {
 } from '../plan/apply';
 import { writeBackup, type Backup } from '../plan/backup';
 import { changesFromPlan, type PermissionChange } from '../plan/changes';
-import { roleDrift, tenantDrift, type DriftFinding } from '../plan/tenant-drift';
+import { rolePrivilegeDrift, tenantDrift, type DriftFinding } from '../plan/tenant-drift';
 import {
   hasChanges,
   planTenants as planFromSnapshot,
@@ -322,5 +322,5 @@ function roleFindings(
     );
     return [];
   }
-  return roleDrift(plan.tenant, plan.roleName, want, live);
+  return rolePrivilegeDrift(plan.tenant, plan.roleName, want, live);
 }

@@ -74,7 +74,7 @@ export function tenantDrift(plan: TenantPlan): DriftFinding[] {
 }
 
 /** The role's live privileges versus the expected set (implicit System.* ignored). */
-export function roleDrift(
+export function rolePrivilegeDrift(
   tenant: string,
   roleName: string,
   expected: readonly string[],
