@@ -12,7 +12,7 @@
 import { readOwnPermissions, type ExecutionReport, type PermissionApi } from '../plan/apply';
 import { findUnfinishedBackup, writeBackupOutcome, type BackupOutcome } from '../plan/backup';
 import { otherChangesSince, type OtherChange } from '../plan/others';
-import { accountKey } from '../plan/tenant-plan';
+import { principalKey } from '../model/principal';
 import { acquireLock, lockTimeoutFromEnv, lockWaitMessage } from '../util/server-lock';
 import type { AboutInfo } from '../vsphere/types';
 import {
@@ -82,7 +82,7 @@ export async function followUpUnfinishedRun(
   const { backup } = found;
   if (backup.vcenter.instanceUuid !== api.about.instanceUuid) return undefined; // another server's
   const read = await readOwnPermissions(api, backup.entities, concurrency);
-  const writers = new Set([accountKey(backup.principal, backup.group)]);
+  const writers = new Set([principalKey({ name: backup.principal, group: backup.group })]);
   const changes = otherChangesSince(backup, read.own, writers);
   await writeBackupOutcome(found.file, {
     ...(found.outcome ?? { status: 'incomplete' }),

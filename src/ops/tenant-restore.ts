@@ -17,6 +17,7 @@ import { planRestore, type RestorePlan } from '../plan/restore';
 import { InputError, ServerError } from '../util/errors';
 import type { VimClient } from '../vsphere/client';
 import { ManagedObjectNotFoundFault } from '../vsphere/faults';
+import { readRoles } from '../vsphere/roles';
 import { recordOutcome, withPermissionWrites } from './permission-writes';
 
 export interface LiveRestore {
@@ -50,15 +51,6 @@ export function checkBackupServer(client: VimClient, backup: Backup, backupFile:
   }
 }
 
-async function serverRoles(client: VimClient): Promise<Role[]> {
-  return (await client.roleList()).map((r) => ({
-    id: r.roleId,
-    name: r.name,
-    system: r.system,
-    privileges: r.privileges,
-  }));
-}
-
 async function liveOwn(client: VimClient, backup: Backup, concurrency: number) {
   const read = await readOwnPermissions(client, backup.entities, concurrency);
   for (const [ref, err] of read.errors) {
@@ -81,7 +73,7 @@ export async function planRestoreLive(
   concurrency: number,
 ): Promise<LiveRestore> {
   checkBackupServer(client, backup, backupFile);
-  const roles = await serverRoles(client);
+  const roles = await readRoles(client);
   const own = await liveOwn(client, backup, concurrency);
   const plan = planRestore(backup, own, roles, principals ? { principals } : {});
   return { plan, roles, ...(principals ? { principals } : {}) };

@@ -16,7 +16,8 @@
  * The caller writes the backup (readOwnPermissions + buildBackup + writeBackup) before
  * calling executeChanges / executeWrites. The server is injected (PermissionApi).
  */
-import type { Role } from '../model/snapshot';
+import { principalKey, principalOf } from '../model/principal';
+import type { Entity, Role } from '../model/snapshot';
 import { redact } from '../util/log';
 import { VERSION } from '../version';
 import { NotFoundFault } from '../vsphere/faults';
@@ -26,7 +27,7 @@ import type { MoRef, VimPermission } from '../vsphere/types';
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, type Backup, type BackupPermission } from './backup';
 import type { PermissionChange } from './changes';
 import { otherChanges, uniqueOtherChanges, type OtherChange } from './others';
-import { accountKey, roleNameOf } from './tenant-plan';
+import { roleNameOf } from './tenant-plan';
 
 export const DEFAULT_CONCURRENCY = 4;
 
@@ -37,16 +38,13 @@ export interface PermissionApi {
   removeEntityPermission(entity: MoRef, user: string, isGroup: boolean): Promise<void>;
 }
 
-export interface EntityRef {
-  ref: string;
-  type: string;
-  path: string;
-}
+/** An object whose permissions are read or changed: the snapshot entity's moref, type and path. */
+export type PermissionTarget = Pick<Entity, 'ref' | 'type' | 'path'>;
 
-const moRef = (e: EntityRef): MoRef => ({ type: e.type, value: e.ref });
+const moRef = (e: PermissionTarget): MoRef => ({ type: e.type, value: e.ref });
 
 /** Permissions defined on the object itself. The simulator may omit `entity`; with inherited=false they are all the object's. */
-export async function readOwn(api: PermissionApi, e: EntityRef): Promise<VimPermission[]> {
+export async function readOwn(api: PermissionApi, e: PermissionTarget): Promise<VimPermission[]> {
   const list = await api.retrieveEntityPermissions(moRef(e), false);
   return list
     .filter((p) => p.entity === undefined || p.entity.value === e.ref)
@@ -62,7 +60,7 @@ export interface OwnPermissionsResult {
 
 export async function readOwnPermissions(
   api: PermissionApi,
-  entities: readonly EntityRef[],
+  entities: readonly PermissionTarget[],
   concurrency = DEFAULT_CONCURRENCY,
 ): Promise<OwnPermissionsResult> {
   const semaphore = new Semaphore(concurrency);
@@ -87,7 +85,7 @@ export interface BackupInput {
   principal: string;
   group: boolean;
   vcenter: Backup['vcenter'];
-  entities: readonly EntityRef[];
+  entities: readonly PermissionTarget[];
   own: ReadonlyMap<string, readonly VimPermission[]>;
   roles: readonly Role[];
   now?: Date;
@@ -181,7 +179,7 @@ export interface WritesInput extends CommonInput {
 
 /** Comparable form of one principal's permission. */
 const stateOf = (p: { roleId: number; propagate: boolean }) => `${p.roleId}/${p.propagate}`;
-const keyOf = (p: PrincipalRef) => accountKey(p.principal, p.group);
+const keyOf = (p: PrincipalRef) => principalKey(principalOf(p));
 
 /**
  * Read-merge-write on one object must not interleave with another on the same object, also
@@ -206,7 +204,7 @@ async function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
 }
 
 class WriteExecutor {
-  /** accountKey of every principal this run writes: everybody else is an "other". */
+  /** principalKey of every principal this run writes: everybody else is an "other". */
   private readonly writers: ReadonlySet<string>;
   /** The backup by object: one lookup per write, however many objects a tenant has. */
   private readonly backupByRef: ReadonlyMap<string, BackupPermission[]>;

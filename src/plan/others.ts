@@ -6,7 +6,7 @@
  */
 import type { VimPermission } from '../vsphere/types';
 import type { Backup, BackupPermission } from './backup';
-import { accountKey } from './tenant-plan';
+import { principalKey, principalOf } from '../model/principal';
 
 export interface PermissionStateSeen {
   roleId: number;
@@ -31,7 +31,7 @@ type Perm = Pick<VimPermission, 'principal' | 'group' | 'roleId' | 'propagate'> 
   roleName?: string;
 };
 
-const keyOf = (p: { principal: string; group: boolean }) => accountKey(p.principal, p.group);
+const keyOf = (p: { principal: string; group: boolean }) => principalKey(principalOf(p));
 const same = (a: Perm, b: Perm) => a.roleId === b.roleId && a.propagate === b.propagate;
 const seen = (p: Perm): PermissionStateSeen =>
   p.roleName === undefined
@@ -39,7 +39,7 @@ const seen = (p: Perm): PermissionStateSeen =>
     : { roleId: p.roleId, roleName: p.roleName, propagate: p.propagate };
 
 /**
- * Principals other than `writers` (accountKey values) whose permission on the object is not
+ * Principals other than `writers` (principalKey values) whose permission on the object is not
  * as in `expected`: changed, removed, or added.
  */
 export function otherChanges(

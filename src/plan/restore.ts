@@ -4,12 +4,11 @@
  * principal's permission that changed is somebody else's decision, README "Safety"); an
  * operator asks for it with `drperm tenant restore`, sees this plan, and confirms. Pure.
  */
-import { samePrincipal } from '../model/principal';
+import { principalKey, principalName, principalOf } from '../model/principal';
 import type { Role } from '../model/snapshot';
 import type { VimPermission } from '../vsphere/types';
 import type { PermissionWrite, PrincipalRef } from './apply';
 import type { Backup } from './backup';
-import { accountKey } from './tenant-plan';
 
 export interface RestoreItem extends PermissionWrite {
   /** The principal's permission on the object now; undefined: none. */
@@ -31,7 +30,8 @@ export interface RestoreOptions {
   principals?: readonly string[];
 }
 
-const keyOf = (p: PrincipalRef) => accountKey(p.principal, p.group);
+const keyOf = (p: PrincipalRef) => principalKey(principalOf(p));
+const sameName = (a: string, b: string) => principalName(a) === principalName(b);
 
 /**
  * @param live the permissions defined on each backed-up object now (inherited=false); an
@@ -54,10 +54,10 @@ export function planRestore(
     for (const [k, p] of inBackup) chosen.set(k, p);
   } else {
     for (const name of options.principals) {
-      const matches = [...inBackup.values()].filter((p) => samePrincipal(p.principal, name));
+      const matches = [...inBackup.values()].filter((p) => sameName(p.principal, name));
       // Not in the backup: it had no permission on these objects; restoring removes any it has now.
       for (const list of live.values()) {
-        for (const p of list) if (samePrincipal(p.principal, name)) matches.push(p);
+        for (const p of list) if (sameName(p.principal, name)) matches.push(p);
       }
       if (matches.length === 0) {
         plan.problems.push(`${name}: has no permission in the backup nor now on its objects`);

@@ -2,6 +2,7 @@
 import type { ExecutionReport } from './apply';
 import { describeOtherChange, type OtherChange } from './others';
 import type { PermissionChange } from './changes';
+import type { RestorePlan } from './restore';
 import type { RollbackPlan } from './rollback';
 import { describeState, type DriftFinding } from './tenant-drift';
 import type { PermissionState, PlanRefusal, TenantPlan } from './tenant-plan';
@@ -89,6 +90,25 @@ export function renderChanges(changes: readonly PermissionChange[]): string[] {
     ['ACTION', 'OBJECT', 'AFTER'],
     changes.map((c) => [c.action, c.entity.path, c.desired ? describeState(c.desired) : '(none)']),
   ).map((l) => `  ${l}`);
+}
+
+/** Per object and principal: the permission now, and the one the backup puts back. */
+export function renderRestorePlan(plan: RestorePlan): string[] {
+  const lines =
+    plan.writes.length > 0
+      ? table(
+          ['PRINCIPAL', 'OBJECT', 'NOW', 'RESTORED TO'],
+          plan.writes.map((w) => [
+            `${w.principal.principal}${w.principal.group ? ' (group)' : ''}`,
+            w.change.entity.path,
+            state(w.current),
+            w.change.desired ? describeState(w.change.desired) : '(none: removed)',
+          ]),
+        ).map((l) => `  ${l}`)
+      : [];
+  if (plan.unchanged > 0) lines.push(`  ${plan.unchanged} permission(s) already as in the backup`);
+  for (const p of plan.problems) lines.push(`  problem: ${p}`);
+  return lines;
 }
 
 export function renderRollbackPlan(plan: RollbackPlan): string[] {

@@ -1,7 +1,7 @@
 /**
  * The JSON report: the AuditReport exactly as the audit produced it, pretty-printed.
  * Its `format` and `formatVersion` fields tell consumers which schema they read
- * (docs/report-format.md).
+ * (README "Report format").
  */
 import { writeOutputFile } from '../util/output-files';
 import {

@@ -1,45 +1,46 @@
 /**
- * `drperm tenant plan | apply | verify | rollback | drift`: onboarding a tenant's Azure
- * Site Recovery account (seed 001's object table, every grant without propagation)
+ * `drperm tenant plan | apply | verify | rollback | drift | restore`: onboarding a tenant's Azure
+ * Site Recovery account (README "Onboarding a tenant": every grant without propagation)
  * and keeping it right. Plans resolve against a fresh collection of the live inventory,
  * the same model the audit uses. Only the tenant accounts' permissions are ever
  * changed; apply and rollback back up every permission of every object they touch
  * first, and verify each object afterwards.
  */
 import type { Command } from 'commander';
+import {
+  applyTenants,
+  driftTenants,
+  failIfIncomplete,
+  followUpUnfinishedRuns,
+  othersReported,
+  pendingChanges,
+  planTenants,
+  refuseIfNeeded,
+  verifyTenants,
+} from '../../ops/tenant';
+import { planRestoreLive, restoreFromBackup } from '../../ops/tenant-restore';
+import { checkBackupTenant, planRollbackLive, rollbackTenant } from '../../ops/tenant-rollback';
 import { DEFAULT_CONCURRENCY } from '../../plan/apply';
 import { DEFAULT_BACKUP_DIR, readBackup } from '../../plan/backup';
-import { changesFromPlan } from '../../plan/changes';
-import { tenantDrift } from '../../plan/tenant-drift';
-import { hasChanges } from '../../plan/tenant-plan';
-import { renderExecution, tenantHeading } from '../../plan/tenant-render';
+import {
+  renderExecution,
+  renderRestorePlan,
+  renderRollbackPlan,
+  tenantHeading,
+} from '../../plan/tenant-render';
 import { defaultRolePolicyPath, loadRolePolicy } from '../../policy/role-policy';
 import { loadTenantPolicies } from '../../policy/tenant-policy';
-import { InputError } from '../../util/errors';
-import { withSession } from '../../vsphere/session';
+import { ExitCode, InputError } from '../../util/errors';
 import { confirm } from '../confirm';
-import { addConnectionOptions, resolveConnection } from '../connection';
+import { addConnectionOptions, onVcenter } from '../connection';
 import { makeContext, printJson } from '../context';
+import { run } from '../run';
 import { tenantFiles } from '../tenant-option';
-import {
-  appliedJson,
-  applyTenant,
-  failIfIncomplete,
-  parseConcurrency,
-  type AppliedTenant,
-} from '../tenant/change';
+import { appliedJson, parseConcurrency } from '../tenant/change';
 import { reportFindings } from '../tenant/findings';
 import { EXAMPLES, type TenantOptions, withTenantOption } from '../tenant/options';
-import {
-  planJson,
-  planLive,
-  printPlans,
-  refuseIfNeeded,
-  roleGone,
-  withoutRoleRefusals,
-} from '../tenant/plan-live';
-import { expectedRolePrivileges, roleFindings } from '../tenant/role-drift';
-import { checkBackupTenant, rollback } from '../tenant/rollback';
+import { listingRefusals, planJson, printPlans } from '../tenant/plan-live';
+
 /** The options of the commands that change vCenter: confirmation, JSON, backups, concurrency. */
 function withChangeOptions(cmd: Command, text: { json: string; backupDir: string }): Command {
   return cmd
@@ -53,7 +54,7 @@ export function register(program: Command): void {
   const tenant = program
     .command('tenant')
     .description(
-      "onboard a tenant's Azure Site Recovery account: plan, apply, verify, rollback, drift",
+      "onboard a tenant's Azure Site Recovery account: plan, apply, verify, rollback, drift, restore",
     )
     .addHelpText('after', EXAMPLES);
 
@@ -64,18 +65,19 @@ export function register(program: Command): void {
       )
       .option('--prune', "plan the removal of the account's permissions the policy does not name")
       .option('--json', 'print the plan as JSON on stdout'),
-  ).action(async (_o: unknown, cmd: Command) => {
-    const opts = cmd.optsWithGlobals<TenantOptions>();
-    const ctx = makeContext(opts);
-    const tenants = await loadTenantPolicies(tenantFiles(opts));
-    const connection = await resolveConnection(opts, ctx.log);
-    const { result } = await withSession(connection, ctx.log, (client) =>
-      planLive(client, tenants, opts.prune === true, ctx),
-    );
-    if (opts.json) printJson(ctx, planJson(result));
-    else printPlans(ctx, result);
-    refuseIfNeeded(ctx, result, opts.json === true);
-  });
+  ).action(
+    run(async (_o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const ctx = makeContext(opts);
+      const tenants = await loadTenantPolicies(tenantFiles(opts));
+      const { result } = await onVcenter(opts, ctx, (client) =>
+        planTenants(client, tenants, { prune: opts.prune === true }, ctx.emit),
+      );
+      if (opts.json) printJson(ctx, planJson(result));
+      else printPlans(ctx, result);
+      await listingRefusals(ctx, opts.json === true, async () => refuseIfNeeded(result));
+    }),
+  );
 
   addConnectionOptions(
     withChangeOptions(
@@ -89,51 +91,73 @@ export function register(program: Command): void {
         backupDir: 'where backups are written',
       },
     ),
-  ).action(async (_o: unknown, cmd: Command) => {
-    const opts = cmd.optsWithGlobals<TenantOptions>();
-    const ctx = makeContext(opts);
-    const concurrency = parseConcurrency(opts.concurrency);
-    const tenants = await loadTenantPolicies(tenantFiles(opts));
-    const connection = await resolveConnection(opts, ctx.log);
-    await withSession(
-      connection,
-      ctx.log,
-      async (client, { interrupted }) => {
-        const { result, snapshot } = await planLive(client, tenants, opts.prune === true, ctx);
-        if (!opts.json) printPlans(ctx, result);
-        refuseIfNeeded(ctx, result, false);
-        const pending = result.plans.filter(hasChanges);
-        if (pending.length === 0) {
-          const inPlace = result.plans.reduce((n, p) => n + p.summary.inPlace, 0);
-          if (opts.json) printJson(ctx, { ...planJson(result), applied: [] });
-          ctx.log.info(`nothing to change: ${inPlace} permission(s) already in place`);
-          return;
-        }
-        const total = pending.reduce((n, p) => n + changesFromPlan(p).length, 0);
-        const question = `Apply ${total} permission change(s) for ${pending.map((p) => p.tenant).join(', ')} on ${client.url}?`;
-        if (!(await confirm(question, { yes: opts.yes, ctx }))) {
-          throw new InputError('cancelled: nothing was changed');
-        }
-        const applied: AppliedTenant[] = [];
-        for (const plan of pending) {
-          const outcome = await applyTenant(client, snapshot, plan, changesFromPlan(plan), {
-            operation: 'apply',
-            dir: opts.backupDir ?? DEFAULT_BACKUP_DIR,
-            concurrency,
-            ctx,
-            signal: interrupted,
-          });
-          applied.push(outcome);
-          if (!opts.json)
-            ctx.out([tenantHeading(plan), ...renderExecution(outcome.report, outcome.backupFile)].join('\n'));
-          if (outcome.report.failed + outcome.report.notAttempted > 0 || interrupted.aborted) break;
-        }
-        if (opts.json) printJson(ctx, { ...planJson(result), applied: applied.map(appliedJson) });
-        failIfIncomplete(applied, pending.length, interrupted.aborted);
-      },
-      { finishOnSignal: true },
-    );
-  });
+  ).action(
+    run(async (_o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const ctx = makeContext(opts);
+      const concurrency = parseConcurrency(opts.concurrency);
+      const tenants = await loadTenantPolicies(tenantFiles(opts));
+      const backupDir = opts.backupDir ?? DEFAULT_BACKUP_DIR;
+      return onVcenter(
+        opts,
+        ctx,
+        async (client, { interrupted }) => {
+          const live = await planTenants(client, tenants, { prune: opts.prune === true }, ctx.emit);
+          const { result } = live;
+          if (!opts.json) printPlans(ctx, result);
+          await listingRefusals(ctx, false, async () => refuseIfNeeded(result));
+          const pending = pendingChanges(result);
+          if (pending.plans.length === 0) {
+            // Nothing to write, but an unfinished earlier run is still followed up.
+            const unfinished = await followUpUnfinishedRuns(
+              client,
+              result.plans.map((p) => p.tenant),
+              { backupDir, concurrency },
+              ctx.emit,
+            );
+            const inPlace = result.plans.reduce((n, p) => n + p.summary.inPlace, 0);
+            if (opts.json) {
+              printJson(ctx, { ...planJson(result), applied: [], unfinishedRuns: unfinished });
+            }
+            ctx.log.info(`nothing to change: ${inPlace} permission(s) already in place`);
+            return othersReported({ applied: [], unfinished }) > 0
+              ? ExitCode.Findings
+              : ExitCode.Ok;
+          }
+          const question = `Apply ${pending.total} permission change(s) for ${pending.plans.map((p) => p.tenant).join(', ')} on ${client.url}?`;
+          if (!(await confirm(question, { yes: opts.yes, ctx }))) {
+            throw new InputError('cancelled: nothing was changed');
+          }
+          const { applied, unfinished } = await applyTenants(
+            client,
+            live,
+            { backupDir, concurrency, signal: interrupted },
+            ctx.emit,
+            (plan, outcome) => {
+              if (!opts.json) {
+                ctx.out(
+                  [
+                    tenantHeading(plan),
+                    ...renderExecution(outcome.report, outcome.backupFile),
+                  ].join('\n'),
+                );
+              }
+            },
+          );
+          if (opts.json) {
+            printJson(ctx, {
+              ...planJson(result),
+              applied: applied.map(appliedJson),
+              unfinishedRuns: unfinished,
+            });
+          }
+          // exit 3 when a change failed; 1 when others' changes were reported; else 0
+          return failIfIncomplete(applied, pending.plans.length, interrupted.aborted, unfinished);
+        },
+        { finishOnSignal: true },
+      );
+    }),
+  );
 
   addConnectionOptions(
     withTenantOption(tenant.command('verify'))
@@ -141,26 +165,22 @@ export function register(program: Command): void {
         'check that the live permissions match the policy; exit 1 with the differences if not',
       )
       .option('--json', 'print the differences as JSON on stdout'),
-  ).action(async (_o: unknown, cmd: Command) => {
-    const opts = cmd.optsWithGlobals<TenantOptions>();
-    const ctx = makeContext(opts);
-    const tenants = await loadTenantPolicies(tenantFiles(opts));
-    const connection = await resolveConnection(opts, ctx.log);
-    const { result } = await withSession(connection, ctx.log, (client) =>
-      planLive(client, tenants, false, ctx),
-    );
-    refuseIfNeeded(ctx, withoutRoleRefusals(result), false);
-    const findings = result.plans.map((p) => ({
-      tenant: p.tenant,
-      findings: [...roleGone(p, result), ...tenantDrift(p)],
-    }));
-    reportFindings(
-      ctx,
-      findings,
-      opts.json === true,
-      'verified: the live permissions match the policy',
-    );
-  });
+  ).action(
+    run(async (_o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const ctx = makeContext(opts);
+      const tenants = await loadTenantPolicies(tenantFiles(opts));
+      const check = await listingRefusals(ctx, false, () =>
+        onVcenter(opts, ctx, (client) => verifyTenants(client, tenants, ctx.emit)),
+      );
+      return reportFindings(
+        ctx,
+        check,
+        opts.json === true,
+        'verified: the live permissions match the policy',
+      );
+    }),
+  );
 
   addConnectionOptions(
     withTenantOption(tenant.command('drift'))
@@ -169,24 +189,18 @@ export function register(program: Command): void {
       )
       .option('--role <file>', 'role policy the tenant role is compared with', undefined)
       .option('--json', 'print the findings as JSON on stdout'),
-  ).action(async (_o: unknown, cmd: Command) => {
-    const opts = cmd.optsWithGlobals<TenantOptions>();
-    const ctx = makeContext(opts);
-    const tenants = await loadTenantPolicies(tenantFiles(opts));
-    const rolePolicyFile = opts.role ?? defaultRolePolicyPath();
-    const rolePolicy = await loadRolePolicy(rolePolicyFile);
-    const connection = await resolveConnection(opts, ctx.log);
-    const findings = await withSession(connection, ctx.log, async (client) => {
-      const { result, snapshot } = await planLive(client, tenants, false, ctx);
-      refuseIfNeeded(ctx, withoutRoleRefusals(result), false);
-      const expected = await expectedRolePrivileges(rolePolicy, snapshot);
-      return result.plans.map((p) => ({
-        tenant: p.tenant,
-        findings: [...roleFindings(p, snapshot.roles, expected, ctx), ...tenantDrift(p)],
-      }));
-    });
-    reportFindings(ctx, findings, opts.json === true, 'no drift');
-  });
+  ).action(
+    run(async (_o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const ctx = makeContext(opts);
+      const tenants = await loadTenantPolicies(tenantFiles(opts));
+      const rolePolicy = await loadRolePolicy(opts.role ?? defaultRolePolicyPath());
+      const check = await listingRefusals(ctx, false, () =>
+        onVcenter(opts, ctx, (client) => driftTenants(client, tenants, rolePolicy, ctx.emit)),
+      );
+      return reportFindings(ctx, check, opts.json === true, 'no drift');
+    }),
+  );
 
   addConnectionOptions(
     withChangeOptions(
@@ -203,19 +217,166 @@ export function register(program: Command): void {
         backupDir: 'where the pre-rollback backup is written',
       },
     ),
-  ).action(async (_o: unknown, cmd: Command) => {
-    const opts = cmd.optsWithGlobals<TenantOptions>();
-    const ctx = makeContext(opts);
-    const concurrency = parseConcurrency(opts.concurrency);
-    const backup = await readBackup(opts.backup!);
-    if (opts.tenant ?? opts.tenants)
-      checkBackupTenant(backup, await loadTenantPolicies(tenantFiles(opts)), opts.backup!);
-    const connection = await resolveConnection(opts, ctx.log);
-    await withSession(
-      connection,
-      ctx.log,
-      (client, { interrupted }) => rollback(client, backup, opts, concurrency, ctx, interrupted),
-      { finishOnSignal: true },
-    );
-  });
+  ).action(
+    run(async (_o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const ctx = makeContext(opts);
+      const concurrency = parseConcurrency(opts.concurrency);
+      const backupFile = opts.backup!;
+      const backup = await readBackup(backupFile);
+      if (opts.tenant ?? opts.tenants)
+        checkBackupTenant(backup, await loadTenantPolicies(tenantFiles(opts)), backupFile);
+      return onVcenter(
+        opts,
+        ctx,
+        async (client, { interrupted }) => {
+          const live = await planRollbackLive(client, backup, backupFile, concurrency);
+          const { plan } = live;
+          // Objects that cannot be restored (deleted, role gone) are reported: exit 1.
+          const code = plan.problems.length > 0 ? ExitCode.Findings : ExitCode.Ok;
+          if (!opts.json) {
+            ctx.out(
+              [
+                `Rollback of ${backup.principal} (tenant ${backup.tenant}) to ${backup.createdAt}`,
+                ...renderRollbackPlan(plan),
+              ].join('\n'),
+            );
+          }
+          if (plan.changes.length === 0) {
+            if (opts.json) printJson(ctx, { rollback: plan, applied: null });
+            ctx.log.info(
+              'nothing to roll back: the account already has the permissions of the backup',
+            );
+            return code;
+          }
+          const question = `Restore ${plan.changes.length} permission(s) of ${backup.principal} on ${client.url}?`;
+          if (!(await confirm(question, { yes: opts.yes, ctx }))) {
+            throw new InputError('cancelled: nothing was changed');
+          }
+          const rolledBack = await rollbackTenant(
+            client,
+            backup,
+            live,
+            {
+              backupDir: opts.backupDir ?? DEFAULT_BACKUP_DIR,
+              concurrency,
+              signal: interrupted,
+            },
+            ctx.emit,
+            (applied) => {
+              if (!opts.json) {
+                ctx.out(renderExecution(applied.report, applied.backupFile).join('\n'));
+              }
+            },
+          );
+          if (opts.json) {
+            printJson(ctx, {
+              rollback: plan,
+              applied: appliedJson(rolledBack.applied),
+              unfinishedRuns: rolledBack.unfinished,
+            });
+          }
+          return othersReported({
+            applied: [rolledBack.applied],
+            unfinished: rolledBack.unfinished,
+          }) > 0
+            ? ExitCode.Findings
+            : code;
+        },
+        { finishOnSignal: true },
+      );
+    }),
+  );
+
+  addConnectionOptions(
+    withChangeOptions(
+      tenant
+        .command('restore')
+        .description(
+          "put chosen principals' permissions back as a backup has them: shown first, confirmed, then written and verified (drperm never does this by itself)",
+        )
+        .requiredOption(
+          '--backup <file>',
+          'a backup written by tenant apply, rollback or restore (its .sha256 must match)',
+        )
+        .option(
+          '--principal <name>',
+          'a user or group to restore (repeatable); default: every principal of the backup',
+          (value: string, list: string[] = []) => [...list, value],
+        )
+        .addHelpText('after', EXAMPLES),
+      {
+        json: 'print the plan and the outcome as JSON on stdout',
+        backupDir: 'where the pre-restore backup is written',
+      },
+    ),
+  ).action(
+    run(async (_o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const ctx = makeContext(opts);
+      const concurrency = parseConcurrency(opts.concurrency);
+      const backupDir = opts.backupDir ?? DEFAULT_BACKUP_DIR;
+      const backupFile = opts.backup!;
+      const backup = await readBackup(backupFile);
+      const principals = opts.principal && opts.principal.length > 0 ? opts.principal : undefined;
+      return onVcenter(
+        opts,
+        ctx,
+        async (client, { interrupted }) => {
+          const unfinished = await followUpUnfinishedRuns(
+            client,
+            [backup.tenant],
+            { backupDir, concurrency },
+            ctx.emit,
+          );
+          const live = await planRestoreLive(client, backup, backupFile, principals, concurrency);
+          const { plan } = live;
+          const found = othersReported({ applied: [], unfinished }) > 0;
+          const code = plan.problems.length > 0 || found ? ExitCode.Findings : ExitCode.Ok;
+          if (!opts.json) {
+            ctx.out(
+              [
+                `Restore from ${backupFile} (tenant ${backup.tenant}, taken ${backup.createdAt})`,
+                ...renderRestorePlan(plan),
+              ].join('\n'),
+            );
+          }
+          if (plan.writes.length === 0) {
+            if (opts.json)
+              printJson(ctx, { restore: plan, applied: null, unfinishedRuns: unfinished });
+            ctx.log.info('nothing to restore: the permissions are already as in the backup');
+            return code;
+          }
+          const who = plan.principals.map((p) => p.principal).join(', ');
+          const question = `Restore ${plan.writes.length} permission(s) of ${who} on ${client.url}?`;
+          if (!(await confirm(question, { yes: opts.yes, ctx }))) {
+            throw new InputError('cancelled: nothing was changed');
+          }
+          const restored = await restoreFromBackup(client, backup, live, {
+            backupDir,
+            concurrency,
+            signal: interrupted,
+            onWait: (message) => ctx.log.info(message),
+            onOutcome: (outcome, finished, total) =>
+              ctx.emit({ type: 'change', outcome, finished, total }),
+          });
+          const applied = { tenant: backup.tenant, ...restored };
+          if (opts.json) {
+            printJson(ctx, {
+              restore: plan,
+              applied: appliedJson(applied),
+              unfinishedRuns: unfinished,
+            });
+          } else {
+            ctx.out(renderExecution(restored.report, restored.backupFile).join('\n'));
+          }
+          ctx.log.info(
+            `restored and verified; the state before the restore is in ${restored.backupFile}`,
+          );
+          return othersReported({ applied: [applied] }) > 0 ? ExitCode.Findings : code;
+        },
+        { finishOnSignal: true },
+      );
+    }),
+  );
 }

@@ -1,9 +1,10 @@
 /** Options and help text shared by the tenant subcommands. */
 import type { Command } from 'commander';
+import type { ConnectionFlags } from '../connection';
 import type { GlobalOptions } from '../context';
 import { addTenantFilesOption, type TenantFileFlags } from '../tenant-option';
 
-export interface TenantOptions extends GlobalOptions, TenantFileFlags {
+export interface TenantOptions extends GlobalOptions, ConnectionFlags, TenantFileFlags {
   json?: boolean;
   yes?: boolean;
   prune?: boolean;
@@ -11,6 +12,7 @@ export interface TenantOptions extends GlobalOptions, TenantFileFlags {
   backupDir?: string;
   concurrency?: string;
   role?: string;
+  principal?: string[];
 }
 
 /** The --tenant option, and the examples and exit codes also on each subcommand's --help. */
@@ -30,7 +32,9 @@ Examples:
   drperm tenant verify --tenant policies/tenants/ --json
   drperm tenant drift --tenant policies/tenants/        # from cron or CI: exit 1 on drift
   drperm tenant rollback --tenant policies/tenants/contoso.yaml --backup reports/backups/contoso-20260115T103000000Z.json
+  drperm tenant restore --backup reports/backups/contoso-20260115T103000000Z.json --principal 'VSPHERE.LOCAL\\vc-auditors'
 
-Exit codes: 0 ok / nothing to change; 1 differences or drift (verify, drift);
+Exit codes: 0 ok / nothing to change; 1 differences or drift (verify, drift), or another
+principal's permission changed by someone else (apply, rollback, restore: reported, not touched);
 2 bad input or a refusal (VM claimed twice, shared account, bad path, missing role or account);
 3 server error or a change that failed (run apply again to complete it).`;

@@ -3,14 +3,16 @@
  * ops/ down, without a process per run), collecting what they report.
  */
 import { join } from 'node:path';
-import { applyTenant, failIfIncomplete } from '../../../src/cli/tenant/change';
-import { planLive } from '../../../src/cli/tenant/plan-live';
-import { rollback as rollbackCli } from '../../../src/cli/tenant/rollback';
-import type { CommandContext } from '../../../src/cli/context';
+import type { OpsEvent } from '../../../src/ops/events';
+import {
+  applyTenants,
+  failIfIncomplete,
+  pendingChanges,
+  planTenants,
+  refuseIfNeeded,
+} from '../../../src/ops/tenant';
+import { planRollbackLive, rollbackTenant } from '../../../src/ops/tenant-rollback';
 import { readBackup } from '../../../src/plan/backup';
-import { changesFromPlan } from '../../../src/plan/changes';
-import { hasChanges } from '../../../src/plan/tenant-plan';
-import { silentLogger } from '../../../src/util/log';
 import type { OtherChange } from '../../../src/plan/others';
 import { loadTenantPolicies, type LoadedTenantPolicy } from '../../../src/policy/tenant-policy';
 import { DrpermError } from '../../../src/util/errors';
@@ -31,6 +33,8 @@ export interface Outcome {
   /** Other principals' changes drperm reported (during the run, or since an unfinished one). */
   reported: OtherChange[];
   backupFiles: string[];
+  /** The exit code the CLI would give when no error was thrown (1: others' changes reported). */
+  exitCode?: number;
   ms: number;
 }
 
@@ -38,11 +42,14 @@ export interface Outcome {
 async function session(
   fl: FaultLab,
   timeoutMs: number,
-  work: (client: VimClient, ctx: CommandContext, out: Outcome) => Promise<void>,
+  work: (client: VimClient, emit: (e: OpsEvent) => void, out: Outcome) => Promise<void>,
 ): Promise<Outcome> {
   const out: Outcome = { reported: [], backupFiles: [], ms: 0 };
   const start = Date.now();
-  const emit: CommandContext = { log: silentLogger, out: () => undefined, interactive: false };
+  // Every report of another principal's change, during the run or since an unfinished one.
+  const emit = (e: OpsEvent) => {
+    if (e.type === 'others-changed') out.reported.push(...e.changes);
+  };
   let client: VimClient | undefined;
   try {
     client = await fl.connect(timeoutMs);
@@ -63,25 +70,22 @@ export function apply(
   timeoutMs: number,
   signal: AbortSignal = new AbortController().signal,
 ): Promise<Outcome> {
-  return session(fl, timeoutMs, async (client, ctx, out) => {
-    const { result, snapshot } = await planLive(client, tenants, false, ctx);
-    if (result.refusals.length > 0) throw new Error(result.refusals[0]!.message);
-    const plans = result.plans.filter(hasChanges);
-    const applied = [];
-    for (const plan of plans) {
-      const a = await applyTenant(client, snapshot, plan, changesFromPlan(plan), {
-        operation: 'apply',
-        dir: backupDir,
-        concurrency: 4,
-        ctx,
-        signal,
-      });
-      applied.push(a);
-      out.reported.push(...a.report.othersChanged);
-      out.backupFiles.push(a.backupFile);
-      if (a.report.failed + a.report.notAttempted > 0) break;
-    }
-    failIfIncomplete(applied, plans.length, signal.aborted);
+  return session(fl, timeoutMs, async (client, emit, out) => {
+    const live = await planTenants(client, tenants, { prune: false }, emit);
+    refuseIfNeeded(live.result);
+    const { applied, unfinished } = await applyTenants(
+      client,
+      live,
+      { backupDir, concurrency: 4, signal },
+      emit,
+    );
+    out.backupFiles.push(...applied.map((a) => a.backupFile));
+    out.exitCode = failIfIncomplete(
+      applied,
+      pendingChanges(live.result).plans.length,
+      signal.aborted,
+      unfinished,
+    );
   });
 }
 
@@ -89,9 +93,8 @@ export function apply(
 export async function pending(fl: FaultLab, tenants: LoadedTenantPolicy[]): Promise<number> {
   const client = await fl.connect(30_000);
   try {
-    const ctx: CommandContext = { log: silentLogger, out: () => undefined, interactive: false };
-    const { result } = await planLive(client, tenants, false, ctx);
-    return result.plans.filter(hasChanges).reduce((n, p) => n + changesFromPlan(p).length, 0);
+    const live = await planTenants(client, tenants, { prune: false }, () => undefined);
+    return pendingChanges(live.result).total;
   } finally {
     await client.logout();
   }
@@ -103,15 +106,16 @@ export function rollback(
   backupDir: string,
   timeoutMs: number,
 ): Promise<Outcome> {
-  return session(fl, timeoutMs, async (client, ctx) => {
+  return session(fl, timeoutMs, async (client, emit) => {
     const backup = await readBackup(backupFile);
-    await rollbackCli(
+    const live = await planRollbackLive(client, backup, backupFile, 4);
+    if (live.plan.changes.length === 0) return;
+    await rollbackTenant(
       client,
       backup,
-      { backup: backupFile, backupDir, yes: true },
-      4,
-      ctx,
-      new AbortController().signal,
+      live,
+      { backupDir, concurrency: 4, signal: new AbortController().signal },
+      emit,
     );
   });
 }

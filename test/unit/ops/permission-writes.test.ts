@@ -10,7 +10,7 @@ import {
   buildBackup,
   executeChanges,
   readOwnPermissions,
-  type EntityRef,
+  type PermissionTarget,
 } from '../../../src/plan/apply';
 import { readBackupOutcome, writeBackup } from '../../../src/plan/backup';
 import { lockFileFor } from '../../../src/util/server-lock';
@@ -24,7 +24,7 @@ import { FakeAuthz } from '../plan/fake-authz';
 import { ROLES } from '../plan/fixtures';
 
 const ME = 'VSPHERE.LOCAL\\asr-contoso';
-const DC: EntityRef = { ref: 'datacenter-2', type: 'Datacenter', path: '/DC0' };
+const DC: PermissionTarget = { ref: 'datacenter-2', type: 'Datacenter', path: '/DC0' };
 const ops = { principal: 'VSPHERE.LOCAL\\ops', group: false, roleId: -2, propagate: false };
 const about = (instanceUuid: string): AboutInfo => ({
   name: 'VMware vCenter Server',

@@ -2,17 +2,17 @@ import {
   buildBackup,
   executeWrites,
   readOwnPermissions,
-  type EntityRef,
+  type PermissionTarget,
 } from '../../../src/plan/apply';
 import { otherChangesSince, describeOtherChange } from '../../../src/plan/others';
 import { planRestore } from '../../../src/plan/restore';
-import { accountKey } from '../../../src/plan/tenant-plan';
+import { principalKey } from '../../../src/model/principal';
 import { FakeAuthz } from './fake-authz';
 import { ROLES } from './fixtures';
 
 const ME = 'VSPHERE.LOCAL\\asr-contoso';
-const ROOT: EntityRef = { ref: 'group-d1', type: 'Folder', path: '/' };
-const DC: EntityRef = { ref: 'datacenter-2', type: 'Datacenter', path: '/DC0' };
+const ROOT: PermissionTarget = { ref: 'group-d1', type: 'Folder', path: '/' };
+const DC: PermissionTarget = { ref: 'datacenter-2', type: 'Datacenter', path: '/DC0' };
 const admin = {
   principal: 'VSPHERE.LOCAL\\Administrator',
   group: false,
@@ -55,7 +55,7 @@ describe('otherChangesSince', () => {
     const { api, backup } = await setUp(false);
     api.seed(ROOT.ref, admin); // vc-auditors removed by an administrator
     api.seed(DC.ref, { ...ops, roleId: -1 }, { ...mine, roleId: 1001 });
-    const found = otherChangesSince(backup, await live(api), new Set([accountKey(ME, false)]));
+    const found = otherChangesSince(backup, await live(api), new Set([principalKey({ name: ME, group: false })]));
     expect(found.map(describeOtherChange)).toEqual([
       'VSPHERE.LOCAL\\vc-auditors (group) on /: role ReadOnly, propagating -> none',
       'VSPHERE.LOCAL\\ops on /DC0: role ReadOnly -> role -1',
