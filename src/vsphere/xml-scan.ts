@@ -70,6 +70,10 @@ function localName(qname: string): string {
 }
 
 const INCOMPLETE = -1;
+/** Characters a (qualified) name cannot hold. */
+const NOT_IN_NAME = /[\s<>/="'&]/;
+const LITERAL_SPACE = /[\t\n\r]/;
+const LITERAL_SPACES = /[\t\n\r]/g;
 
 export class XmlScanner {
   private buf = '';
@@ -194,6 +198,35 @@ export class XmlScanner {
   }
 
   private openTag(s: string, lt: number): number {
+    const gt = s.indexOf('>', lt + 1);
+    if (gt < 0) return INCOMPLETE;
+    // Most tags have no attributes: then no quote comes before the first '>'.
+    let quoted = false;
+    for (let k = lt + 1; k < gt; k++) {
+      const c = s.charCodeAt(k);
+      if (c === 0x22 || c === 0x27) {
+        quoted = true;
+        break;
+      }
+    }
+    if (!quoted) {
+      const selfClosing = s.charCodeAt(gt - 1) === 0x2f;
+      const qname = s.slice(lt + 1, selfClosing ? gt - 1 : gt).trimEnd();
+      // Anything unusual: the full parse says exactly what is wrong.
+      if (qname === '' || NOT_IN_NAME.test(qname)) return this.openTagWithAttributes(s, lt);
+      this.start(qname, undefined, lt);
+      if (selfClosing) this.end1();
+      return gt + 1;
+    }
+    return this.openTagWithAttributes(s, lt);
+  }
+
+  private end1(): void {
+    this.open.pop();
+    this.sink.close();
+  }
+
+  private openTagWithAttributes(s: string, lt: number): number {
     const len = s.length;
     let k = lt + 1;
     while (k < len && !endsName(s.charCodeAt(k))) k++;
@@ -213,34 +246,36 @@ export class XmlScanner {
         }
         this.start(qname, attrs, lt);
         if (selfClosing) {
-          this.open.pop();
-          this.sink.close();
+          this.end1();
           return k + 2;
         }
         return k + 1;
       }
       // An attribute: name = "value" (or 'value').
-      const nameStart = k;
-      while (k < len && !endsName(s.charCodeAt(k))) k++;
-      if (k === nameStart) throw this.error(`bad attribute in <${qname}>`, k);
-      const attrName = s.slice(nameStart, k);
+      const eq = s.indexOf('=', k);
+      if (eq < 0) {
+        if (s.indexOf('>', k) < 0) return INCOMPLETE;
+        throw this.error(`an attribute without a value in <${qname}>`, k);
+      }
+      const attrName = s.slice(k, eq).trimEnd();
+      if (attrName === '' || NOT_IN_NAME.test(attrName)) {
+        throw this.error(`an attribute without a value in <${qname}>`, k);
+      }
+      k = eq + 1;
       while (k < len && isSpace(s.charCodeAt(k))) k++;
       if (k >= len) return INCOMPLETE;
-      if (s.charCodeAt(k) !== 0x3d) throw this.error(`attribute ${attrName} has no value`, k);
-      k++;
-      while (k < len && isSpace(s.charCodeAt(k))) k++;
-      if (k >= len) return INCOMPLETE;
-      const quote = s[k]!;
-      if (quote !== '"' && quote !== "'") throw this.error(`unquoted attribute ${attrName}`, k);
-      const close = s.indexOf(quote, k + 1);
+      const q = s[k]!;
+      if (q !== '"' && q !== "'") throw this.error(`unquoted attribute ${attrName}`, k);
+      const close = s.indexOf(q, k + 1);
       if (close < 0) return INCOMPLETE;
-      const raw = s.slice(k + 1, close);
+      let raw = s.slice(k + 1, close);
       if (raw.includes('<')) throw this.error(`"<" in attribute ${attrName}`, k);
       attrs ??= {};
-      if (attrName in attrs) throw this.error(`attribute ${attrName} given twice`, nameStart);
+      if (attrName in attrs) throw this.error(`attribute ${attrName} given twice`, k);
+      // Literal white space in attribute values is normalised to spaces (XML 1.0 §3.3.3).
+      if (LITERAL_SPACE.test(raw)) raw = raw.replace(LITERAL_SPACES, ' ');
       try {
-        // Literal white space in attribute values is normalised to spaces (XML 1.0 §3.3.3).
-        attrs[attrName] = detach(decodeEntities(raw.replace(/[\t\n\r]/g, ' ')));
+        attrs[attrName] = decodeEntities(raw);
       } catch (err) {
         if (err instanceof XmlSyntaxError) throw this.error(err.message, k);
         throw err;
