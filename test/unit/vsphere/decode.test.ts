@@ -8,7 +8,8 @@ import {
   role,
   type ObjectContent,
 } from '../../../src/vsphere/decode';
-import { decodeSoapResponse, resultOf } from '../../../src/vsphere/soap';
+import { Readable } from 'node:stream';
+import { decodeSoapResponse, decodeSoapStream, resultOf } from '../../../src/vsphere/soap';
 import type { Decoder } from '../../../src/vsphere/xml-decode';
 
 const ENVELOPE = (inner: string) =>
@@ -155,6 +156,25 @@ describe('vim25 response decoding', () => {
       { roleId: -1, system: true, name: 'Admin', privileges: [] },
     ]);
     expect(objects[0]!.props.get('other')).toBe(7);
+  });
+
+  it('decodes a body streamed as buffers split anywhere, even inside a UTF-8 character', async () => {
+    const xml = ENVELOPE(
+      '<returnval><objects><obj type="Folder">group-v1</obj><propSet><name>name</name><val xsi:type="xsd:string">Tenant é😀 &amp; co</val></propSet></objects></returnval>',
+    );
+    const bytes = Buffer.from(xml, 'utf8');
+    for (const size of [1, 2, 3, 7, 64]) {
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+      const names: unknown[] = [];
+      const outcome = await decodeSoapStream(
+        'R',
+        Readable.from(chunks),
+        returnsOne(retrieveResult({ object: (oc) => names.push(oc.props.get('name')) })),
+      );
+      expect(resultOf('R', outcome)).toBeUndefined();
+      expect(names).toEqual(['Tenant é😀 & co']);
+    }
   });
 
   it('a response without the method element, or with a fault, is not a result', () => {
