@@ -9,10 +9,6 @@ export function escapePathName(name: string): string {
   return name.replace(/%/g, '%25').replace(/\//g, '%2f').replace(/\\/g, '%5c');
 }
 
-export function unescapePathName(segment: string): string {
-  return segment.replace(/%2f/gi, '/').replace(/%5c/gi, '\\').replace(/%25/g, '%');
-}
-
 export interface PathOptions {
   /**
    * True when the server returns names already escaped (vCenter): they are joined as they

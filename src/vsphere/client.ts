@@ -349,13 +349,6 @@ export class VimClient {
     );
   }
 
-  async retrieveRolePermissions(roleId: number): Promise<VimPermission[]> {
-    return this.invoke(
-      rq.retrieveRolePermissions(this.authorizationManager, roleId),
-      returnsMany(permission),
-    );
-  }
-
   /**
    * Returns the id the server gave the new role, read back by name: vcsim 0.24 always
    * answers 0 here (a simulator deviation), and ids must never be predicted.
