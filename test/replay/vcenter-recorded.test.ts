@@ -329,7 +329,7 @@ describe('replay of recorded vCenter traffic', () => {
     expect(checkedObjects).toBeGreaterThan(700);
     expect(faults).toBeGreaterThanOrEqual(3);
     expect(refusals).toBeLessThanOrEqual(2); // hand-made serializer fixtures, not servers
-  });
+  }, 300_000); // about 1,000 HTTPS round trips: a loaded machine needs more than the default
 
   it('names arrive escaped as the server sends them: %252f stays as it is', () => {
     const snapshot = ours.find(
