@@ -6,7 +6,7 @@ import { AAA, collectNsx } from '../../../src/nsx/collect';
 import { ServerError } from '../../../src/util/errors';
 import { silentLogger } from '../../../src/util/log';
 import { trustPolicyFrom } from '../../../src/vsphere/tls';
-import { loadNsxFixture, startNsxServer, type RunningNsxServer } from '../../nsx/nsx-server';
+import { loadNsxFixture, startNsxServer, type RunningNsxServer } from '../../lab/nsx-server';
 
 let server: RunningNsxServer;
 beforeAll(async () => {

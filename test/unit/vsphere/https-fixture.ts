@@ -9,7 +9,7 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeSelfSignedCertificate } from '../../../src/lab/self-signed';
+import { makeSelfSignedCertificate } from '../../lab/self-signed';
 
 export interface TestCert {
   key: string;

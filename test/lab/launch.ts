@@ -31,6 +31,11 @@ export interface LabOptions {
   scale?: LabScale;
   username?: string;
   password?: string;
+  /**
+   * Keep vcsim's own semantics (e.g. SetEntityPermissions replaces an object's list) instead
+   * of answering as a real vCenter does: the Go lab's `--vcsim-semantics` flag.
+   */
+  vcsimSemantics?: boolean;
   /** How long to wait for the ready line (default 60 s; large scales need more). */
   timeoutMs?: number;
   /** Receives the lab's diagnostics (stderr lines); default: kept for error messages only. */
@@ -56,6 +61,7 @@ export function labArguments(options: LabOptions): string[] {
   const args = ['--scenario', '-', '--exit-on-stdin-eof', '--port', String(options.port ?? 0)];
   if (options.username !== undefined) args.push('--username', options.username);
   if (options.password !== undefined) args.push('--password', options.password);
+  if (options.vcsimSemantics === true) args.push('--vcsim-semantics');
   for (const [key, flag] of Object.entries(SCALE_FLAGS) as [keyof LabScale, string][]) {
     const value = options.scale?.[key];
     if (value !== undefined && value > 0) args.push(flag, String(value));
