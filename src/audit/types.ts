@@ -2,13 +2,10 @@
  * Result types of the isolation audit. JSON consumers rely on rule ids and field
  * names: change them only with a new report format version.
  */
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+import type { Severity } from '../model/severity';
 
-/** Higher number = more severe. */
-export function severityRank(s: Severity): number {
-  return SEVERITIES.length - SEVERITIES.indexOf(s);
-}
+// Defined with the snapshot model (NSX workbook rows carry a severity); the audit's results use it.
+export { SEVERITIES, severityRank, type Severity } from '../model/severity';
 
 export const RULES = {
   'cross-tenant-access': 'critical',

@@ -6,10 +6,10 @@
 import type { NsxReportSection } from '../audit/report-model';
 import type { Finding } from '../audit/types';
 import type { Snapshot } from '../model/snapshot';
-import { auditNsx } from '../nsx/audit';
-import { loadNsxBaseline, resolveNsxBaseline } from '../nsx/baseline';
+import { auditNsx } from '../audit/rules/nsx';
+import { loadNsxBaseline, resolveNsxBaseline } from '../policy/nsx-baseline';
 import { readNsxSnapshot } from '../nsx/snapshot-file';
-import { nsxWorkbookRows } from '../nsx/workbook';
+import { nsxWorkbookRows } from '../report/nsx-sheet';
 import { readSnapshot, sha256Hex, snapshotText } from '../model/snapshot-file';
 import { MembershipSchema, type Membership, type TenantPolicy } from '../policy/schemas';
 import {

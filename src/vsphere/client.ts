@@ -19,7 +19,8 @@ import {
 import { NotAuthenticatedFault } from './faults';
 import * as rq from './requests';
 import { SoapConnection, type SoapConnectionOptions } from './soap';
-import { trustPolicyFrom } from './tls';
+import { DEFAULT_CALL_TIMEOUT_S } from '../net/timeouts';
+import { trustPolicyFrom } from '../net/tls';
 import { HttpsTransport } from './transport';
 import type {
   AuthorizationPrivilege,
@@ -34,7 +35,7 @@ import type {
 } from './types';
 import { child, children, childText, text, toMoRef, type XmlNode } from './xml-parse';
 
-export const DEFAULT_TIMEOUT_MS = 120_000;
+export const DEFAULT_TIMEOUT_MS = DEFAULT_CALL_TIMEOUT_S * 1000;
 export const DEFAULT_MAX_IN_FLIGHT = 8;
 /** OptionManager key only the govmomi simulator sets. */
 export const SIMULATOR_SETTING_KEY = 'vcsim.server.url';

@@ -10,8 +10,8 @@ import type { Command } from 'commander';
 import { SEVERITIES, severityRank, type Severity } from '../../audit/types';
 import type { NsxData } from '../../model/nsx';
 import { sha256Hex } from '../../model/snapshot-file';
-import { auditNsx } from '../../nsx/audit';
-import { loadNsxBaseline, resolveNsxBaseline } from '../../nsx/baseline';
+import { auditNsx } from '../../audit/rules/nsx';
+import { loadNsxBaseline, resolveNsxBaseline } from '../../policy/nsx-baseline';
 import type { NsxClient } from '../../nsx/client';
 import { AAA, collectNsx, roleFromWire, type WireRole } from '../../nsx/collect';
 import {
@@ -29,7 +29,7 @@ import {
 } from '../../nsx/custom-roles';
 import { describeBaseline, formatNsxAudit, severityCounts } from '../../nsx/format';
 import { nsxSnapshotText, readNsxSnapshot } from '../../nsx/snapshot-file';
-import { nsxWorkbookRows } from '../../nsx/workbook';
+import { nsxWorkbookRows } from '../../report/nsx-sheet';
 import { loadTenantPolicies } from '../../policy/tenant-policy';
 import { ExitCode, InputError, ServerError } from '../../util/errors';
 import { confirm } from '../confirm';

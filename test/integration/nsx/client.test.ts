@@ -5,7 +5,7 @@ import { NsxClient } from '../../../src/nsx/client';
 import { AAA, collectNsx } from '../../../src/nsx/collect';
 import { ServerError } from '../../../src/util/errors';
 import { silentLogger } from '../../../src/util/log';
-import { trustPolicyFrom } from '../../../src/vsphere/tls';
+import { trustPolicyFrom } from '../../../src/net/tls';
 import { loadNsxFixture, startNsxServer, type RunningNsxServer } from '../../lab/nsx-server';
 
 let server: RunningNsxServer;

@@ -44,4 +44,14 @@ describe('source layout', () => {
   it('src/ imports nothing outside src/ (no test or lab code in the product)', () => {
     expect(edges.filter((e) => !e.to.startsWith('src/'))).toEqual([]);
   });
+
+  it.each([
+    ['model', ['model', 'util']],
+    ['net', ['net', 'util']],
+  ])('src/%s/ imports only from %j', (layer, allowed) => {
+    const from = edges.filter((e) => e.from.startsWith(`src/${layer}/`));
+    expect(from.length).toBeGreaterThan(0);
+    const outside = from.filter((e) => !allowed.some((a) => e.to.startsWith(`src/${a}/`)));
+    expect(outside).toEqual([]);
+  });
 });
