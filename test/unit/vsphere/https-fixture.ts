@@ -42,7 +42,8 @@ export interface Received {
 
 export type Responder = (req: Received) => {
   status: number;
-  body: string;
+  /** A Buffer goes out as is (e.g. gzip-compressed). */
+  body: string | Buffer;
   headers?: Record<string, string>;
 };
 
