@@ -119,9 +119,12 @@ export class HttpsClient {
         if (body === undefined) reject(error);
         else if (!body.destroyed) body.destroy(error);
       };
+      // Whether the agent handed over a trusted socket: says what the wait was for.
+      let connected = false;
       const timer = setTimeout(() => {
+        const waitedFor = connected ? 'the answer' : 'the connection and TLS handshake';
         const err = new Error(
-          `waited ${formatSeconds(callTimeoutMs)} for the answer (--timeout, env DRPERM_TIMEOUT)`,
+          `waited ${formatSeconds(callTimeoutMs)} for ${waitedFor} (--timeout, env DRPERM_TIMEOUT)`,
         ) as NodeJS.ErrnoException;
         err.code = CALL_TIMEOUT_CODE;
         fail(err);
@@ -157,6 +160,7 @@ export class HttpsClient {
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: out });
         },
       );
+      r.once('socket', () => (connected = true));
       r.on('error', fail);
       r.end(payload);
     });

@@ -81,6 +81,22 @@ describe('HttpsClient', () => {
     });
   });
 
+  it('a call bound shorter than the connect bound says it waited for the connection', async () => {
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((s) => sockets.push(s));
+    const url = await listen(server);
+    const c = client(cert, { callTimeoutMs: 300, connectTimeoutMs: 5000 });
+    try {
+      const err = await failure(c.request({ method: 'GET', url, headers: {} }));
+      expect(err.code).toBe('ERR_REQUEST_TIMEOUT');
+      expect(err.message).toContain('waited 0.3 s for the connection and TLS handshake');
+    } finally {
+      c.close();
+      sockets.forEach((s) => s.destroy());
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   describe('against a TLS server', () => {
     type Handler = (req: IncomingMessage, res: ServerResponse) => void;
     let handler: Handler = () => undefined;
