@@ -31,13 +31,10 @@ export interface LabOptions {
   scale?: LabScale;
   username?: string;
   password?: string;
-  /**
-   * Keep vcsim's own semantics (e.g. SetEntityPermissions replaces an object's list) instead
-   * of answering as a real vCenter does: the Go lab's `--vcsim-semantics` flag.
-   */
-  vcsimSemantics?: boolean;
   /** How long to wait for the ready line (default 60 s; large scales need more). */
   timeoutMs?: number;
+  /** Keep vcsim 0.24's own behaviour (replace-all SetEntityPermissions, raw names, vcsim settings) instead of vCenter's contract. */
+  vcsimSemantics?: boolean;
   /** Receives the lab's diagnostics (stderr lines); default: kept for error messages only. */
   onLog?: (line: string) => void;
 }
