@@ -41,7 +41,11 @@ function stub(roleList: (n: number) => string): Responder {
         headers: { 'Set-Cookie': 'vmware_soap_session="52aa"; Path=/; HttpOnly; Secure' },
       };
     }
-    if (method === 'Logout') return soapOk(method, '');
+    if (['Logout', 'DestroyView', 'RetrieveAllPermissions'].includes(method))
+      return soapOk(method, '');
+    if (method === 'CreateContainerView') {
+      return soapOk(method, '<returnval type="ContainerView">session[stub]view-1</returnval>');
+    }
     if (method === 'RetrievePropertiesEx' && req.body.includes('<pathSet>roleList</pathSet>')) {
       return soapOk(method, roleList(++roleCalls));
     }
