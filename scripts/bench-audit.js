@@ -4,8 +4,24 @@
 // leak so the cross-tenant path is exercised too. Prints timings and peak memory.
 // --no-access-pattern adds, for one tenant, a propagated grant confined by No Access on
 // every foreign VM (tens of thousands of overrides).
-// Usage: npm run build && node scripts/bench-audit.js [--vms N] [--tenants N] [--no-access-pattern]
+// --reports also writes the snapshot and tenant files (no lab needed) and runs
+// `drperm audit` on them side by side: Markdown only (the reference), JSON, and the
+// workbook, as ratios with peak RSS and report sizes (median of --runs rotated rounds).
+// Usage: npm run build && node scripts/bench-audit.js [--vms N] [--tenants N] [--runs N]
+//        [--no-access-pattern] [--reports]
 'use strict';
+const { spawn } = require('node:child_process');
+const {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
 const { runAudit } = require('../dist/audit/audit');
 
 function arg(name, fallback) {
@@ -14,11 +30,15 @@ function arg(name, fallback) {
 }
 const VMS = arg('--vms', 45000);
 const TENANTS = arg('--tenants', 50);
+const RUNS = arg('--runs', 3);
 const NO_ACCESS_PATTERN = process.argv.includes('--no-access-pattern');
+const REPORTS = process.argv.includes('--reports');
 const CLUSTERS = 10;
 const HOSTS_PER_CLUSTER = 8;
+const CLI = join(__dirname, '..', 'dist', 'cli.js');
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
-function generate() {
+function generate({ vms = VMS, tenants = TENANTS, noAccessPattern = NO_ACCESS_PATTERN } = {}) {
   let n = 0;
   const entities = [];
   const add = (type, name, parent, extra = {}) => {
@@ -71,8 +91,8 @@ function generate() {
   const permit = (e, principal, roleId, propagate = false) =>
     permissions.push({ entity: e.ref, principal, group: false, roleId, propagate });
   const policies = [];
-  const perTenant = Math.ceil(VMS / TENANTS);
-  for (let t = 0; t < TENANTS; t++) {
+  const perTenant = Math.ceil(vms / tenants);
+  for (let t = 0; t < tenants; t++) {
     const name = `tenant${String(t).padStart(2, '0')}`;
     const principal = `VSPHERE.LOCAL\\asr-${name}`;
     const folder = add('Folder', name, vmFolder);
@@ -86,7 +106,7 @@ function generate() {
       permit(h, principal, 1000);
     permit(ds, principal, 1000);
     permit(net, principal, 1000);
-    for (let v = 0; v < perTenant && t * perTenant + v < VMS; v++) {
+    for (let v = 0; v < perTenant && t * perTenant + v < vms; v++) {
       permit(
         add('VirtualMachine', `${name}-vm${v}`, folder, { resourcePool: pool.ref }),
         principal,
@@ -112,7 +132,7 @@ function generate() {
   }
   // The leak: tenant00's cluster grant propagates to every VM running on that cluster.
   permissions.find((p) => p.entity === clusters[0].cluster.ref).propagate = true;
-  if (NO_ACCESS_PATTERN) {
+  if (noAccessPattern) {
     // Seed 001's discouraged alternative for tenant01: a propagated datacenter grant
     // confined by a No Access override on every VM it must not see.
     const principal = policies[1].policy.account.principal;
@@ -147,38 +167,168 @@ function generate() {
   return { snapshot, policies };
 }
 
-const t0 = process.hrtime.bigint();
-const { snapshot, policies } = generate();
-const t1 = process.hrtime.bigint();
-const result = runAudit({
-  snapshot,
-  tenants: policies,
-  rolePrivileges: snapshot.roles[2].privileges,
-  roleName: 'Azure_Site_Recovery',
-});
-const t2 = process.hrtime.bigint();
-const ms = (a, b) => (Number(b - a) / 1e6).toFixed(0);
-const vms = snapshot.entities.filter((e) => e.type === 'VirtualMachine').length;
-console.log(
-  `inventory: ${snapshot.entities.length} entities (${vms} VMs), ${snapshot.permissions.length} permissions, ${policies.length} tenants`,
-);
-console.log(`generate:  ${ms(t0, t1)} ms`);
-console.log(
-  `audit:     ${ms(t1, t2)} ms (tenant resolution, effective access, all rules, report tables)`,
-);
-console.log(
-  `findings:  ${result.findings.length} (${Object.entries(result.totals)
-    .filter(([, n]) => n > 0)
-    .map(([s, n]) => `${n} ${s}`)
-    .join(', ')})`,
-);
-console.log(
-  `not isolated: ${
-    result.tenants
-      .filter((t) => t.verdict !== 'isolated')
-      .map((t) => t.tenant)
-      .join(', ') || 'none'
-  }`,
-);
-console.log(`effective access rows: ${result.effectiveAccess.length}`);
-console.log(`peak RSS:  ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+/** Writes the snapshot and one tenant file per tenant into dir; returns their paths. */
+function writeInputs(dir, options) {
+  const { snapshot, policies } = generate(options);
+  mkdirSync(join(dir, 'tenants'), { recursive: true });
+  const snapshotFile = join(dir, 'snapshot.json');
+  writeFileSync(snapshotFile, JSON.stringify(snapshot));
+  for (const { policy } of policies) {
+    // JSON is YAML: the tenant loader reads it as it is.
+    writeFileSync(join(dir, 'tenants', `${policy.tenant}.yaml`), JSON.stringify(policy, null, 2));
+  }
+  const roleFile = join(dir, 'role.yaml');
+  writeFileSync(
+    roleFile,
+    ['kind: role', 'name: Azure_Site_Recovery', 'privileges:']
+      .concat(snapshot.roles[2].privileges.map((id) => `  - { id: ${id}, label: ${id} }`))
+      .join('\n') + '\n',
+  );
+  return { snapshotFile, tenantsDir: join(dir, 'tenants'), roleFile };
+}
+
+/** Runs a command under /usr/bin/time; resolves with wall seconds and peak RSS (MiB). */
+function measure(command, args) {
+  return new Promise((resolve, reject) => {
+    const [cmd, argv] = TIME ? [TIME, ['-f', 'BENCH %e %M', command, ...args]] : [command, args];
+    const started = process.hrtime.bigint();
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stdout.resume();
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const m = /BENCH ([\d.]+) (\d+)/.exec(stderr);
+      resolve({ code, stderr, seconds, rssMiB: m ? Number(m[2]) / 1024 : NaN });
+    });
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mib = (m) => (Number.isNaN(m) ? 'n/a' : `${Math.round(m)} MiB`);
+
+/**
+ * `drperm audit` offline with each report format, rotated so no variant always runs first.
+ * Returns rows { label, seconds, rssMiB, sizes } with the Markdown-only run first (the reference).
+ */
+async function benchAuditReports(inputs, work, runs = RUNS) {
+  const variants = [
+    { label: 'audit, Markdown only (reference)', format: 'md' },
+    { label: 'audit, JSON report', format: 'json' },
+    { label: 'audit, workbook', format: 'xlsx' },
+    { label: 'audit, all three (default)', format: 'xlsx,json,md' },
+  ];
+  const results = variants.map(() => []);
+  const sizes = variants.map(() => ({}));
+  for (let round = 0; round < runs; round++) {
+    for (let k = 0; k < variants.length; k++) {
+      const i = (k + round) % variants.length;
+      const out = join(work, `audit-${i}-${round}`);
+      const r = await measure(process.execPath, [
+        CLI,
+        'audit',
+        '--tenants',
+        inputs.tenantsDir,
+        '--snapshot',
+        inputs.snapshotFile,
+        '--role',
+        inputs.roleFile,
+        '--format',
+        variants[i].format,
+        '--out',
+        out,
+        '--fail-on',
+        'critical',
+      ]);
+      if (r.code !== 0 && r.code !== 1) throw new Error(`drperm audit failed:\n${r.stderr}`);
+      results[i].push(r);
+      for (const f of readdirSync(out)) sizes[i][f.split('.').pop()] = statSync(join(out, f)).size;
+      rmSync(out, { recursive: true, force: true });
+    }
+  }
+  return variants.map((v, i) => ({
+    label: v.label,
+    seconds: median(results[i].map((r) => r.seconds)),
+    rssMiB: Math.max(...results[i].map((r) => r.rssMiB)),
+    sizes: sizes[i],
+  }));
+}
+
+/** Prints the rows of benchAuditReports with their ratio to the first one. */
+function printAuditReports(rows) {
+  const ref = rows[0].seconds;
+  const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
+  for (const r of rows) {
+    const sizes = Object.entries(r.sizes)
+      .map(([ext, n]) => `${ext} ${mb(n)}`)
+      .join(', ');
+    process.stdout.write(
+      `${r.label.padEnd(36)} ${r.seconds.toFixed(2).padStart(6)} s  ${(r.seconds / ref).toFixed(2).padStart(5)}x  ${mib(r.rssMiB).padStart(8)}  ${sizes}\n`,
+    );
+  }
+}
+
+module.exports = { generate, writeInputs, measure, benchAuditReports, printAuditReports };
+
+async function reportsMain() {
+  const work = mkdtempSync(join(tmpdir(), 'drperm-bench-audit-'));
+  try {
+    const inputs = writeInputs(work);
+    process.stdout.write(
+      `inputs: ${VMS} VMs, ${TENANTS} tenants, snapshot ${(statSync(inputs.snapshotFile).size / 1e6).toFixed(1)} MB; median of ${RUNS} rotated rounds\n`,
+    );
+    printAuditReports(await benchAuditReports(inputs, work));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function engineMain() {
+  const t0 = process.hrtime.bigint();
+  const { snapshot, policies } = generate();
+  const t1 = process.hrtime.bigint();
+  const result = runAudit({
+    snapshot,
+    tenants: policies,
+    rolePrivileges: snapshot.roles[2].privileges,
+    roleName: 'Azure_Site_Recovery',
+  });
+  const t2 = process.hrtime.bigint();
+  const ms = (a, b) => (Number(b - a) / 1e6).toFixed(0);
+  const vms = snapshot.entities.filter((e) => e.type === 'VirtualMachine').length;
+  console.log(
+    `inventory: ${snapshot.entities.length} entities (${vms} VMs), ${snapshot.permissions.length} permissions, ${policies.length} tenants`,
+  );
+  console.log(`generate:  ${ms(t0, t1)} ms`);
+  console.log(
+    `audit:     ${ms(t1, t2)} ms (tenant resolution, effective access, all rules, report tables)`,
+  );
+  console.log(
+    `findings:  ${result.findings.length} (${Object.entries(result.totals)
+      .filter(([, n]) => n > 0)
+      .map(([s, n]) => `${n} ${s}`)
+      .join(', ')})`,
+  );
+  console.log(
+    `not isolated: ${
+      result.tenants
+        .filter((t) => t.verdict !== 'isolated')
+        .map((t) => t.tenant)
+        .join(', ') || 'none'
+    }`,
+  );
+  console.log(`effective access rows: ${result.effectiveAccess.length}`);
+  console.log(`peak RSS:  ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+}
+
+if (require.main === module) {
+  if (REPORTS) {
+    reportsMain().catch((err) => {
+      process.stderr.write(`bench-audit failed: ${err.message}\n`);
+      process.exitCode = 1;
+    });
+  } else {
+    engineMain();
+  }
+}
