@@ -10,6 +10,8 @@ import type { Membership, TenantPolicy } from '../policy/schemas';
 import { findTenantConflicts, resolveTenant, type ResolvedTenant } from '../policy/tenant-resolve';
 import { buildAuditContext, liveRole, type AuditContext } from './context';
 import { AccessModel, comparePaths, toEffectiveAccessEntry } from './effective-access';
+import { withFindingIds } from './finding-id';
+import { leakMatrix, relationClassifier } from './leak-matrix';
 import { principalKey } from './principals';
 import type {
   AuditReport,
@@ -37,6 +39,11 @@ export interface AuditInput {
   avs?: boolean;
   /** CloudAdmin's privileges (documented baseline); the live CloudAdmin role is used when absent. */
   cloudAdminPrivileges?: readonly string[];
+  /**
+   * The documented CloudAdmin privileges for the Role vs CloudAdmin table alone, when neither
+   * --avs nor a live CloudAdmin role applies: the comparison is shown, the rule does not run.
+   */
+  documentedCloudAdminPrivileges?: readonly string[];
   /** Findings from other sources (the NSX audit); they count towards the tenants' verdicts. */
   extraFindings?: readonly Finding[];
 }
@@ -47,6 +54,7 @@ export type AuditResult = Pick<
   | 'tenants'
   | 'totals'
   | 'findings'
+  | 'leakMatrix'
   | 'effectiveAccess'
   | 'permissions'
   | 'roles'
@@ -91,20 +99,23 @@ export function runAudit(input: AuditInput): AuditResult {
   warnings.push(...built.warnings);
   const { ctx } = built;
 
-  const findings = [
-    ...AUDIT_RULES.flatMap((rule) => rule(ctx)),
-    ...(input.extraFindings ?? []),
-  ].sort(compareFindings);
+  const findings = withFindingIds(
+    [...AUDIT_RULES.flatMap((rule) => rule(ctx)), ...(input.extraFindings ?? [])].sort(
+      compareFindings,
+    ),
+  );
   const labels = privilegeLabels(snapshot, input.privilegeLabels);
+  const compareWith = cloudAdmin ?? input.documentedCloudAdminPrivileges;
   return {
     tenants: tenantRows(ctx, findings),
     totals: countBySeverity(findings),
     findings,
+    leakMatrix: leakMatrix(ctx),
     effectiveAccess: effectiveAccessRows(ctx),
     permissions: permissionRows(ctx),
     roles: roleRows(snapshot, labels),
-    roleVsCloudAdmin: cloudAdmin
-      ? cloudAdminRows(ctx, rolePolicyName, input.rolePrivileges, cloudAdmin, labels)
+    roleVsCloudAdmin: compareWith
+      ? cloudAdminRows(ctx, rolePolicyName, input.rolePrivileges, compareWith, labels)
       : [],
     warnings,
   };
@@ -192,12 +203,14 @@ function tenantRows(ctx: AuditContext, findings: readonly Finding[]): TenantRepo
 function effectiveAccessRows(ctx: AuditContext): EffectiveAccessRow[] {
   const rows: EffectiveAccessRow[] = [];
   for (const t of ctx.tenants) {
+    const relation = relationClassifier(ctx, t);
     for (const access of t.reached) {
       const entry = toEffectiveAccessEntry(ctx.model, access);
       rows.push({
         tenant: t.name,
         principal: t.tenant.principal,
         owner: ctx.owners.get(access.entity.ref)?.join(', ') ?? null,
+        relation: relation(access.entity.ref, access.entity.type),
         ...entry,
       });
     }

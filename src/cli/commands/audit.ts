@@ -9,6 +9,8 @@ import { buildAuditReport } from '../../audit/report-build';
 import { SEVERITIES, severityRank, type Severity } from '../../audit/types';
 import { loadTenantPolicies } from '../../policy/tenant-policy';
 import { REPORT_FORMATS, writeReports, type ReportFile, type ReportFormat } from '../../report';
+import { commandLineWithoutSecrets, digestFiles } from '../../report/evidence';
+import { readPreviousReport } from '../../report/previous-file';
 import { ExitCode, InputError } from '../../util/errors';
 import { nearest } from '../../util/suggest';
 import {
@@ -32,6 +34,8 @@ interface AuditFlags extends GlobalOptions, ConnectionFlags, TenantFileFlags {
   role?: string;
   avs?: boolean;
   nsxSnapshot?: string;
+  previous?: string;
+  sign?: string;
 }
 
 const EXAMPLES = `
@@ -46,6 +50,11 @@ Examples:
   $ drperm nsx collect --out reports/nsx.json
   $ drperm audit --tenants contoso.yaml fabrikam.yaml --avs --membership groups.yaml \\
       --nsx-snapshot reports/nsx.json
+
+  # track findings since last month's review (Status/Owner/Comment carried over), and sign
+  $ drperm audit --tenants policies/tenants --snapshot vc01.json \\
+      --previous reports/2026-11/drperm-audit.xlsx --sign audit-key.pem
+  $ drperm verify-report reports/.../drperm-audit-....xlsx --key audit-key.pub.pem
 
 Verdict: a tenant is "isolated" when it has no critical or high finding.
 Exit code 1 when a finding at or above --fail-on exists (default high).
@@ -88,6 +97,14 @@ export function register(program: Command): void {
       .option(
         '--nsx-snapshot <file>',
         'also audit NSX roles and bindings from `drperm nsx collect` (adds nsx-* findings and an NSX sheet)',
+      )
+      .option(
+        '--previous <file>',
+        'an earlier report (.json) or workbook (.xlsx): mark findings new, unchanged or resolved; an xlsx also gives its Status, Owner and Comment',
+      )
+      .option(
+        '--sign <key>',
+        'Ed25519 private key (PEM, PKCS#8): write a detached signature <report>.sig beside each report',
       ),
   )
     .addHelpText('after', EXAMPLES)
@@ -102,6 +119,11 @@ export function register(program: Command): void {
       const { snapshot } = input;
       const role = await loadAuditRole(opts.role, snapshot, ctx);
       const cloudAdmin = opts.avs ? await loadCloudAdminPrivileges(snapshot, ctx) : undefined;
+      // Without --avs the documented list still feeds the Role vs CloudAdmin sheet (no rule).
+      const documentedCloudAdmin = opts.avs
+        ? undefined
+        : await loadCloudAdminPrivileges(snapshot, ctx).catch(() => undefined);
+      const previous = opts.previous ? await readPreviousReport(opts.previous) : undefined;
       const privilegeLabels = await documentedPrivilegeLabels(role);
       const nsx = opts.nsxSnapshot
         ? await auditNsxSnapshot(
@@ -124,6 +146,7 @@ export function register(program: Command): void {
         ...(membership ? { membership } : {}),
         ...(opts.avs ? { avs: true } : {}),
         ...(cloudAdmin ? { cloudAdminPrivileges: cloudAdmin } : {}),
+        ...(documentedCloudAdmin ? { documentedCloudAdminPrivileges: documentedCloudAdmin } : {}),
         ...(nsx ? { extraFindings: nsx.findings } : {}),
       });
       if (nsx) result.warnings.push(...nsx.warnings);
@@ -148,10 +171,19 @@ export function register(program: Command): void {
           failOn,
         },
         ...(nsx ? { nsx: nsx.section } : {}),
+        inputs: await digestFiles([
+          ...policies.map((p) => ({ kind: 'tenant policy' as const, path: p.file })),
+          ...(opts.membership ? [{ kind: 'membership' as const, path: opts.membership }] : []),
+          ...(role ? [{ kind: 'role policy' as const, path: role.file }] : []),
+          ...(opts.nsxSnapshot ? [{ kind: 'nsx snapshot' as const, path: opts.nsxSnapshot }] : []),
+        ]),
+        commandLine: commandLineWithoutSecrets(process.argv.slice(2)),
+        ...(previous ? { previous } : {}),
       });
       const files = await writeReports(report, {
         ...(opts.out !== undefined ? { outDir: opts.out } : {}),
         formats,
+        ...(opts.sign !== undefined ? { signKey: opts.sign } : {}),
       });
       ctx.out(renderSummary(result, files, failOn));
       if (result.findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) {
