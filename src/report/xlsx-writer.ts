@@ -379,7 +379,9 @@ export class SheetWriter {
       } else {
         const text = String(v);
         const space = /^\s|\s$/.test(text) ? ' xml:space="preserve"' : '';
-        xml += `<c r="${ref}"${s} t="inlineStr"><is><t${space}>${escapeXml(text)}</t></is></c>`;
+        // One rich-text run: readers decode OOXML's _xHHHH_ escapes in it alike (exceljs
+        // leaves them as they are in a bare <is><t>).
+        xml += `<c r="${ref}"${s} t="inlineStr"><is><r><t${space}>${escapeXml(text)}</t></r></is></c>`;
       }
     }
     this.buffer.push(xml + '</row>');
