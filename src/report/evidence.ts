@@ -38,7 +38,7 @@ const REDACTED = '***';
 const FLAGS_WITHOUT_VALUE = new Set(['--password-stdin']);
 
 function quote(arg: string): string {
-  return /^[\w@%+=:,./\\-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+  return /^[\w@%+=:,./*-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The command line as a user could re-type it, secrets replaced by ***. */
