@@ -204,7 +204,9 @@ function writeInputs(dir, options) {
 /** Runs a command under /usr/bin/time; resolves with wall seconds and peak RSS (MiB). */
 function measure(command, args) {
   return new Promise((resolve, reject) => {
-    const [cmd, argv] = TIME ? [TIME, ['-f', 'BENCH %e %M', command, ...args]] : [command, args];
+    const [cmd, argv] = TIME
+      ? [TIME, ['-f', 'BENCH %e %M %U %S', command, ...args]]
+      : [command, args];
     const started = process.hrtime.bigint();
     const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -213,8 +215,14 @@ function measure(command, args) {
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const m = /BENCH ([\d.]+) (\d+)/.exec(stderr);
-      resolve({ code, stderr, seconds, rssMiB: m ? Number(m[2]) / 1024 : NaN });
+      const m = /BENCH ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
+      resolve({
+        code,
+        stderr,
+        seconds,
+        cpuSeconds: m ? Number(m[3]) + Number(m[4]) : NaN,
+        rssMiB: m ? Number(m[2]) / 1024 : NaN,
+      });
     });
   });
 }
@@ -246,8 +254,7 @@ async function benchAuditReports(inputs, work, runs = RUNS) {
         inputs.tenantsDir,
         '--snapshot',
         inputs.snapshotFile,
-        '--role',
-        inputs.roleFile,
+        ...(inputs.roleFile ? ['--role', inputs.roleFile] : []),
         '--format',
         variants[i].format,
         '--out',
@@ -264,26 +271,68 @@ async function benchAuditReports(inputs, work, runs = RUNS) {
   return variants.map((v, i) => ({
     label: v.label,
     seconds: median(results[i].map((r) => r.seconds)),
+    cpuSeconds: median(results[i].map((r) => r.cpuSeconds)),
     rssMiB: Math.max(...results[i].map((r) => r.rssMiB)),
     sizes: sizes[i],
   }));
 }
 
-/** Prints the rows of benchAuditReports with their ratio to the first one. */
+/**
+ * Prints the rows of benchAuditReports with their ratio to the first one, in wall and CPU
+ * time (on a shared machine the CPU ratio is the steadier one).
+ */
 function printAuditReports(rows) {
-  const ref = rows[0].seconds;
+  const ref = rows[0];
   const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
+  process.stdout.write(
+    `${''.padEnd(36)} ${'wall'.padStart(8)} ${'ratio'.padStart(6)} ${'CPU'.padStart(8)} ${'ratio'.padStart(6)} ${'peak RSS'.padStart(9)}  report size\n`,
+  );
   for (const r of rows) {
     const sizes = Object.entries(r.sizes)
       .map(([ext, n]) => `${ext} ${mb(n)}`)
       .join(', ');
     process.stdout.write(
-      `${r.label.padEnd(36)} ${r.seconds.toFixed(2).padStart(6)} s  ${(r.seconds / ref).toFixed(2).padStart(5)}x  ${mib(r.rssMiB).padStart(8)}  ${sizes}\n`,
+      `${r.label.padEnd(36)} ${`${r.seconds.toFixed(2)} s`.padStart(8)} ${`${(r.seconds / ref.seconds).toFixed(2)}x`.padStart(6)} ` +
+        `${`${r.cpuSeconds.toFixed(2)} s`.padStart(8)} ${`${(r.cpuSeconds / ref.cpuSeconds).toFixed(2)}x`.padStart(6)} ${mib(r.rssMiB).padStart(9)}  ${sizes}\n`,
     );
   }
 }
 
-module.exports = { generate, writeInputs, measure, benchAuditReports, printAuditReports };
+/** Median wall and CPU time of a short command, against bare `node -e 0` as the reference. */
+async function benchStartup(label, command, args, runs = 10) {
+  const all = [];
+  for (let i = 0; i < runs; i++) {
+    all.push(await measure(process.execPath, ['-e', '0']));
+    all.push(await measure(command, args));
+  }
+  const pick = (odd) => all.filter((_r, i) => i % 2 === (odd ? 1 : 0));
+  const row = (rs) => ({
+    seconds: median(rs.map((r) => r.seconds)),
+    cpuSeconds: median(rs.map((r) => r.cpuSeconds)),
+    rssMiB: Math.max(...rs.map((r) => r.rssMiB)),
+    code: rs[0].code,
+  });
+  return { label, ours: row(pick(true)), node: row(pick(false)) };
+}
+
+function printStartup(rows) {
+  for (const { label, ours, node } of rows) {
+    process.stdout.write(
+      `${label.padEnd(36)} ${ours.seconds.toFixed(3)} s wall (${(ours.seconds / node.seconds).toFixed(2)}x bare node ${node.seconds.toFixed(3)} s), ` +
+        `${ours.cpuSeconds.toFixed(3)} s CPU (${(ours.cpuSeconds / node.cpuSeconds).toFixed(2)}x), ${mib(ours.rssMiB)}\n`,
+    );
+  }
+}
+
+module.exports = {
+  generate,
+  writeInputs,
+  measure,
+  benchAuditReports,
+  printAuditReports,
+  benchStartup,
+  printStartup,
+};
 
 async function reportsMain() {
   const work = mkdtempSync(join(tmpdir(), 'drperm-bench-audit-'));
@@ -293,6 +342,7 @@ async function reportsMain() {
       `inputs: ${VMS} VMs, ${TENANTS} tenants, snapshot ${(statSync(inputs.snapshotFile).size / 1e6).toFixed(1)} MB; median of ${RUNS} rotated rounds\n`,
     );
     printAuditReports(await benchAuditReports(inputs, work));
+    printStartup([await benchStartup('drperm --version', process.execPath, [CLI, '--version'])]);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -18,6 +18,12 @@ const CLI = join(ROOT, 'dist', 'cli.js');
 const REFCLIENT_SRC = join(ROOT, 'test', 'bench', 'refclient');
 const REFCLIENT_BIN = join(ROOT, 'test', 'sim', '.bin', 'refclient');
 const { startLab } = require(join(ROOT, 'dist', 'lab'));
+const {
+  benchAuditReports,
+  printAuditReports,
+  benchStartup,
+  printStartup,
+} = require('./bench-audit');
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -156,6 +162,9 @@ async function main() {
       audits.push(a);
     }
 
+    // The report writers against the Markdown-only audit of the same snapshot (issue 10 §3).
+    const reportRows = await benchAuditReports({ snapshotFile: snapshot, tenantsDir }, work, RUNS);
+
     const row = (label, a, b) => `${label.padEnd(44)} ${a.padEnd(22)} ${b}\n`;
     process.stdout.write('\n' + row('', 'drperm (TypeScript)', 'govmomi (Go, reference)'));
     process.stdout.write(
@@ -172,12 +181,43 @@ async function main() {
         '(no equivalent)',
       ),
     );
+    process.stdout.write(`\naudit of the collected snapshot, by report format:\n`);
+    printAuditReports(reportRows);
     process.stdout.write(
       `\nmedian wall time of ${RUNS} run(s), peak RSS${TIME ? '' : ' (n/a: /usr/bin/time is missing; apt-get install time)'}; ` +
         'each process includes its own start-up, login and logout.\n',
     );
   } finally {
     rmSync(work, { recursive: true, force: true });
+    await lab.stop();
+  }
+  await benchStartupOnSmallLab();
+}
+
+/** Start-up cost: `drperm --version`, and `tenant plan` on the small lab (issue 10 §3). */
+async function benchStartupOnSmallLab() {
+  const lab = await startLab({ scenario: 'demo' });
+  try {
+    const env = [
+      `DRPERM_URL=${lab.url}`,
+      `DRPERM_USERNAME=${lab.username}`,
+      `DRPERM_PASSWORD=${lab.password}`,
+      `DRPERM_THUMBPRINT=${lab.thumbprintSha256}`,
+    ];
+    process.stdout.write('\nstart-up (median of 10, reference: bare node -e 0):\n');
+    printStartup([
+      await benchStartup('drperm --version', process.execPath, [CLI, '--version']),
+      await benchStartup('drperm tenant plan (small lab)', 'env', [
+        ...env,
+        process.execPath,
+        CLI,
+        'tenant',
+        'plan',
+        '--tenant',
+        join(ROOT, 'policies', 'tenants'),
+      ]),
+    ]);
+  } finally {
     await lab.stop();
   }
 }
