@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import type * as Main from './cli/main';
 import { VERSION } from './version';
 
 // `drperm --version` answers before the command tree (schemas, YAML, clients) is loaded:
@@ -8,7 +9,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${VERSION}\n`);
 } else {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { main } = require('./cli/main') as typeof import('./cli/main');
+  const { main } = require('./cli/main') as typeof Main;
   main(process.argv).then(
     (code) => {
       process.exitCode = code;

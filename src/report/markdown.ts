@@ -36,8 +36,9 @@ const UNDERSCORE = /_/g;
 const ENTITY_START = /&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]*;)/g;
 const BACKSLASH = /\\(?=[!-/:-@[-`{-~]|$)/g;
 // Block syntax that only counts at the start of a line (a name may start a list item's text):
-// headings, block quotes, list markers, setext underlines, ordered list numbers.
-const SPECIAL_AT_START = /^([#>+\-=])|^(\d+)([.)])/;
+// headings, block quotes, list markers, setext underlines and thematic breaks, ordered list
+// numbers. A marker needs a space or the end after it ("0.1.0" or "-1" start no list).
+const SPECIAL_AT_START = /^(#{1,6}(?=\s|$)|>|[+-](?=\s|$)|(?:=+|-+)\s*$)|^(\d{1,9})([.)])(?=\s|$)/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001F\u007F]/g;
 const WORD = /[\p{L}\p{N}]/u;
@@ -52,8 +53,8 @@ export function escapeMarkdown(text: string): string {
       WORD.test(all[at - 1] ?? '') && WORD.test(all[at + 1] ?? '') ? '_' : '\\_',
     )
     .replace(ENTITY_START, '\\&')
-    .replace(SPECIAL_AT_START, (_m, mark?: string, digits?: string, dot?: string) =>
-      mark !== undefined ? `\\${mark}` : `${digits ?? ''}\\${dot ?? ''}`,
+    .replace(SPECIAL_AT_START, (m: string, mark?: string, digits?: string, dot?: string) =>
+      mark !== undefined ? `\\${m}` : `${digits ?? ''}\\${dot ?? ''}`,
     );
 }
 

@@ -128,6 +128,20 @@ function rowsOfFinding(f: TrackedFinding, compared: boolean): FindingRow[] {
   return f.evidence.map((evidence, i) => (i === 0 ? { ...first, evidence } : { ...key, evidence }));
 }
 
+/** The Finding cell: what is wrong, the evidence that is not a permission, and the fix. */
+function findingText(r: FindingRow): string | undefined {
+  if (r.message === undefined) return undefined;
+  return [
+    r.message,
+    ...(r.details ? [r.details] : []),
+    ...(r.remediation ? [`Fix: ${r.remediation}`] : []),
+  ].join('\n');
+}
+
+/**
+ * Sized for A4 landscape at 8 pt or more (about 200 characters of column width): narrow
+ * wrapped columns, and the sentence, other evidence and fix in one cell.
+ */
 export function findingsSheet(report: AuditReport): TableSheet<FindingRow> {
   return {
     name: SHEET_NAMES.findings,
@@ -136,42 +150,46 @@ export function findingsSheet(report: AuditReport): TableSheet<FindingRow> {
     repeatFirstColumn: true,
     validations: [{ header: FINDING_HEADERS.status, values: [...REVIEW_STATUSES] }],
     columns: [
-      { header: FINDING_HEADERS.id, value: (r) => r.id, width: 17 },
-      { header: 'Severity', value: (r) => r.severity, colours: SEVERITY_COLOURS, width: 12 },
-      { header: 'Rule', value: (r) => r.rule, width: 16, wrap: true },
-      { header: 'Tenant', value: (r) => r.tenant, maxWidth: 14, wrap: true },
-      { header: 'Principal', value: (r) => r.principal, maxWidth: 22, wrap: true },
-      { header: 'Object path', value: (r) => r.path, maxWidth: 28, wrap: true },
-      { header: 'Object type', value: (r) => r.type, maxWidth: 16, wrap: true },
-      { header: 'Finding', value: (r) => r.message, width: 34, wrap: true },
-      { header: 'Granted on', value: (r) => r.evidence?.entity.path, maxWidth: 26, wrap: true },
+      { header: FINDING_HEADERS.id, value: (r) => r.id, width: 15 },
+      { header: 'Severity', value: (r) => r.severity, colours: SEVERITY_COLOURS, width: 9 },
+      { header: 'Rule', value: (r) => r.rule, width: 13, wrap: true },
+      { header: 'Tenant', value: (r) => r.tenant, width: 9, wrap: true },
+      { header: 'Principal', value: (r) => r.principal, width: 13, wrap: true },
+      { header: 'Object path', value: (r) => r.path, width: 18, wrap: true },
+      { header: 'Object type', value: (r) => r.type, width: 9, wrap: true },
+      { header: 'Finding', value: findingText, width: 30, wrap: true },
+      { header: 'Granted on', value: (r) => r.evidence?.entity.path, width: 16, wrap: true },
       {
         header: 'Granted to',
         value: (r) =>
           r.evidence && (r.evidence.group ? `group ${r.evidence.principal}` : r.evidence.principal),
-        maxWidth: 22,
+        width: 13,
         wrap: true,
       },
-      { header: 'Role', value: (r) => r.evidence?.roleName, maxWidth: 20, wrap: true },
+      { header: 'Role', value: (r) => r.evidence?.roleName, width: 11, wrap: true },
       {
         header: 'Propagate',
         value: (r) => (r.evidence ? yesNo(r.evidence.propagate) : undefined),
-        width: 13,
+        width: 9,
       },
-      { header: 'Other evidence', value: (r) => r.details, maxWidth: 34, wrap: true },
-      { header: 'Remediation', value: (r) => r.remediation, width: 34, wrap: true },
       {
         header: FINDING_HEADERS.change,
         value: (r) => r.change,
         colours: CHANGE_COLOURS,
-        width: 18,
+        width: 9,
       },
-      { header: FINDING_HEADERS.status, value: (r) => r.status, width: 16, input: true },
-      { header: FINDING_HEADERS.owner, value: (r) => r.owner, width: 14, input: true, wrap: true },
+      {
+        header: FINDING_HEADERS.status,
+        value: (r) => r.status,
+        width: 10,
+        input: true,
+        wrap: true,
+      },
+      { header: FINDING_HEADERS.owner, value: (r) => r.owner, width: 8, input: true, wrap: true },
       {
         header: FINDING_HEADERS.comment,
         value: (r) => r.comment,
-        width: 28,
+        width: 12,
         input: true,
         wrap: true,
       },
@@ -227,9 +245,10 @@ export function tenantsSheet(report: AuditReport): TableSheet<TenantReportRow> {
       { header: 'Principal', value: (t) => t.principal, maxWidth: 30, wrap: true },
       { header: 'Group', value: (t) => t.group, width: 9 },
       { header: 'Role', value: (t) => t.roleName, maxWidth: 24, wrap: true },
-      { header: 'Objects owned', value: (t) => t.ownedObjects, width: 17 },
-      { header: 'Shared objects granted', value: (t) => t.sharedObjectsGranted, width: 25 },
-      { header: 'Foreign objects reachable', value: (t) => t.foreignObjectsReachable, width: 27 },
+      // Wrapped headers keep count columns narrow, so the sheet fits the page width.
+      { header: 'Objects owned', value: (t) => t.ownedObjects, width: 10 },
+      { header: 'Shared objects granted', value: (t) => t.sharedObjectsGranted, width: 11 },
+      { header: 'Foreign objects reachable', value: (t) => t.foreignObjectsReachable, width: 11 },
       ...tenantCountColumns,
       { header: 'Policy file', value: (t) => t.file, maxWidth: 30 },
     ],
@@ -291,7 +310,7 @@ export function effectiveAccessSheet(report: AuditReport): TableSheet<EffectiveA
         // "shared (policy)": what the tenant policy grants on purpose.
         value: (r) => RELATION_LABELS[r.relation],
         colours: FOREIGN_COLOURS,
-        width: 16,
+        width: 17,
         wrap: true,
       },
       // The role's privileges are listed once on the Roles sheet; here only what goes beyond it.
@@ -302,7 +321,7 @@ export function effectiveAccessSheet(report: AuditReport): TableSheet<EffectiveA
         maxWidth: 30,
         wrap: true,
       },
-      { header: 'Privilege count', value: (_r, i) => set(i).size, width: 17 },
+      { header: 'Privilege count', value: (_r, i) => set(i).size, width: 10 },
       ...grantColumns,
     ],
   };
@@ -426,7 +445,11 @@ export function rolesSheet(report: AuditReport): TableSheet<RolePrivilegeRow> {
       { header: 'Role display name', value: (r) => r.roleLabel, maxWidth: 24 },
       { header: 'System role', value: (r) => (Number.isNaN(r.roleId) ? '' : r.system), width: 14 },
       { header: 'Tenant role of', value: (r) => r.tenants, maxWidth: 24, wrap: true },
-      { header: 'Permissions', value: (r) => r.permissions, width: 15 },
+      {
+        header: 'Permissions',
+        value: (r) => (Number.isNaN(r.roleId) ? undefined : r.permissions),
+        width: 15,
+      },
       { header: 'Privilege id', value: (r) => r.privilege ?? r.note, maxWidth: 46, wrap: true },
       { header: 'Privilege display name', value: (r) => r.privilegeLabel, maxWidth: 40 },
     ],

@@ -76,9 +76,12 @@ const PRINTABLE_WIDTH_PX = (11.69 - 0.8) * 96;
 /** Fitting to the page width must not shrink Calibri 11 below 8 pt. */
 export const MIN_PRINT_SCALE = 8 / 11;
 
-/** Column width in characters to pixels, as Excel and LibreOffice lay out Calibri 11. */
+/**
+ * Column width to pixels for Calibri 11 (maximum digit width 7 px): the stored width already
+ * includes the cell padding (ECMA-376 Part 1, 18.3.1.13 col width).
+ */
 function columnPixels(width: number): number {
-  return Math.round(width * 7 + 5);
+  return Math.round(width * 7);
 }
 
 /**
@@ -122,8 +125,9 @@ export class TableWriter {
     });
     this.base = layout.map((l) => workbook.style(spec(l)));
     this.dates = layout.map((l) => workbook.style({ ...spec(l), numFmt: DATE_FORMAT }));
+    // Headers wrap: a narrow column's header takes two lines instead of widening the table.
     this.headers = layout.map((l) =>
-      workbook.style({ ...HEADER_STYLE, horizontal: l.align ?? 'left' }),
+      workbook.style({ ...HEADER_STYLE, horizontal: l.align ?? 'left', wrap: true }),
     );
   }
 

@@ -81,9 +81,15 @@ describe('Markdown escaping', () => {
   });
 
   it('escapes the characters that would break a table, open HTML or an entity', () => {
-    expect(escapeMarkdown('=contoso&<legacy>')).toBe('\\=contoso&\\<legacy>');
+    expect(escapeMarkdown('=contoso&<legacy>')).toBe('=contoso&\\<legacy>');
+    expect(escapeMarkdown('===')).toBe('\\===');
+    expect(escapeMarkdown('- item')).toBe('\\- item');
+    expect(escapeMarkdown('# heading')).toBe('\\# heading');
+    // Not a list or a heading: a version, a negative number, a hashtag.
+    expect(escapeMarkdown('0.1.0')).toBe('0.1.0');
+    expect(escapeMarkdown('#tag')).toBe('#tag');
     expect(escapeMarkdown('a|b')).toBe('a\\|b');
-    expect(escapeMarkdown('-1')).toBe('\\-1');
+    expect(escapeMarkdown('-1')).toBe('-1');
     expect(escapeMarkdown('> quoted')).toBe('\\> quoted');
     expect(escapeMarkdown('1. item')).toBe('1\\. item');
     expect(escapeMarkdown('&amp; and &#38;')).toBe('\\&amp; and \\&#38;');
@@ -154,6 +160,7 @@ describe('Markdown summary', () => {
     expect(items.map((l) => l.match(/\*\*(\w+)\*\*/)?.[1])).toEqual(['critical', 'high', 'medium']);
     expect(md).toContain('- Evidence: /DC0/host/C0 (ClusterComputeResource domain-c7)');
     expect(md).toContain('VM =contoso&\\<legacy> lacks the grant');
+    expect(md).toContain('drperm 0.1.0, report generated');
     expect(md).toContain('**critical** `cross-tenant-access` F-000000000001, tenant contoso');
     expect(md).toContain('- Fix: Remove the propagating grant');
   });

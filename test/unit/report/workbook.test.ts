@@ -77,8 +77,6 @@ describe('workbook structure', () => {
       'Granted to',
       'Role',
       'Propagate',
-      'Other evidence',
-      'Remediation',
       'Since previous',
       'Status',
       'Owner',
@@ -141,7 +139,8 @@ describe('workbook structure', () => {
   it.each(TABLE_SHEETS)('%s prints at 8 pt or more', (name) => {
     const ws = sheet(name);
     const widths = headers(ws).map((_h, i) => ws.getColumn(i + 1).width ?? 0);
-    const px = widths.reduce((sum, w) => sum + Math.round(w * 7 + 5), 0);
+    // Stored widths include the cell padding (ECMA-376 Part 1, 18.3.1.13): 7 px per unit.
+    const px = widths.reduce((sum, w) => sum + Math.round(w * 7), 0);
     const fitScale = ((11.69 - 0.8) * 96) / px;
     if (ws.pageSetup.fitToPage) {
       expect(fitScale).toBeGreaterThanOrEqual(8 / 11);
@@ -151,12 +150,12 @@ describe('workbook structure', () => {
     }
   });
 
-  it('prints the wide Findings sheet over pages across with the id column repeated', () => {
+  it('fits the Findings sheet on the A4 landscape width at 8 pt or more', () => {
     const ws = sheet('Findings');
-    expect(ws.pageSetup.fitToPage).toBe(false);
-    expect(ws.pageSetup.printTitlesColumn).toBe('A:A');
-    // Long text wraps instead of spilling over the next column.
-    for (const header of ['Finding', 'Remediation', 'Object path', 'Comment']) {
+    expect(ws.pageSetup.fitToPage).toBe(true);
+    // Long text wraps instead of spilling over the next column; so do the headers.
+    expect(ws.getRow(1).getCell(1).alignment?.wrapText).toBe(true);
+    for (const header of ['Finding', 'Object path', 'Comment']) {
       const i = headers(ws).indexOf(header) + 1;
       expect(ws.getRow(2).getCell(i).alignment?.wrapText).toBe(true);
     }
@@ -170,7 +169,7 @@ describe('workbook structure', () => {
   });
 
   it('sizes columns to their content within limits', () => {
-    const ws = sheet('Findings');
+    const ws = sheet('Permissions');
     headers(ws).forEach((header, i) => {
       const width = ws.getColumn(i + 1).width ?? 0;
       expect(width).toBeGreaterThanOrEqual(Math.min(header.length, 50));
@@ -379,7 +378,9 @@ describe('cell contents', () => {
       '/DC0/host/C0',
       '/DC0/vm',
     ]);
-    expect(column(ws, 'Finding').map((c) => plain(c.value))).toEqual([f.message, null]);
+    const text = column(ws, 'Finding').map((c) => plain(c.value));
+    expect(text[0]).toBe(`${f.message}\nFix: ${f.remediation}`);
+    expect(text[1]).toBeNull();
   });
 
   it('colours severities and verdicts', () => {
