@@ -32,16 +32,20 @@ interface JsonAccess {
 
 export interface JsonReportV2 extends Omit<AuditReport, 'permissions' | 'effectiveAccess'> {
   privilegeSets: Array<{ id: number; roleId: number | null; extra: string[] }>;
-  entities: EntityRef[];
+  /** `vcenter` only where it is not the report's vCenter. */
+  entities: Array<Omit<EntityRef, 'vcenter'> & { vcenter?: string }>;
   permissions: JsonPermission[];
   effectiveAccess: JsonAccess[];
 }
 
 export function expandJsonReport(doc: JsonReportV2): AuditReport {
   const roles = new Map<number, RoleRow>(doc.roles.map((r) => [r.id, r]));
-  const entities = new Map(doc.entities.map((e) => [e.moref, e]));
+  const vcenter = doc.vcenter.instanceUuid;
+  const entities = new Map(
+    doc.entities.map((e): [string, EntityRef] => [e.moref, { vcenter, ...e }]),
+  );
   const entity = (moref: string): EntityRef =>
-    entities.get(moref) ?? { moref, type: 'unknown', path: `(unknown entity ${moref})` };
+    entities.get(moref) ?? { vcenter, moref, type: 'unknown', path: `(unknown entity ${moref})` };
   const permissions: PermissionRow[] = doc.permissions.map((p) => ({
     entity: entity(p.entity),
     principal: p.principal,

@@ -94,7 +94,10 @@ export function* jsonReportChunks(report: AuditReport): Generator<string> {
     ...(report.previous ? [member('previous', report.previous)] : []),
     table('roles', report.roles, (r) => r),
     table('privilegeSets', sets, (s) => ({ id: s.id, roleId: s.roleId, extra: s.extra })),
-    table('entities', [...entities.values()], (e) => e),
+    // The report's vCenter is the entities' vCenter: written once, in `vcenter`.
+    table('entities', [...entities.values()], ({ vcenter, ...e }) =>
+      vcenter === report.vcenter.instanceUuid ? e : { vcenter, ...e },
+    ),
     table('permissions', report.permissions, (p: PermissionRow, i) => ({
       id: i,
       entity: p.entity.moref,

@@ -125,7 +125,10 @@ async function readPreviousWorkbook(path: string): Promise<PreviousReport> {
         rule: c.get('Rule') ?? '',
         tenant: c.get('Tenant') ?? '',
         principal: c.get('Principal') ?? '',
-        ...(path ? { entity: { moref: '', type: c.get('Object type') ?? '', path } } : {}),
+        // The sheet shows the path and type; moref and vCenter are not needed to match by id.
+        ...(path
+          ? { entity: { vcenter: '', moref: '', type: c.get('Object type') ?? '', path } }
+          : {}),
         message: c.get('Finding') ?? '',
         ...(status || owner || comment
           ? {
