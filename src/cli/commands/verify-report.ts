@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { loadVerifyKey, verifyFile } from '../../report/signature';
 import { ExitCode, InputError } from '../../util/errors';
 import { makeContext, printJson, type GlobalOptions } from '../context';
+import { run } from '../run';
 
 interface VerifyFlags extends GlobalOptions {
   key: string;
@@ -39,22 +40,27 @@ export function register(program: Command): void {
     .option('--signature <file>', 'the signature file, when not <report>.sig (one report only)')
     .option('--json', 'print one { file, valid, message } per report on stdout')
     .addHelpText('after', EXAMPLES)
-    .action(async (reports: string[], _opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<VerifyFlags>();
-      const ctx = makeContext(opts);
-      if (opts.signature !== undefined && reports.length > 1) {
-        throw new InputError('--signature names the signature of one report; several were given', {
-          hint: 'omit --signature: each report is checked against <report>.sig',
-        });
-      }
-      const key = await loadVerifyKey(opts.key);
-      const results: Array<{ file: string; valid: boolean; message: string }> = [];
-      for (const file of reports) {
-        const r = await verifyFile(file, key, opts.signature);
-        results.push({ file, ...r });
-      }
-      if (opts.json) printJson(ctx, results);
-      else for (const r of results) ctx.out(r.message);
-      if (results.some((r) => !r.valid)) process.exitCode = ExitCode.Findings;
-    });
+    .action(
+      run(async (reports: string[], _opts: unknown, cmd: Command) => {
+        const opts = cmd.optsWithGlobals<VerifyFlags>();
+        const ctx = makeContext(opts);
+        if (opts.signature !== undefined && reports.length > 1) {
+          throw new InputError(
+            '--signature names the signature of one report; several were given',
+            {
+              hint: 'omit --signature: each report is checked against <report>.sig',
+            },
+          );
+        }
+        const key = await loadVerifyKey(opts.key);
+        const results: Array<{ file: string; valid: boolean; message: string }> = [];
+        for (const file of reports) {
+          const r = await verifyFile(file, key, opts.signature);
+          results.push({ file, ...r });
+        }
+        if (opts.json) printJson(ctx, results);
+        else for (const r of results) ctx.out(r.message);
+        return results.some((r) => !r.valid) ? ExitCode.Findings : ExitCode.Ok;
+      }),
+    );
 }
