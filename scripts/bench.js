@@ -24,6 +24,12 @@ const CLI = join(ROOT, 'dist', 'cli.js');
 const REFCLIENT_SRC = join(ROOT, 'test', 'bench', 'refclient');
 const REFCLIENT_BIN = join(ROOT, 'test', 'sim', '.bin', 'refclient');
 const { startLab } = require(join(ROOT, 'dist-lab'));
+const {
+  benchAuditReports,
+  printAuditReports,
+  benchStartup,
+  printStartup,
+} = require('./bench-audit');
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -189,6 +195,7 @@ async function main() {
         await list[0].run(PAGE_SIZE);
         entitiesAtMax = collectRows.at(-1).r.drperm.entities;
         auditRow = await audit(snapshot);
+        auditRow.formats = await auditFormats(snapshot);
       } finally {
         await lab.stop();
       }
@@ -197,6 +204,52 @@ async function main() {
     rmSync(work, { recursive: true, force: true });
   }
   report(collectRows, auditRow, entitiesAtMax);
+  if (auditRow?.formats) {
+    process.stdout.write('\naudit of the collected snapshot, by report format (issue 10 §3):\n');
+    printAuditReports(auditRow.formats);
+  }
+  await startupOnSmallLab();
+}
+
+/** The report writers side by side with the Markdown-only audit of the same snapshot. */
+async function auditFormats(snapshot) {
+  const dir = mkdtempSync(join(tmpdir(), 'drperm-bench-formats-'));
+  try {
+    const tenantsDir = join(dir, 'tenants');
+    mkdirSync(tenantsDir);
+    tenantFiles(tenantsDir);
+    return await benchAuditReports({ snapshotFile: snapshot, tenantsDir }, dir, RUNS);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Start-up: `drperm --version`, and `tenant plan` on the small lab, against bare node. */
+async function startupOnSmallLab() {
+  const lab = await startLab({ scenario: 'demo' });
+  try {
+    const env = [
+      `DRPERM_URL=${lab.url}`,
+      `DRPERM_USERNAME=${lab.username}`,
+      `DRPERM_PASSWORD=${lab.password}`,
+      `DRPERM_THUMBPRINT=${lab.thumbprintSha256}`,
+    ];
+    process.stdout.write('\nstart-up (median of 10; reference: bare node -e 0):\n');
+    printStartup([
+      await benchStartup('drperm --version', process.execPath, [CLI, '--version']),
+      await benchStartup('drperm tenant plan (small lab)', 'env', [
+        ...env,
+        process.execPath,
+        CLI,
+        'tenant',
+        'plan',
+        '--tenant',
+        join(ROOT, 'policies', 'tenants'),
+      ]),
+    ]);
+  } finally {
+    await lab.stop();
+  }
 }
 
 async function audit(snapshot) {

@@ -103,3 +103,24 @@ export interface TenantSummary {
   foreignObjectsReachable: number;
   findings: Record<Severity, number>;
 }
+
+/** What the auditor may record against a finding (Findings sheet: Status, Owner, Comment). */
+export const REVIEW_STATUSES = ['open', 'accepted risk', 'fixed', 'false positive'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+
+export interface FindingReview {
+  /** One of REVIEW_STATUSES as a rule; kept as typed when an auditor wrote something else. */
+  status?: string;
+  owner?: string;
+  comment?: string;
+}
+
+/** A finding as reports carry it: with its stable id (finding-id.ts). */
+export interface TrackedFinding extends Finding {
+  /** Fingerprint of rule, tenant, principal, object and evidence: equal across audits of one state. */
+  id: string;
+  /** Against `--previous`: first seen in this report, or also in the previous one. */
+  change?: 'new' | 'unchanged';
+  /** Status, Owner and Comment carried over from the previous workbook. */
+  review?: FindingReview;
+}
