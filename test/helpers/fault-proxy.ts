@@ -24,7 +24,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeSelfSignedCertificate } from '../../src/lab/self-signed';
+import { makeSelfSignedCertificate } from '../lab/self-signed';
 
 export interface ProxiedRequest {
   /** SOAP method, e.g. SetEntityPermissions ('' if the body is not SOAP). */

@@ -9,6 +9,7 @@ import { parseSeverity, SEVERITIES, severityAtOrAbove, type Severity } from '../
 import { auditTenants } from '../../ops/audit';
 import { loadTenantPolicies } from '../../policy/tenant-policy';
 import { REPORT_FORMATS, type ReportFile, type ReportFormat } from '../../report';
+import { commandLineWithoutSecrets } from '../../report/evidence';
 import { ExitCode, InputError } from '../../util/errors';
 import { nearest } from '../../util/suggest';
 import { addConnectionOptions, type ConnectionFlags } from '../connection';
@@ -26,6 +27,8 @@ interface AuditFlags extends GlobalOptions, ConnectionFlags, TenantFileFlags {
   role?: string;
   avs?: boolean;
   nsxSnapshot?: string;
+  previous?: string;
+  sign?: string;
 }
 
 const EXAMPLES = `
@@ -40,6 +43,11 @@ Examples:
   $ drperm nsx collect --out reports/nsx.json
   $ drperm audit --tenants contoso.yaml fabrikam.yaml --avs --membership groups.yaml \\
       --nsx-snapshot reports/nsx.json
+
+  # track findings since last month's review (Status/Owner/Comment carried over), and sign
+  $ drperm audit --tenants policies/tenants --snapshot vc01.json \\
+      --previous reports/2026-11/drperm-audit.xlsx --sign audit-key.pem
+  $ drperm verify-report reports/.../drperm-audit-....xlsx --key audit-key.pub.pem
 
 Verdict: a tenant is "isolated" when it has no critical or high finding.
 Exit code 1 when a finding at or above --fail-on exists (default high).
@@ -82,6 +90,14 @@ export function register(program: Command): void {
       .option(
         '--nsx-snapshot <file>',
         'also audit NSX roles and bindings from `drperm nsx collect` (adds nsx-* findings and an NSX sheet)',
+      )
+      .option(
+        '--previous <file>',
+        'an earlier report (.json) or workbook (.xlsx): mark findings new, unchanged or resolved; an xlsx also gives its Status, Owner and Comment',
+      )
+      .option(
+        '--sign <key>',
+        'Ed25519 private key (PEM, PKCS#8): write a detached signature <report>.sig beside each report',
       ),
   )
     .addHelpText('after', EXAMPLES)
@@ -104,6 +120,9 @@ export function register(program: Command): void {
             failOn,
             ...(opts.out !== undefined ? { outDir: opts.out } : {}),
             formats,
+            ...(opts.previous !== undefined ? { previousFile: opts.previous } : {}),
+            ...(opts.sign !== undefined ? { signKey: opts.sign } : {}),
+            commandLine: commandLineWithoutSecrets(process.argv.slice(2)),
           },
           ctx.emit,
         );

@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLab, type RunningLab } from '../../../src/lab/launch';
+import { startLab, type RunningLab } from '../../lab/launch';
 import { silentLogger } from '../../../src/util/log';
 import { VimClient } from '../../../src/vsphere/client';
 import { collectSnapshot } from '../../../src/vsphere/collect';

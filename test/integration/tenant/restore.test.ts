@@ -6,7 +6,7 @@
  */
 import { appendFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startLab as launch, type RunningLab } from '../../../src/lab/launch';
+import { startLab as launch, type RunningLab } from '../../lab/launch';
 import type { VimClient } from '../../../src/vsphere/client';
 import type { MoRef } from '../../../src/vsphere/types';
 import { connectLab } from '../../helpers/lab';
