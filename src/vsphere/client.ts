@@ -40,7 +40,6 @@ import type {
   ConnectOptions,
   MoRef,
   PrivilegeDescription,
-  ServerQuirks,
   ServiceContent,
   UserSearchResult,
   VimPermission,
@@ -139,17 +138,6 @@ export class VimClient {
 
   get about(): ServiceContent['about'] {
     return this.serviceContent.about;
-  }
-
-  /**
-   * Replace semantics when decided so. An undecided contract reads as false here: callers
-   * that write must use requireContract(client.contract, …) instead, which refuses.
-   */
-  get quirks(): ServerQuirks {
-    return {
-      setEntityPermissionsReplaces:
-        this.contract.decided && this.contract.contract.permissionWrites === 'replace',
-    };
   }
 
   /**
@@ -421,7 +409,7 @@ export class VimClient {
 
   /**
    * The raw call. A real vCenter adds or updates per principal; the simulator replaces all
-   * permissions of the entity (see `quirks.setEntityPermissionsReplaces`). Every permission
+   * permissions of the entity (`contract.permissionWrites`, server-contract.ts). Every permission
    * is sent with `entity` set to the target (issue 9 §2: the simulator then returns it, so a
    * collection need not locate permissions entity by entity).
    */

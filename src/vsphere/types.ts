@@ -85,12 +85,3 @@ export interface ConnectOptions {
   /** Requests in flight at once; default 8. */
   maxInFlight?: number;
 }
-
-/** Server behaviours that differ from a real vCenter and that callers must account for. */
-export interface ServerQuirks {
-  /**
-   * True on the govmomi simulator: SetEntityPermissions replaces every permission of the
-   * entity, whereas a real vCenter adds or updates per principal and leaves the others alone.
-   */
-  setEntityPermissionsReplaces: boolean;
-}

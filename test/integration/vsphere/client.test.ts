@@ -24,10 +24,16 @@ afterAll(async () => Promise.all([lab?.stop(), vcsimLab?.stop()]));
 describe('VimClient on the simulator', () => {
   it('tells the add-or-update contract of vCenter from the replace semantics of vcsim', async () => {
     await withSession(options, silentLogger, async (c) => {
-      expect(c.quirks.setEntityPermissionsReplaces).toBe(false);
+      expect(c.contract).toMatchObject({
+        decided: true,
+        contract: { permissionWrites: 'add-or-update', namesEscaped: true },
+      });
     });
     await withSession(optionsOf(vcsimLab), silentLogger, async (c) => {
-      expect(c.quirks.setEntityPermissionsReplaces).toBe(true);
+      expect(c.contract).toMatchObject({
+        decided: true,
+        contract: { permissionWrites: 'replace', namesEscaped: false },
+      });
     });
   });
 

@@ -129,7 +129,10 @@ describe.each([
     api.beforeRead = (ref) => {
       if (ref !== DC.ref) return;
       api.beforeRead = undefined;
-      api.store.set(DC.ref, [...api.get(DC.ref).filter((p) => p.principal !== backupAdmins.principal), ops]);
+      api.store.set(DC.ref, [
+        ...api.get(DC.ref).filter((p) => p.principal !== backupAdmins.principal),
+        ops,
+      ]);
     };
     if (!replaces) api.beforeRead(DC.ref); // a real vCenter is not read before the write
     const report = await run(api, backup, changes.slice(0, 2));

@@ -55,7 +55,11 @@ describe('otherChangesSince', () => {
     const { api, backup } = await setUp(false);
     api.seed(ROOT.ref, admin); // vc-auditors removed by an administrator
     api.seed(DC.ref, { ...ops, roleId: -1 }, { ...mine, roleId: 1001 });
-    const found = otherChangesSince(backup, await live(api), new Set([principalKey({ name: ME, group: false })]));
+    const found = otherChangesSince(
+      backup,
+      await live(api),
+      new Set([principalKey({ name: ME, group: false })]),
+    );
     expect(found.map(describeOtherChange)).toEqual([
       'VSPHERE.LOCAL\\vc-auditors (group) on /: role ReadOnly, propagating -> none',
       'VSPHERE.LOCAL\\ops on /DC0: role ReadOnly -> role -1',
