@@ -6,11 +6,11 @@
 import { Inventory } from '../model/inventory';
 import type { Snapshot } from '../model/snapshot';
 import { roleVsCloudAdminRows } from '../policy/cloudadmin';
-import type { Membership, TenantPolicy } from '../policy/schemas';
+import type { TenantPolicy } from '../policy/schemas';
 import { findTenantConflicts, resolveTenant, type ResolvedTenant } from '../policy/tenant-resolve';
 import { buildAuditContext, liveRole, type AuditContext } from './context';
 import { AccessModel, comparePaths, toEffectiveAccessEntry } from './effective-access';
-import { principalKey } from './principals';
+import { principalKey, type MembershipInput } from './principals';
 import type {
   AuditReport,
   EffectiveAccessRow,
@@ -32,7 +32,8 @@ export interface AuditInput {
   rolePrivileges?: readonly string[];
   /** Display names of privileges from the role policy (the catalogue's labels win). */
   privilegeLabels?: ReadonlyMap<string, string>;
-  membership?: Membership;
+  /** Group membership: read from sources (src/directory), or a --membership mapping. */
+  membership?: MembershipInput;
   /** Audit as Azure VMware Solution: compare the tenant role with CloudAdmin. */
   avs?: boolean;
   /** CloudAdmin's privileges (documented baseline); the live CloudAdmin role is used when absent. */
