@@ -19,6 +19,7 @@ import type {
   RoleVsCloudAdminRow,
   TenantReportRow,
 } from './report-model';
+import { membershipSection } from './membership-section';
 import { AUDIT_RULES } from './rules';
 import { SEVERITIES, severityRank, type Finding, type Severity } from './types';
 
@@ -53,6 +54,7 @@ export type AuditResult = Pick<
   | 'roles'
   | 'roleVsCloudAdmin'
   | 'warnings'
+  | 'membership'
 >;
 
 export const CLOUDADMIN_ROLE = 'CloudAdmin';
@@ -97,6 +99,9 @@ export function runAudit(input: AuditInput): AuditResult {
     ...(input.extraFindings ?? []),
   ].sort(compareFindings);
   const labels = privilegeLabels(snapshot, input.privilegeLabels);
+  const membership = membershipSection(ctx);
+  const showMembership =
+    membership.sources.length > 0 || membership.groups.length + membership.unresolved.length > 0;
   return {
     tenants: tenantRows(ctx, findings),
     totals: countBySeverity(findings),
@@ -108,6 +113,7 @@ export function runAudit(input: AuditInput): AuditResult {
       ? cloudAdminRows(ctx, rolePolicyName, input.rolePrivileges, cloudAdmin, labels)
       : [],
     warnings,
+    ...(showMembership ? { membership } : {}),
   };
 }
 

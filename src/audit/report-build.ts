@@ -47,5 +47,6 @@ export function buildAuditReport(result: AuditResult, meta: ReportMeta): AuditRe
     roleVsCloudAdmin: result.roleVsCloudAdmin,
     warnings: result.warnings,
     ...(meta.nsx ? { nsx: meta.nsx } : {}),
+    ...(result.membership ? { membership: result.membership } : {}),
   };
 }

@@ -24,6 +24,7 @@ import {
 import { loadYaml } from '../policy/yaml-file';
 import { DrpermError } from '../util/errors';
 import { collectSnapshot } from '../vsphere/collect';
+import type { VimClient } from '../vsphere/client';
 import { withSession } from '../vsphere/session';
 import { resolveConnection, type ConnectionFlags } from './connection';
 import type { CommandContext } from './context';
@@ -40,6 +41,8 @@ export interface SnapshotInput {
 export async function obtainSnapshot(
   opts: ConnectionFlags & { snapshot?: string },
   ctx: CommandContext,
+  /** More reading in the same vCenter session, after collection (e.g. group membership). */
+  inSession?: (client: VimClient, snapshot: Snapshot) => Promise<void>,
 ): Promise<SnapshotInput> {
   if (opts.snapshot !== undefined) {
     const loaded = await readSnapshot(opts.snapshot);
@@ -54,9 +57,11 @@ export async function obtainSnapshot(
   const connection = await resolveConnection(opts, ctx.log);
   ctx.log.info(`collecting from ${connection.url} ...`);
   const progress = progressLine(ctx);
-  const snapshot = await withSession(connection, ctx.log, (client) =>
-    collectSnapshot(client, { log: ctx.log, progress: progress.update }),
-  ).finally(progress.done);
+  const snapshot = await withSession(connection, ctx.log, async (client) => {
+    const collected = await collectSnapshot(client, { log: ctx.log, progress: progress.update });
+    await inSession?.(client, collected);
+    return collected;
+  }).finally(progress.done);
   // The digest of the snapshot as `drperm collect` would write it, so a live audit and an
   // offline audit of the same data record the same SHA-256.
   return { snapshot, sha256: sha256Hex(snapshotText(snapshot)), source: 'live' };

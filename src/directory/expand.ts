@@ -47,7 +47,7 @@ export class MembershipIndex {
 
   constructor(data: MembershipData) {
     this.data = data;
-    this.matcher = new PrincipalMatcher(data.sources.map((s) => s.domains));
+    this.matcher = new PrincipalMatcher(data.sources.flatMap((s) => s.domains));
     for (const e of data.edges) {
       push(this.up, this.matcher.key(e.member), e);
       push(this.down, this.matcher.key(e.group), e);

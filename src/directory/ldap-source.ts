@@ -126,7 +126,7 @@ export class LdapMembershipSource implements MembershipSource {
       id: settings.id ?? 'ldap',
       kind: 'ldap' as const,
       location: safeUrl(settings.url),
-      domains: settings.bases.flatMap((b) => b.domains),
+      domains: settings.bases.map((b) => b.domains),
     };
     this.matcher = new PrincipalMatcher(settings.bases.map((b) => b.domains));
     this.pageSize = settings.pageSize ?? DEFAULT_LDAP_PAGE_SIZE;

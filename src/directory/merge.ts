@@ -8,7 +8,7 @@ import { PrincipalMatcher } from './names';
 
 export function mergeMembership(parts: readonly MembershipData[]): MembershipData {
   const out: MembershipData = { sources: [], groups: [], edges: [], unresolved: [], warnings: [] };
-  const matcher = new PrincipalMatcher(parts.flatMap((p) => p.sources.map((s) => s.domains)));
+  const matcher = new PrincipalMatcher(parts.flatMap((p) => p.sources.flatMap((s) => s.domains)));
   const resolvedBy = new Map<string, string>();
   const taken = new Set<string>();
   for (const part of parts) {

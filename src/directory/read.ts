@@ -33,7 +33,7 @@ export async function readMembership(
   const now = () => (options.now ?? (() => new Date()))().toISOString();
   const ids = new Map<MembershipSource, string>(sources.map((s) => [s, s.info.id]));
   const readAt = new Map<string, string>();
-  const matcher = new PrincipalMatcher(sources.map((s) => s.info.domains));
+  const matcher = new PrincipalMatcher(sources.flatMap((s) => s.info.domains));
   const data: MembershipData = { sources: [], groups: [], edges: [], unresolved: [], warnings: [] };
   const done = new Set<string>();
   const resolved = new Set<string>();
@@ -129,6 +129,7 @@ export async function readMembership(
     }
   }
 
+  for (const s of sources) data.warnings.push(...(s.warnings ?? []));
   data.sources = sources
     .filter((s) => readAt.has(s.info.id))
     .map((s) => ({ ...s.info, readAt: readAt.get(s.info.id)! }));

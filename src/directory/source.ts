@@ -33,6 +33,8 @@ export interface MembershipSource {
   listGroup(group: string): Promise<GroupListing[] | undefined>;
   /** Groups the user is a direct member of; absent when the source cannot ask that way. */
   groupsOfUser?(user: string): Promise<string[]>;
+  /** Notes for the auditor gathered while reading (e.g. an entry without a name attribute). */
+  readonly warnings?: readonly string[];
   /** Ends connections; never throws. */
   close(): Promise<void>;
 }

@@ -18,10 +18,10 @@ export const MembershipSourceSchema = z
     /** Server URL without credentials, or the file path. */
     location: z.string(),
     /**
-     * Identity-source domains the source answers for, upper case; the first is the name it
-     * writes members with, the others are aliases (e.g. CORP and corp.example). Empty: any.
+     * Identity-source domains the source answers for, upper case, each with its aliases: the
+     * first name is the one it writes members with (e.g. [CORP, CORP.EXAMPLE]). Empty: any.
      */
-    domains: z.array(z.string()),
+    domains: z.array(z.array(z.string()).min(1)),
     /** When the source was read (ISO 8601). */
     readAt: z.iso.datetime(),
   })

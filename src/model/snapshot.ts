@@ -5,6 +5,7 @@
  * the simulator's datastore ids contain '/' and '@'.
  */
 import { z } from 'zod';
+import { MembershipDataSchema } from './membership';
 import { NsxDataSchema } from './nsx';
 
 export const SNAPSHOT_FORMAT = 'drperm-snapshot';
@@ -97,5 +98,7 @@ export const SnapshotSchema = z.object({
   warnings: z.array(z.string()),
   /** NSX Manager RBAC data, when collected (see src/model/nsx.ts). */
   nsx: NsxDataSchema.optional(),
+  /** Group membership read from identity sources at collection (see src/model/membership.ts). */
+  membership: MembershipDataSchema.optional(),
 });
 export type Snapshot = z.infer<typeof SnapshotSchema>;

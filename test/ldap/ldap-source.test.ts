@@ -67,7 +67,7 @@ describe('LDAP membership source on OpenLDAP', () => {
         expect.objectContaining({
           kind: 'ldap',
           location: how === 'ldaps' ? dir.ldapsUrl : dir.ldapUrl,
-          domains: [DOMAIN, DOMAIN_ALIAS],
+          domains: [[DOMAIN, DOMAIN_ALIAS]],
         }),
       ]);
     } finally {

@@ -16,14 +16,14 @@ import {
   loadCloudAdminPrivileges,
   auditNsxSnapshot,
   documentedPrivilegeLabels,
-  loadMembership,
   obtainSnapshot,
 } from '../audit-inputs';
 import { addConnectionOptions, type ConnectionFlags } from '../connection';
 import { makeContext, type GlobalOptions } from '../context';
+import { addDirectoryOptions, MembershipInputs, type MembershipFlags } from '../membership-options';
 import { addTenantFilesOption, tenantFiles, type TenantFileFlags } from '../tenant-option';
 
-interface AuditFlags extends GlobalOptions, ConnectionFlags, TenantFileFlags {
+interface AuditFlags extends GlobalOptions, ConnectionFlags, TenantFileFlags, MembershipFlags {
   snapshot?: string;
   out?: string;
   format: string;
@@ -55,40 +55,42 @@ mode-mismatch, role-drift, group-grant-unresolved (medium); with --nsx-snapshot 
 nsx-cross-tenant-binding (critical), nsx-unsupported-role, nsx-role-exceeds-cloudadmin (high).`;
 
 export function register(program: Command): void {
-  addConnectionOptions(
-    addTenantFilesOption(
-      program.command('audit'),
-      'tenants',
-      'tenant policy files, or directories of *.yaml files',
-    )
-      .description(
-        "audit tenant isolation: every tenant account's effective access, findings and reports",
+  addDirectoryOptions(
+    addConnectionOptions(
+      addTenantFilesOption(
+        program.command('audit'),
+        'tenants',
+        'tenant policy files, or directories of *.yaml files',
       )
+        .description(
+          "audit tenant isolation: every tenant account's effective access, findings and reports",
+        )
 
-      .option('--snapshot <file>', 'audit a snapshot from `drperm collect` instead of connecting')
-      .option('--out <dir>', 'report directory (default reports/<UTC time>/)')
-      .option('--format <list>', 'comma-separated report formats: xlsx, json, md', 'xlsx,json,md')
-      .option(
-        '--fail-on <severity>',
-        `exit 1 at or above this severity (${SEVERITIES.join(', ')})`,
-        'high',
-      )
-      .option(
-        '--membership <file>',
-        'YAML: group name -> member names, to resolve group permissions',
-      )
-      .option(
-        '--role <file>',
-        'role policy to check the live role against (default: the shipped Azure_Site_Recovery role)',
-      )
-      .option(
-        '--avs',
-        "Azure VMware Solution: compare the tenant role with CloudAdmin's documented privileges",
-      )
-      .option(
-        '--nsx-snapshot <file>',
-        'also audit NSX roles and bindings from `drperm nsx collect` (adds nsx-* findings and an NSX sheet)',
-      ),
+        .option('--snapshot <file>', 'audit a snapshot from `drperm collect` instead of connecting')
+        .option('--out <dir>', 'report directory (default reports/<UTC time>/)')
+        .option('--format <list>', 'comma-separated report formats: xlsx, json, md', 'xlsx,json,md')
+        .option(
+          '--fail-on <severity>',
+          `exit 1 at or above this severity (${SEVERITIES.join(', ')})`,
+          'high',
+        )
+        .option(
+          '--membership <file>',
+          'YAML: group name -> member names, to resolve group permissions',
+        )
+        .option(
+          '--role <file>',
+          'role policy to check the live role against (default: the shipped Azure_Site_Recovery role)',
+        )
+        .option(
+          '--avs',
+          "Azure VMware Solution: compare the tenant role with CloudAdmin's documented privileges",
+        )
+        .option(
+          '--nsx-snapshot <file>',
+          'also audit NSX roles and bindings from `drperm nsx collect` (adds nsx-* findings and an NSX sheet)',
+        ),
+    ),
   )
     .addHelpText('after', EXAMPLES)
     .action(async (_opts: unknown, cmd: Command) => {
@@ -97,8 +99,23 @@ export function register(program: Command): void {
       const failOn = parseSeverity(opts.failOn);
       const formats = parseFormats(opts.format);
       const policies = await loadTenantPolicies(tenantFiles(opts));
-      const membership = await loadMembership(opts.membership);
-      const input = await obtainSnapshot(opts, ctx);
+      const directory = await MembershipInputs.open(
+        opts,
+        ctx,
+        policies.map((p) => p.policy.account),
+      );
+      let input: Awaited<ReturnType<typeof obtainSnapshot>>;
+      let membership: Awaited<ReturnType<MembershipInputs['forAudit']>>;
+      try {
+        input = await obtainSnapshot(
+          opts,
+          ctx,
+          directory.readsVcenter ? (c, s) => directory.recordInSnapshot(c, s) : undefined,
+        );
+        membership = await directory.forAudit(input.snapshot);
+      } finally {
+        await directory.close();
+      }
       const { snapshot } = input;
       const role = await loadAuditRole(opts.role, snapshot, ctx);
       const cloudAdmin = opts.avs ? await loadCloudAdminPrivileges(snapshot, ctx) : undefined;

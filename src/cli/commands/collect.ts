@@ -10,9 +10,10 @@ import { collectSnapshot, DEFAULT_PAGE_SIZE } from '../../vsphere/collect';
 import { withSession } from '../../vsphere/session';
 import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../connection';
 import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
+import { addDirectoryOptions, MembershipInputs, type MembershipFlags } from '../membership-options';
 import { progressLine } from '../progress';
 
-interface CollectFlags extends GlobalOptions, ConnectionFlags {
+interface CollectFlags extends GlobalOptions, ConnectionFlags, MembershipFlags {
   out?: string;
   pageSize?: string;
   json?: boolean;
@@ -30,6 +31,8 @@ export interface CollectReport {
     privileges: number;
   };
   privilegeSource: Snapshot['privilegeSource'];
+  /** Group membership recorded (--membership-from vcenter, --ldap). */
+  membership?: { sources: string[]; groups: number; edges: number; unresolved: number };
   warnings: string[];
 }
 
@@ -45,21 +48,29 @@ Examples:
   # password from a secret store, machine-readable result
   $ pass show vc01 | drperm collect --password-stdin --json
 
+  # record group membership for offline audits: SSO groups from vCenter, CORP from Active Directory
+  $ export DRPERM_LDAP_PASSWORD=...
+  $ drperm collect --membership-from vcenter --ldap ldaps://dc01.corp.example \\
+      --ldap-base-dn CORP,CORP.EXAMPLE=DC=corp,DC=example \\
+      --ldap-bind-dn 'CN=drperm-audit,OU=Service,DC=corp,DC=example' --ldap-ca-file corp-ca.pem
+
 The snapshot holds no password. Its SHA-256 is printed so an auditor can verify the file later.`;
 
 export function register(program: Command): void {
-  addConnectionOptions(
-    program
-      .command('collect')
-      .description(
-        'collect roles, privileges, permissions and the inventory of a vCenter into a snapshot file',
-      )
-      .option(
-        '--out <file>',
-        'snapshot file to write (default reports/snapshot-<vcenter>-<UTC time>.json)',
-      )
-      .option('--page-size <n>', `objects per inventory page (default ${DEFAULT_PAGE_SIZE})`)
-      .option('--json', 'print the result as JSON on stdout'),
+  addDirectoryOptions(
+    addConnectionOptions(
+      program
+        .command('collect')
+        .description(
+          'collect roles, privileges, permissions and the inventory of a vCenter into a snapshot file',
+        )
+        .option(
+          '--out <file>',
+          'snapshot file to write (default reports/snapshot-<vcenter>-<UTC time>.json)',
+        )
+        .option('--page-size <n>', `objects per inventory page (default ${DEFAULT_PAGE_SIZE})`)
+        .option('--json', 'print the result as JSON on stdout'),
+    ),
   )
     .addHelpText('after', EXAMPLES)
     .action(async (_opts: unknown, cmd: Command) => {
@@ -67,10 +78,17 @@ export function register(program: Command): void {
       const ctx = makeContext(opts);
       const pageSize = parsePageSize(opts.pageSize);
       const connection = await resolveConnection(opts, ctx.log);
+      const directory = await MembershipInputs.open(opts, ctx);
       const progress = progressLine(ctx);
-      const snapshot = await withSession(connection, ctx.log, (client) =>
-        collectSnapshot(client, { log: ctx.log, progress: progress.update, pageSize }),
-      );
+      const snapshot = await withSession(connection, ctx.log, async (client) => {
+        const collected = await collectSnapshot(client, {
+          log: ctx.log,
+          progress: progress.update,
+          pageSize,
+        });
+        await directory.recordInSnapshot(client, collected);
+        return collected;
+      }).finally(() => directory.close());
       progress.done();
       const path = opts.out ?? defaultSnapshotPath(connection.url, new Date(snapshot.collectedAt));
       const sha256 = await writeSnapshot(path, snapshot);
@@ -114,6 +132,16 @@ function summarise(snapshot: Snapshot, path: string, sha256: string): CollectRep
       privileges: snapshot.privileges.length,
     },
     privilegeSource: snapshot.privilegeSource,
+    ...(snapshot.membership
+      ? {
+          membership: {
+            sources: snapshot.membership.sources.map((s) => `${s.kind} ${s.location}`),
+            groups: snapshot.membership.groups.length,
+            edges: snapshot.membership.edges.length,
+            unresolved: snapshot.membership.unresolved.length,
+          },
+        }
+      : {}),
     warnings: snapshot.warnings,
   };
 }
@@ -129,6 +157,11 @@ function report(ctx: CommandContext, json: boolean, r: CollectReport): void {
       `  roles:       ${c.roles}`,
       `  permissions: ${c.permissions}`,
       `  privileges:  ${c.privileges} (from ${r.privilegeSource})`,
+      ...(r.membership
+        ? [
+            `  membership:  ${r.membership.groups} groups, ${r.membership.edges} memberships, ${r.membership.unresolved} unresolved (from ${r.membership.sources.join(', ')})`,
+          ]
+        : []),
       `  warnings:    ${r.warnings.length}`,
       `  sha256:      ${r.sha256}`,
     ].join('\n'),
