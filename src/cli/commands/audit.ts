@@ -47,6 +47,18 @@ Examples:
   $ drperm audit --tenants contoso.yaml fabrikam.yaml --avs --membership groups.yaml \\
       --nsx-snapshot reports/nsx.json
 
+  # resolve groups: SSO from vCenter, the CORP domain from Active Directory (LDAPS, company CA)
+  $ export DRPERM_LDAP_PASSWORD=...
+  $ drperm audit --tenants policies/tenants --membership-from vcenter \\
+      --ldap ldaps://dc01.corp.example --ldap-ca-file corp-ca.pem \\
+      --ldap-bind-dn 'CN=drperm-audit,OU=Service,DC=corp,DC=example' \\
+      --ldap-base-dn 'CORP,CORP.EXAMPLE=DC=corp,DC=example'
+
+Groups: --ldap answers for its --ldap-base-dn domains, --membership-from vcenter for the
+others, the --membership file for the rest; groups none of them lists are reported as
+group-grant-unresolved. A snapshot from \`drperm collect --membership-from vcenter\` (or --ldap)
+carries its membership into an offline audit.
+
 Verdict: a tenant is "isolated" when it has no critical or high finding.
 Exit code 1 when a finding at or above --fail-on exists (default high).
 Rules: cross-tenant-access, shared-principal (critical); unowned-vm-access, propagating-grant,
