@@ -4,6 +4,7 @@
  * audit so the rules stay small pure functions over shared data.
  */
 import type { MembershipIndex } from '../directory/expand';
+import { IMPLICIT_PRIVILEGES } from '../model/privileges';
 import type { ResolvedTenant } from '../policy/tenant-resolve';
 import type { AccessModel } from './effective-access';
 import { reaches, resolveAccess, type ResolvedAccess } from './effective-access';
@@ -15,13 +16,6 @@ import {
 } from './principals';
 import type { Finding, RuleId } from './types';
 import { RULES } from './types';
-
-/** vCenter adds these to every role; they never count as drift or excess. */
-export const IMPLICIT_PRIVILEGES: ReadonlySet<string> = new Set([
-  'System.Anonymous',
-  'System.View',
-  'System.Read',
-]);
 
 export interface TenantAccess {
   tenant: ResolvedTenant;

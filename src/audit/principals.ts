@@ -7,21 +7,8 @@
 import { MembershipIndex, type MembershipPath } from '../directory/expand';
 import { FileMembershipSource } from '../directory/file-source';
 import type { MembershipData } from '../model/membership';
-import { principalKey as comparableName } from '../model/principal';
+import { principalKey, principalName } from '../model/principal';
 import type { Membership } from '../policy/schemas';
-
-/**
- * vCenter compares principal names case-insensitively (`VSPHERE.LOCAL\u1` = `vsphere.local\U1`),
- * and `u1@vsphere.local` names the same account.
- */
-export function principalName(name: string): string {
-  return comparableName(name);
-}
-
-/** Key of a principal: users and groups are distinct principals even with the same name. */
-export function principalKey(name: string, group: boolean): string {
-  return `${group ? 'g' : 'u'}:${principalName(name)}`;
-}
 
 export interface Principals {
   /** The principal asked about, as written. */
@@ -93,13 +80,13 @@ export function resolvePrincipals(
 ): Principals {
   const isGroup = options.group === true;
   const index = membershipIndex(options.membership);
-  const selfKey = principalKey(name, isGroup);
+  const selfKey = principalKey({ name, group: isGroup });
   const expansion = index.containingGroups(name);
   const groupKeys = new Set<string>();
   const paths = new Map<string, MembershipPath>();
   for (const path of expansion.found.values()) {
     for (const spelling of index.matcher.spellings(path.group)) {
-      const key = principalKey(spelling, true);
+      const key = principalKey({ name: spelling, group: true });
       if (key === selfKey) continue; // a group listed as its own member
       groupKeys.add(key);
       if (!paths.has(key)) paths.set(key, path);

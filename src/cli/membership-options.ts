@@ -23,7 +23,7 @@ import type { Snapshot } from '../model/snapshot';
 import { InputError } from '../util/errors';
 import { registerSecret } from '../util/log';
 import type { VimClient } from '../vsphere/client';
-import { loadMembership } from './audit-inputs';
+import { loadMembership } from '../ops/audit';
 import type { CommandContext } from './context';
 import { promptPassword, readPasswordFromStdin } from './password-prompt';
 

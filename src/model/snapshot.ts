@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { MembershipDataSchema } from './membership';
-import { NsxDataSchema } from './nsx';
 
 export const SNAPSHOT_FORMAT = 'drperm-snapshot';
 export const SNAPSHOT_FORMAT_VERSION = 1;
@@ -96,8 +95,6 @@ export const SnapshotSchema = z.object({
   entities: z.array(EntitySchema),
   /** Notes from collection an auditor should see (e.g. permissions the server returned without an entity). */
   warnings: z.array(z.string()),
-  /** NSX Manager RBAC data, when collected (see src/model/nsx.ts). */
-  nsx: NsxDataSchema.optional(),
   /** Group membership read from identity sources at collection (see src/model/membership.ts). */
   membership: MembershipDataSchema.optional(),
 });

@@ -2,8 +2,8 @@
 import { describeChain } from '../../directory/describe';
 import type { AuditContext } from '../context';
 import { finding } from '../context';
-import { grantingPermissions, toEntityRef } from '../effective-access';
-import { principalKey } from '../principals';
+import { principalKey } from '../../model/principal';
+import { grantingPermissions } from '../effective-access';
 import type { Finding, PermissionEvidence } from '../types';
 
 export function crossTenantAccess(ctx: AuditContext): Finding[] {
@@ -15,7 +15,9 @@ export function crossTenantAccess(ctx: AuditContext): Finding[] {
       const details: string[] = [];
       const evidence = grantingPermissions(ctx.model, access).map((p): PermissionEvidence => {
         const e = ctx.model.evidence(p);
-        const path = p.group ? t.principals.paths.get(principalKey(p.principal, true)) : undefined;
+        const path = p.group
+          ? t.principals.paths.get(principalKey({ name: p.principal, group: true }))
+          : undefined;
         if (!path) return e;
         details.push(describeChain(path, ctx.membership.data.sources));
         return { ...e, membershipChain: path.edges.map((m) => ({ ...m })) };
@@ -24,7 +26,7 @@ export function crossTenantAccess(ctx: AuditContext): Finding[] {
         finding('cross-tenant-access', {
           tenant: t.name,
           principal: t.tenant.principal,
-          entity: toEntityRef(access.entity),
+          entity: ctx.model.toEntityRef(access.entity),
           message: `${t.tenant.principal} (tenant ${t.name}) reaches ${access.entity.path}, owned by tenant ${owners.join(', ')}, with ${access.privileges.length} privileges`,
           evidence,
           ...(details.length > 0 ? { details } : {}),

@@ -6,7 +6,7 @@
 import type { Permission } from '../../model/snapshot';
 import type { AuditContext } from '../context';
 import { finding } from '../context';
-import { principalKey } from '../principals';
+import { principalKey } from '../../model/principal';
 import type { Finding } from '../types';
 
 export function groupGrantUnresolved(ctx: AuditContext): Finding[] {
@@ -14,7 +14,7 @@ export function groupGrantUnresolved(ctx: AuditContext): Finding[] {
   for (const p of ctx.model.snapshot.permissions) {
     // No Access or Anonymous through an unknown group cannot widen anyone's access.
     if (!p.group || ctx.membership.isResolved(p.principal) || !ctx.model.givesAccess(p)) continue;
-    const key = principalKey(p.principal, true);
+    const key = principalKey({ name: p.principal, group: true });
     let list = unknownGroups.get(key);
     if (!list) unknownGroups.set(key, (list = []));
     list.push(p);
