@@ -69,6 +69,7 @@ export function buildAuditContext(input: ContextInput): { ctx: AuditContext; war
     }
   }
   const membership = membershipIndex(input.membership);
+  for (const w of membership.data.warnings) warnings.push(`membership: ${w}`);
   for (const cycle of membership.cycles()) {
     warnings.push(
       `membership cycle: ${[...cycle, cycle[0]].join(' -> ')} (each group counted once)`,
