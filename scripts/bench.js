@@ -23,7 +23,7 @@ const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
 const REFCLIENT_SRC = join(ROOT, 'test', 'bench', 'refclient');
 const REFCLIENT_BIN = join(ROOT, 'test', 'sim', '.bin', 'refclient');
-const { startLab } = require(join(ROOT, 'dist', 'lab'));
+const { startLab } = require(join(ROOT, 'dist-lab'));
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(name);

@@ -2,16 +2,12 @@
  * Result types of the isolation audit. JSON consumers rely on rule ids and field
  * names: change them only with a new report format version.
  */
+import { SEVERITIES, severityRank, type Severity } from '../model/severity';
 import { InputError } from '../util/errors';
 import { nearest } from '../util/suggest';
 
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-/** Higher number = more severe. */
-export function severityRank(s: Severity): number {
-  return SEVERITIES.length - SEVERITIES.indexOf(s);
-}
+// Defined with the snapshot model (NSX workbook rows carry a severity); the audit's results use it.
+export { SEVERITIES, severityRank, type Severity } from '../model/severity';
 
 export function severityAtOrAbove(s: Severity, threshold: Severity): boolean {
   return severityRank(s) >= severityRank(threshold);

@@ -9,10 +9,10 @@ import type { AuditReport, NsxReportSection } from '../audit/report-model';
 import { severityAtOrAbove, type Finding, type Severity } from '../audit/types';
 import type { MembershipData } from '../model/membership';
 import type { Snapshot } from '../model/snapshot';
-import { auditNsx } from '../nsx/audit';
-import { loadNsxBaseline, resolveNsxBaseline } from '../nsx/baseline';
+import { auditNsx } from '../audit/rules/nsx';
+import { loadNsxBaseline, resolveNsxBaseline } from '../policy/nsx-baseline';
 import { readNsxSnapshot } from '../nsx/snapshot-file';
-import { nsxWorkbookRows } from '../nsx/workbook';
+import { nsxWorkbookRows } from '../report/nsx-sheet';
 import { resolveCloudAdmin } from '../policy/cloudadmin';
 import {
   catalogueFromPolicies,

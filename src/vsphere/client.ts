@@ -30,7 +30,8 @@ import {
 } from './faults';
 import * as rq from './requests';
 import { SoapConnection, type SoapConnectionOptions } from './soap';
-import { trustPolicyFrom } from './tls';
+import { DEFAULT_CALL_TIMEOUT_S } from '../net/timeouts';
+import { trustPolicyFrom } from '../net/tls';
 import { HttpsTransport } from './transport';
 import type {
   AuthorizationPrivilege,
@@ -45,7 +46,7 @@ import type {
 } from './types';
 import { moRef, text, type Decoder } from './xml-decode';
 
-export const DEFAULT_TIMEOUT_MS = 120_000;
+export const DEFAULT_TIMEOUT_MS = DEFAULT_CALL_TIMEOUT_S * 1000;
 export const DEFAULT_MAX_IN_FLIGHT = 8;
 /** OptionManager key only the govmomi simulator sets. */
 export const SIMULATOR_SETTING_KEY = 'vcsim.server.url';

@@ -13,7 +13,7 @@ import {
   shouldRetry,
   type AttemptFailure,
   type RetryPolicy,
-} from './retry';
+} from '../net/retry';
 import { NetworkError, type HttpResponse, type HttpsTransport } from './transport';
 import {
   documentFrame,
@@ -97,16 +97,21 @@ export class SoapConnection {
       SOAPAction: this.soapAction,
     };
     if (this.cookie) headers.Cookie = this.cookie;
+    // Bodies are redacted and logged with --verbose only: never built otherwise (45,000 VMs
+    // make tens of MB of XML).
     if (this.log.verbose) this.log.debug(`soap ${req.method} request: ${loggable(req.body)}`);
     const started = Date.now();
     try {
-      const res = await this.transport.post(req.body, headers);
-      this.log.debug(
-        `soap ${req.method}: HTTP ${res.status} in ${Date.now() - started} ms, ${res.body.length} bytes`,
-      );
-      // Redacting a 30 MB body costs more than decoding it: only when it is shown.
-      if (this.log.verbose) this.log.debug(`soap ${req.method} response: ${loggable(res.body)}`);
+      const res = await this.transport.post(req.body, headers, req.method);
+      // The session key works as the session cookie: never print it, wherever it comes back.
+      if (LOGIN_METHODS.has(req.method)) registerSecret(sessionKeyOf(res.body));
       this.keepCookie(res);
+      if (this.log.verbose) {
+        this.log.debug(
+          `soap ${req.method}: HTTP ${res.status} in ${Date.now() - started} ms, ${res.body.length} bytes`,
+        );
+        this.log.debug(`soap ${req.method} response: ${loggable(res.body)}`);
+      }
       return res;
     } catch (err) {
       this.log.debug(
@@ -217,6 +222,20 @@ export function notSoap(method: string, status: number, err: unknown): Error {
       hint: 'check that --url points at the vCenter SDK endpoint, e.g. https://vcenter.example.com/sdk',
     },
   );
+}
+
+/** SessionManager methods whose answer is a UserSession (vSphere API reference, SessionManager). */
+const LOGIN_METHODS = new Set([
+  'Login',
+  'LoginByToken',
+  'LoginExtensionByCertificate',
+  'CloneSession',
+  'ImpersonateUser',
+]);
+
+/** UserSession.key of a login answer: the first `<key>` of its `<returnval>`. */
+export function sessionKeyOf(body: string): string | undefined {
+  return /<returnval\b[^>]*>[\s\S]*?<key>([^<]+)<\/key>/.exec(body)?.[1]?.trim();
 }
 
 /**

@@ -11,7 +11,7 @@ import { returnsNothing, returnsOne, serviceContent } from '../../src/vsphere/de
 import * as rq from '../../src/vsphere/requests';
 import { toSearchIndexPath } from '../../src/model/paths';
 import { SoapConnection } from '../../src/vsphere/soap';
-import { trustPolicyFrom } from '../../src/vsphere/tls';
+import { trustPolicyFrom } from '../../src/net/tls';
 import { HttpsTransport } from '../../src/vsphere/transport';
 import { envelope, escapeXml, moRefEl } from '../../src/vsphere/xml-build';
 

@@ -23,7 +23,7 @@ import {
 import { InvalidLoginFault, NotAuthenticatedFault, VimFault } from '../../src/vsphere/faults';
 import * as rq from '../../src/vsphere/requests';
 import { decodeSoapResponse, resultOf, SoapConnection } from '../../src/vsphere/soap';
-import { trustPolicyFrom } from '../../src/vsphere/tls';
+import { trustPolicyFrom } from '../../src/net/tls';
 import { HttpsTransport } from '../../src/vsphere/transport';
 import type { MoRef } from '../../src/vsphere/types';
 import { moRef, type Decoder } from '../../src/vsphere/xml-decode';

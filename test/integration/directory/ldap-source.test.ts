@@ -5,12 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { Client, SizeLimitExceededError } from 'ldapts';
-import { LdapMembershipSource, type LdapSettings } from '../../src/directory/ldap-source';
-import { MembershipIndex } from '../../src/directory/expand';
-import { readMembership } from '../../src/directory/read';
-import { DrpermError, ExitCode } from '../../src/util/errors';
-import { BULK_MEMBERS, DOMAIN, DOMAIN_ALIAS, SIZE_LIMIT } from './directory';
-import { startDirectory, type TestDirectory } from './slapd';
+import { LdapMembershipSource, type LdapSettings } from '../../../src/directory/ldap-source';
+import { MembershipIndex } from '../../../src/directory/expand';
+import { readMembership } from '../../../src/directory/read';
+import { DrpermError, ExitCode } from '../../../src/util/errors';
+import { BULK_MEMBERS, DOMAIN, DOMAIN_ALIAS, SIZE_LIMIT } from '../../ldap/directory';
+import { startDirectory, type TestDirectory } from '../../ldap/slapd';
 
 describe('LDAP membership source on OpenLDAP', () => {
   let dir: TestDirectory;
