@@ -65,5 +65,6 @@ export function buildAuditReport(result: AuditResult, meta: ReportMeta): AuditRe
     inputs: [snapshotInput, ...(meta.inputs ?? [])],
     ...(meta.commandLine !== undefined ? { commandLine: meta.commandLine } : {}),
     ...(compared ? { previous: compared.comparison } : {}),
+    ...(result.membership ? { membership: result.membership } : {}),
   };
 }

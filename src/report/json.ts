@@ -118,6 +118,7 @@ export function* jsonReportChunks(report: AuditReport): Generator<string> {
     })),
     table('roleVsCloudAdmin', report.roleVsCloudAdmin, (r) => r),
     member('warnings', report.warnings),
+    ...(report.membership ? [member('membership', report.membership)] : []),
     ...(report.nsx ? [member('nsx', report.nsx)] : []),
   ];
   yield '{\n';
