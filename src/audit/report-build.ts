@@ -19,6 +19,9 @@ export interface ReportMeta {
   generatedAt?: Date;
   /** The NSX part, when an NSX snapshot was audited too. */
   nsx?: NsxReportSection;
+  /** `audit --discover` and `--confirm-with-server` sections. */
+  seenAsTenant?: AuditReport['seenAsTenant'];
+  serverConfirmation?: AuditReport['serverConfirmation'];
 }
 
 export function buildAuditReport(result: AuditResult, meta: ReportMeta): AuditReport {
@@ -47,5 +50,7 @@ export function buildAuditReport(result: AuditResult, meta: ReportMeta): AuditRe
     roleVsCloudAdmin: result.roleVsCloudAdmin,
     warnings: result.warnings,
     ...(meta.nsx ? { nsx: meta.nsx } : {}),
+    ...(meta.seenAsTenant ? { seenAsTenant: meta.seenAsTenant } : {}),
+    ...(meta.serverConfirmation ? { serverConfirmation: meta.serverConfirmation } : {}),
   };
 }

@@ -5,6 +5,8 @@
  */
 import type { NsxWorkbookRow } from '../model/nsx';
 import type { VcenterInfo } from '../model/snapshot';
+import type { SeenAsTenant } from './seen-as-tenant';
+import type { ConfirmStatus, ServerConfirmation } from './server-confirm';
 import type { EntityRef, Finding, PermissionEvidence, Severity, TenantSummary } from './types';
 
 export const AUDIT_REPORT_FORMAT = 'drperm-audit';
@@ -43,6 +45,10 @@ export interface AuditReport {
   warnings: string[];
   /** NSX Manager RBAC results, when an NSX snapshot was audited too. */
   nsx?: NsxReportSection;
+  /** What each tenant's own session discovers (`audit --discover`). */
+  seenAsTenant?: SeenAsTenant[];
+  /** vCenter's own answer compared with drperm's computation (`audit --confirm-with-server`). */
+  serverConfirmation?: ServerConfirmation;
 }
 
 export interface NsxReportSection {
@@ -112,6 +118,8 @@ export interface EffectiveAccessRow {
   privileges: string[];
   /** The permissions that decide the access. */
   grantedBy: PermissionEvidence[];
+  /** With --confirm-with-server: whether vCenter's FetchUserPrivilegeOnEntities gives the same privileges. */
+  confirmedByVcenter?: ConfirmStatus;
 }
 
 export interface PermissionRow extends PermissionEvidence {

@@ -6,6 +6,7 @@
  */
 import type { AuditReport } from '../audit/report-model';
 import { SEVERITIES, severityRank, type Finding } from '../audit/types';
+import { serverCheckMarkdown } from './seen-as-tenant';
 import { controlPicture, formatEvidence } from './text';
 
 export interface ReportFile {
@@ -92,6 +93,8 @@ export function renderMarkdown(report: AuditReport, options: MarkdownOptions = {
       out.push(`… and ${findings.length - top} more: see the workbook's Findings sheet.`, '');
     }
   }
+
+  out.push(...serverCheckMarkdown(report, e));
 
   if (report.warnings.length > 0) {
     out.push('## Warnings', '');

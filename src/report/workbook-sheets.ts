@@ -11,6 +11,7 @@ import type {
 } from '../audit/report-model';
 import type { Finding, PermissionEvidence } from '../audit/types';
 import type { NsxWorkbookRow } from '../model/nsx';
+import { CONFIRMED_BY_VCENTER_COLUMN } from './seen-as-tenant';
 import { formatEvidence, yesNo } from './text';
 import type { Column, TableSheet } from './xlsx-table';
 import { ROLE_STATUS_COLOURS, SEVERITY_COLOURS, VERDICT_COLOURS } from './xlsx-style';
@@ -143,6 +144,7 @@ export function effectiveAccessSheet(report: AuditReport): TableSheet<EffectiveA
       // column either: the filled Granted on cell beside it clips the text, where an empty
       // neighbour would let it spill across the page and shrink the printed sheet to dust.
       { header: 'Privileges', value: (r) => r.privileges.join(', '), width: 40 },
+      CONFIRMED_BY_VCENTER_COLUMN,
       ...grantColumns,
     ],
   };

@@ -18,6 +18,7 @@ import {
   rolesSheet,
   tenantsSheet,
 } from './workbook-sheets';
+import { seenAsTenantSheet, serverCheckSummary } from './seen-as-tenant';
 import { SEVERITY_COLOURS, type CellColour } from './xlsx-style';
 import {
   addReportSheet,
@@ -54,6 +55,8 @@ export async function writeWorkbook(report: AuditReport, path: string): Promise<
   await writeTableSheet(workbook, roleVsCloudAdminSheet(report));
   const nsx = nsxSheet(report);
   if (nsx) await writeTableSheet(workbook, nsx);
+  const seen = seenAsTenantSheet(report);
+  if (seen) await writeTableSheet(workbook, seen);
   await workbook.commit();
 }
 
@@ -102,6 +105,7 @@ export function summaryFields(report: AuditReport): SummaryField[] {
       ...(count > 0 && { colour: SEVERITY_COLOURS[severity] }),
     });
   }
+  fields.push(...serverCheckSummary(report));
   for (const warning of report.warnings) fields.push({ field: 'Warning', value: warning });
   return fields;
 }

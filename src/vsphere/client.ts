@@ -155,6 +155,11 @@ export class VimClient {
     }
   }
 
+  /** A request built outside this class (./user-privileges.ts), with the same one re-login as every call. */
+  async call(req: rq.SoapRequest): Promise<XmlNode> {
+    return this.invoke(req);
+  }
+
   private async loginAgain(): Promise<void> {
     this.soap.clearSession();
     await this.login();

@@ -19,11 +19,19 @@ import {
   loadMembership,
   obtainSnapshot,
 } from '../audit-inputs';
+import {
+  confirmationSection,
+  runServerChecks,
+  serverCheckPasswords,
+  withConfirmation,
+  type ServerCheckFlags,
+} from '../audit-server-checks';
 import { addConnectionOptions, type ConnectionFlags } from '../connection';
 import { makeContext, type GlobalOptions } from '../context';
 import { addTenantFilesOption, tenantFiles, type TenantFileFlags } from '../tenant-option';
+import { TENANT_PASSWORDS_OPTION } from '../tenant-passwords';
 
-interface AuditFlags extends GlobalOptions, ConnectionFlags, TenantFileFlags {
+interface AuditFlags extends GlobalOptions, ConnectionFlags, TenantFileFlags, ServerCheckFlags {
   snapshot?: string;
   out?: string;
   format: string;
@@ -47,12 +55,19 @@ Examples:
   $ drperm audit --tenants contoso.yaml fabrikam.yaml --avs --membership groups.yaml \\
       --nsx-snapshot reports/nsx.json
 
+  # have vCenter confirm every computed answer, and see what each tenant account discovers
+  $ drperm audit --tenants policies/tenants --confirm-with-server --discover \\
+      --tenant-passwords tenant-passwords.yaml
+
 Verdict: a tenant is "isolated" when it has no critical or high finding.
 Exit code 1 when a finding at or above --fail-on exists (default high).
 Rules: cross-tenant-access, shared-principal (critical); unowned-vm-access, propagating-grant,
 excess-privilege, role-exceeds-cloudadmin (high); no-access-pattern, missing-grant,
 mode-mismatch, role-drift, group-grant-unresolved (medium); with --nsx-snapshot also
-nsx-cross-tenant-binding (critical), nsx-unsupported-role, nsx-role-exceeds-cloudadmin (high).`;
+nsx-cross-tenant-binding (critical), nsx-unsupported-role, nsx-role-exceeds-cloudadmin (high);
+with --confirm-with-server server-disagrees (high); with --discover discover-foreign-vm
+(critical), discover-missing-vm, discover-missing-shared (high).
+--confirm-with-server and --discover connect even with --snapshot (same vCenter required).`;
 
 export function register(program: Command): void {
   addConnectionOptions(
@@ -88,7 +103,16 @@ export function register(program: Command): void {
       .option(
         '--nsx-snapshot <file>',
         'also audit NSX roles and bindings from `drperm nsx collect` (adds nsx-* findings and an NSX sheet)',
-      ),
+      )
+      .option(
+        '--confirm-with-server',
+        'ask vCenter (FetchUserPrivilegeOnEntities) for each tenant account\'s privileges on every entity and compare (adds server-disagrees findings and a "Confirmed by vCenter" column)',
+      )
+      .option(
+        '--discover',
+        'log in as each tenant account and compare what it discovers with its policy (adds a "Seen as tenant" section)',
+      )
+      .option(...TENANT_PASSWORDS_OPTION),
   )
     .addHelpText('after', EXAMPLES)
     .action(async (_opts: unknown, cmd: Command) => {
@@ -98,6 +122,7 @@ export function register(program: Command): void {
       const formats = parseFormats(opts.format);
       const policies = await loadTenantPolicies(tenantFiles(opts));
       const membership = await loadMembership(opts.membership);
+      const passwords = await serverCheckPasswords(opts, policies);
       const input = await obtainSnapshot(opts, ctx);
       const { snapshot } = input;
       const role = await loadAuditRole(opts.role, snapshot, ctx);
@@ -109,6 +134,8 @@ export function register(program: Command): void {
             policies.map((p) => p.policy),
           )
         : undefined;
+
+      const checks = await runServerChecks(opts, ctx, snapshot, policies, membership, passwords);
 
       const started = Date.now();
       const result = runAudit({
@@ -124,9 +151,10 @@ export function register(program: Command): void {
         ...(membership ? { membership } : {}),
         ...(opts.avs ? { avs: true } : {}),
         ...(cloudAdmin ? { cloudAdminPrivileges: cloudAdmin } : {}),
-        ...(nsx ? { extraFindings: nsx.findings } : {}),
+        extraFindings: [...(nsx?.findings ?? []), ...checks.findings],
       });
       if (nsx) result.warnings.push(...nsx.warnings);
+      withConfirmation(result, checks);
       ctx.log.debug(`audit computed in ${Date.now() - started} ms`);
       // A live collection has already printed its own warnings as it went.
       const fresh = result.warnings.filter(
@@ -148,6 +176,8 @@ export function register(program: Command): void {
           failOn,
         },
         ...(nsx ? { nsx: nsx.section } : {}),
+        ...(checks.seen ? { seenAsTenant: checks.seen } : {}),
+        ...(checks.confirm ? { serverConfirmation: confirmationSection(checks)! } : {}),
       });
       const files = await writeReports(report, {
         ...(opts.out !== undefined ? { outDir: opts.out } : {}),
@@ -157,6 +187,8 @@ export function register(program: Command): void {
       if (result.findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) {
         process.exitCode = ExitCode.Findings;
       }
+      // A tenant that could not be discovered leaves the check incomplete: input or server error.
+      if (checks.failure !== undefined) process.exitCode = checks.failure;
     });
 }
 

@@ -39,6 +39,7 @@ import {
   withoutRoleRefusals,
 } from '../tenant/plan-live';
 import { expectedRolePrivileges, roleFindings } from '../tenant/role-drift';
+import { registerDiscover } from '../tenant/discover';
 import { checkBackupTenant, rollback } from '../tenant/rollback';
 /** The options of the commands that change vCenter: confirmation, JSON, backups, concurrency. */
 function withChangeOptions(cmd: Command, text: { json: string; backupDir: string }): Command {
@@ -56,6 +57,7 @@ export function register(program: Command): void {
       "onboard a tenant's Azure Site Recovery account: plan, apply, verify, rollback, drift",
     )
     .addHelpText('after', EXAMPLES);
+  registerDiscover(tenant);
 
   addConnectionOptions(
     withTenantOption(tenant.command('plan'))
