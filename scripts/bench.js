@@ -2,7 +2,9 @@
 // `npm run bench`: drperm's speed against the simulator lab, side by side with a reference
 // client written with govmomi, VMware's own Go SDK (test/bench/refclient). Both collect the
 // same data (about, roles, privileges, all permissions, every entity with name, parent and a
-// VM's resource pool, paged); then drperm audits the collected snapshot offline for N tenants.
+// VM's resource pool, paged); then drperm audits the collected snapshot offline for N tenants,
+// and again with --confirm-with-server: vCenter (the lab) asked for every tenant account's
+// privileges on every entity, against the collection's time.
 //
 //   npm run bench -- [--vms 45000] [--tenants 50] [--runs 3] [--page-size 1000]
 //
@@ -156,6 +158,35 @@ async function main() {
       audits.push(a);
     }
 
+    // The same audit, with vCenter asked for each tenant account on every entity.
+    const confirms = [];
+    for (let i = 0; i < RUNS; i++) {
+      const a = await measure(
+        process.execPath,
+        [
+          CLI,
+          'audit',
+          '--tenants',
+          tenantsDir,
+          '--snapshot',
+          snapshot,
+          '--confirm-with-server',
+          '--format',
+          'json',
+          '--out',
+          join(work, `confirm-${i}`),
+          '--fail-on',
+          'critical',
+        ],
+        env,
+      );
+      if (a.code !== 0) throw new Error(`drperm audit --confirm-with-server failed:\n${a.stderr}`);
+      confirms.push(a);
+    }
+    const collectTime = median(ours.map((r) => r.seconds));
+    const auditTime = median(audits.map((r) => r.seconds));
+    const confirmTime = median(confirms.map((r) => r.seconds));
+
     const row = (label, a, b) => `${label.padEnd(44)} ${a.padEnd(22)} ${b}\n`;
     process.stdout.write('\n' + row('', 'drperm (TypeScript)', 'govmomi (Go, reference)'));
     process.stdout.write(
@@ -171,6 +202,17 @@ async function main() {
         `${fmt(median(audits.map((r) => r.seconds)))}, ${mib(Math.max(...audits.map((r) => r.rssMiB)))}`,
         '(no equivalent)',
       ),
+    );
+    process.stdout.write(
+      row(
+        `audit --confirm-with-server, ${TENANTS} tenants`,
+        `${fmt(confirmTime)}, ${mib(Math.max(...confirms.map((r) => r.rssMiB)))}`,
+        '(no equivalent)',
+      ),
+    );
+    process.stdout.write(
+      `confirming ${TENANTS} accounts x ${entities} entities: ${fmt(confirmTime - auditTime)} beyond the offline audit, ` +
+        `${((confirmTime - auditTime) / collectTime).toFixed(1)}x drperm's collection time\n`,
     );
     process.stdout.write(
       `\nmedian wall time of ${RUNS} run(s), peak RSS${TIME ? '' : ' (n/a: /usr/bin/time is missing; apt-get install time)'}; ` +
