@@ -109,12 +109,27 @@ function quietWarnings(ctx: CommandContext): CommandContext['log'] {
   return { ...ctx.log, warn: (m: string) => ctx.log.debug(m) };
 }
 
-/** The Effective access rows with "Confirmed by vCenter" filled in. */
+/**
+ * The Effective access rows with "Confirmed by vCenter" filled in, and what vCenter's answer
+ * says about groups drperm could not resolve: vCenter expands memberships itself, so where it
+ * agrees on every entity those groups give the account nothing drperm did not count.
+ */
 export function withConfirmation(result: AuditResult, checks: ServerChecks): void {
   const confirm = checks.confirm;
   if (!confirm) return;
   for (const row of result.effectiveAccess) {
     row.confirmedByVcenter = confirm.status(row.tenant, row.entity.moref);
+  }
+  for (const t of confirm.confirmation.tenants) {
+    const unresolved = result.findings.filter(
+      (f) => f.rule === 'group-grant-unresolved' && f.tenant === t.tenant,
+    ).length;
+    if (!t.asked || unresolved === 0) continue;
+    result.warnings.push(
+      t.differs === 0
+        ? `tenant ${t.tenant}: vCenter, which expands group memberships itself, agrees with drperm on all ${t.entitiesAsked} entities: the ${unresolved} group grant(s) drperm could not resolve give the account nothing beyond what drperm computed`
+        : `tenant ${t.tenant}: vCenter differs on ${t.differs} entities while ${unresolved} group grant(s) are unresolved: check the memberships given with --membership (server-disagrees findings)`,
+    );
   }
 }
 

@@ -199,6 +199,13 @@ describe('drperm tenant discover on the lab', () => {
         new Set(['yes']),
       );
       expect(report.findings.filter((f) => f.rule === 'server-disagrees')).toEqual([]);
+      // Without --membership drperm cannot resolve the lab's groups; vCenter, which can, agrees.
+      expect(report.findings.some((f) => f.rule === 'group-grant-unresolved')).toBe(true);
+      expect(report.warnings).toContainEqual(
+        expect.stringMatching(
+          /^tenant contoso: vCenter, which expands group memberships itself, agrees with drperm on all \d+ entities/,
+        ),
+      );
     });
 
     it('has the Seen as tenant section: both exact', () => {
