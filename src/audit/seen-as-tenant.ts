@@ -15,14 +15,14 @@ import { COMPUTE_TYPES, DATASTORE_TYPES, HOST_TYPES, NETWORK_TYPES } from '../mo
 import type { Entity } from '../model/snapshot';
 import type { GrantKind, ResolvedTenant } from '../policy/tenant-resolve';
 import { finding } from './context';
+import { entityRef, type EntityRef } from '../model/entity';
 import {
   comparePaths,
   grantingPermissions,
-  toEntityRef,
   type AccessModel,
   type ResolvedAccess,
 } from './effective-access';
-import type { EntityRef, Finding } from './types';
+import type { Finding } from './types';
 
 /** What the tenant's session returned (see src/vsphere/discovery.ts). */
 export interface SessionDiscovery {
@@ -93,6 +93,8 @@ export interface SeenAsTenant {
 }
 
 export interface SeenAsTenantInput {
+  /** Instance UUID of the vCenter (every EntityRef carries it). */
+  vcenter: string;
   inventory: Inventory;
   tenant: ResolvedTenant;
   /** VM ref -> tenants whose policies own it. */
@@ -154,6 +156,7 @@ const REMEDIATION_MISSING_SHARED =
 
 export function seenAsTenant(input: SeenAsTenantInput): SeenAsTenant {
   const { inventory, tenant, owners, discovery } = input;
+  const toEntityRef = (e: Pick<Entity, 'ref' | 'type' | 'path'>) => entityRef(input.vcenter, e);
   const name = tenant.policy.tenant;
   const principal = tenant.principal;
   const seen = new Map(discovery.objects.map((o) => [o.ref, o]));
@@ -167,7 +170,7 @@ export function seenAsTenant(input: SeenAsTenantInput): SeenAsTenant {
     const known = inventory.get(o.ref);
     const entity: EntityRef = known
       ? toEntityRef(known)
-      : { moref: o.ref, type: o.type, path: `(not in the snapshot) ${o.name || o.ref}` };
+      : toEntityRef({ ref: o.ref, type: o.type, path: `(not in the snapshot) ${o.name || o.ref}` });
     const obj: SeenObject = { kind, entity, readable: o.readable };
     if (kind === 'vm') {
       const folder = pathOf(known?.parent ?? o.parent);

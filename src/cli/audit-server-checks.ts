@@ -2,22 +2,19 @@
  * The two checks `drperm audit` can ask the server for, besides its own computation:
  * `--confirm-with-server` (vCenter's effective privileges for each tenant account, with the
  * administrator's session; src/ops/confirm.ts) and `--discover` (what each tenant account's
- * own session sees; src/ops/discover.ts). Their findings join the audit's before verdicts are
- * made; their sections join the reports.
+ * own session sees; src/ops/discover.ts). Their results go to the audit use case
+ * (src/ops/server-checks.ts), which adds them to findings, verdicts and reports.
  */
-import type { AuditResult } from '../audit/audit';
-import type { ServerConfirmation } from '../audit/server-confirm';
-import type { Finding } from '../audit/types';
 import type { Snapshot } from '../model/snapshot';
+import { checkSameServer, confirmWithServer } from '../ops/confirm';
+import { discoverTenants } from '../ops/discover';
+import { info } from '../ops/events';
+import type { ServerCheckResults } from '../ops/server-checks';
 import type { Membership } from '../policy/schemas';
 import type { LoadedTenantPolicy } from '../policy/tenant-policy';
-import type { ResolvedTenant } from '../policy/tenant-resolve';
-import { checkSameServer, confirmWithServer, type ConfirmRun } from '../ops/confirm';
-import { discoverTenants, type TenantDiscoveryResult } from '../ops/discover';
 import { withSession } from '../vsphere/session';
 import { resolveConnection, type ConnectionFlags } from './connection';
 import type { CommandContext } from './context';
-import { progressLine } from './progress';
 import { tenantPasswords, type TenantPasswordFlags } from './tenant-passwords';
 import {
   accountsToLogIn,
@@ -32,11 +29,8 @@ export interface ServerCheckFlags extends ConnectionFlags, TenantPasswordFlags {
   membership?: string;
 }
 
-export interface ServerChecks {
-  findings: Finding[];
-  confirm?: ConfirmRun;
-  seen?: TenantDiscoveryResult[];
-  /** Exit code the discovery asks for when a tenant could not be discovered (2 or 3). */
+export interface ServerChecks extends ServerCheckResults {
+  /** Exit code when a tenant could not be discovered (2 or 3): the check is incomplete. */
   failure?: number;
 }
 
@@ -59,26 +53,23 @@ export async function runServerChecks(
 ): Promise<ServerChecks> {
   const out: ServerChecks = { findings: [] };
   if (!opts.confirmWithServer && !opts.discover) return out;
-  const tenants: ResolvedTenant[] = resolvePolicies(policies, snapshot, {
-    ...ctx,
-    log: quietWarnings(ctx),
-  });
+  // The audit warns about unresolved policy paths itself; do not say it twice.
+  const tenants = resolvePolicies(policies, snapshot, () => undefined);
   const connection = await resolveConnection(opts, ctx.log);
   if (opts.confirmWithServer) {
-    const progress = progressLine(ctx);
-    ctx.log.info(`asking ${connection.url} for each tenant account's effective privileges ...`);
+    info(ctx.emit, `asking ${connection.url} for each tenant account's effective privileges ...`);
     out.confirm = await withSession(connection, ctx.log, async (client) => {
       checkSameServer(snapshot, client);
       return confirmWithServer(client, snapshot, tenants, {
-        log: ctx.log,
-        progress: progress.update,
+        emit: ctx.emit,
         ...(membership ? { membership } : {}),
         ...(opts.membership !== undefined ? { membershipFile: opts.membership } : {}),
       });
-    }).finally(progress.done);
+    });
     out.findings.push(...out.confirm.findings);
     const t = out.confirm.confirmation.totals;
-    ctx.log.info(
+    info(
+      ctx.emit,
       `vCenter confirmed ${t.agreed} of ${t.entitiesAsked} entity answers; ${t.differs} differ`,
     );
   }
@@ -88,10 +79,7 @@ export async function runServerChecks(
       snapshot,
       tenants,
       passwords ?? new Map(),
-      {
-        log: ctx.log,
-        ...(membership ? { membership } : {}),
-      },
+      { emit: ctx.emit, sessionLog: ctx.log, ...(membership ? { membership } : {}) },
     );
     for (const r of out.seen) {
       if (r.status === 'not discovered')
@@ -102,37 +90,4 @@ export async function runServerChecks(
     if (code > 1) out.failure = code;
   }
   return out;
-}
-
-/** The audit itself warns about unresolved policy paths; do not say it twice. */
-function quietWarnings(ctx: CommandContext): CommandContext['log'] {
-  return { ...ctx.log, warn: (m: string) => ctx.log.debug(m) };
-}
-
-/**
- * The Effective access rows with "Confirmed by vCenter" filled in, and what vCenter's answer
- * says about groups drperm could not resolve: vCenter expands memberships itself, so where it
- * agrees on every entity those groups give the account nothing drperm did not count.
- */
-export function withConfirmation(result: AuditResult, checks: ServerChecks): void {
-  const confirm = checks.confirm;
-  if (!confirm) return;
-  for (const row of result.effectiveAccess) {
-    row.confirmedByVcenter = confirm.status(row.tenant, row.entity.moref);
-  }
-  for (const t of confirm.confirmation.tenants) {
-    const unresolved = result.findings.filter(
-      (f) => f.rule === 'group-grant-unresolved' && f.tenant === t.tenant,
-    ).length;
-    if (!t.asked || unresolved === 0) continue;
-    result.warnings.push(
-      t.differs === 0
-        ? `tenant ${t.tenant}: vCenter, which expands group memberships itself, agrees with drperm on all ${t.entitiesAsked} entities: the ${unresolved} group grant(s) drperm could not resolve give the account nothing beyond what drperm computed`
-        : `tenant ${t.tenant}: vCenter differs on ${t.differs} entities while ${unresolved} group grant(s) are unresolved: check the memberships given with --membership (server-disagrees findings)`,
-    );
-  }
-}
-
-export function confirmationSection(checks: ServerChecks): ServerConfirmation | undefined {
-  return checks.confirm?.confirmation;
 }

@@ -21,7 +21,6 @@ import type { Snapshot } from '../model/snapshot';
 import type { Membership } from '../policy/schemas';
 import type { ResolvedTenant } from '../policy/tenant-resolve';
 import { InputError } from '../util/errors';
-import type { Logger } from '../util/log';
 import type { VimClient } from '../vsphere/client';
 import { ManagedObjectNotFoundFault } from '../vsphere/faults';
 import { mapLimit } from '../vsphere/semaphore';
@@ -30,14 +29,15 @@ import {
   fetchUserPrivilegeOnEntities,
   hasUserPrivilegeOnEntities,
 } from '../vsphere/user-privileges';
+import { debug, warn, type Emit } from './events';
 
 export const CONFIRM_BATCH_SIZE = 500;
 export const CONFIRM_CONCURRENCY = 8;
 const VIEW = 'System.View';
 
 export interface ConfirmOptions {
-  log: Logger;
-  progress?: (message: string) => void;
+  /** Progress on the batches; notes on entities deleted since the snapshot. */
+  emit: Emit;
   membership?: Membership;
   membershipFile?: string;
   batchSize?: number;
@@ -115,10 +115,12 @@ export async function confirmWithServer(
 
   const total = fetchJobs.length + hasJobs.length;
   let done = 0;
-  const tick = () => options.progress?.(`asking vCenter: ${++done}/${total} batches`);
+  const emit = options.emit;
+  const tick = () =>
+    emit({ type: 'progress', message: `asking vCenter: ${++done}/${total} batches` });
   const runFetch = async (job: Job) => {
     const user = inputs[job.tenant]!.principal;
-    const results = await bisectGone(job.refs, options.log, (refs) => {
+    const results = await bisectGone(job.refs, emit, (refs) => {
       calls.fetch++;
       return fetchUserPrivilegeOnEntities(client, refs, user);
     });
@@ -129,7 +131,7 @@ export async function confirmWithServer(
     if (job.kind === 'fetch') await runFetch(job);
     else {
       const user = inputs[job.tenant]!.principal;
-      const results = await bisectGone(job.refs, options.log, (refs) => {
+      const results = await bisectGone(job.refs, emit, (refs) => {
         calls.has++;
         return hasUserPrivilegeOnEntities(client, refs, user, [VIEW]);
       });
@@ -145,7 +147,8 @@ export async function confirmWithServer(
     tick();
   });
   if (followUps.length > 0) {
-    options.log.debug(
+    debug(
+      emit,
       `confirm: ${followUps.length} follow-up batch(es) where vCenter grants System.View`,
     );
     await mapLimit(followUps, concurrency, runFetch);
@@ -154,7 +157,9 @@ export async function confirmWithServer(
   inputs.forEach((t, i) => {
     if (t.reason === undefined) t.answers = answers[i]!;
   });
-  options.log.debug(
+  emit({ type: 'progress-done' });
+  debug(
+    emit,
     `confirm: ${calls.fetch} FetchUserPrivilegeOnEntities and ${calls.has} HasUserPrivilegeOnEntities calls`,
   );
   return { ...compareWithServer(model, inputs, options.membershipFile), calls };
@@ -173,7 +178,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
  */
 async function bisectGone<R>(
   refs: MoRef[],
-  log: Logger,
+  emit: Emit,
   call: (refs: MoRef[]) => Promise<R[]>,
 ): Promise<R[]> {
   try {
@@ -181,13 +186,13 @@ async function bisectGone<R>(
   } catch (err) {
     if (!(err instanceof ManagedObjectNotFoundFault)) throw err;
     if (refs.length === 1) {
-      log.warn(`confirm: ${refs[0]!.type} ${refs[0]!.value} no longer exists; not asked`);
+      warn(emit, `confirm: ${refs[0]!.type} ${refs[0]!.value} no longer exists; not asked`);
       return [];
     }
     const half = Math.ceil(refs.length / 2);
     return [
-      ...(await bisectGone(refs.slice(0, half), log, call)),
-      ...(await bisectGone(refs.slice(half), log, call)),
+      ...(await bisectGone(refs.slice(0, half), emit, call)),
+      ...(await bisectGone(refs.slice(half), emit, call)),
     ];
   }
 }

@@ -15,14 +15,16 @@ import { registerSecret, type Logger } from '../util/log';
 import { discoverInventory } from '../vsphere/discovery';
 import { InvalidLoginFault } from '../vsphere/faults';
 import { withSession } from '../vsphere/session';
+import { debug, type Emit } from './events';
 import type { ConnectOptions } from '../vsphere/types';
 
 /** The administrator's connection settings without its credentials: URL and TLS trust. */
 export type ServerSettings = Omit<ConnectOptions, 'username' | 'password'>;
 
 export interface DiscoverOptions {
-  log: Logger;
-  progress?: (message: string) => void;
+  emit: Emit;
+  /** For the tenant sessions: --verbose SOAP logging and the Ctrl-C note. */
+  sessionLog: Logger;
   /** For the evidence of foreign VMs: drperm's computation uses the same groups as the audit. */
   membership?: Membership;
   model?: AccessModel;
@@ -61,20 +63,22 @@ export async function discoverTenants(
       continue;
     }
     registerSecret(password);
-    options.progress?.(`discovering as ${tenant.principal}`);
+    const progress = (message: string) =>
+      options.emit({ type: 'progress', message: `${name}: ${message}` });
+    progress(`discovering as ${tenant.principal}`);
     try {
       const discovery = await withSession(
         { ...server, username: tenant.principal, password },
-        options.log,
-        (client) =>
-          discoverInventory(client, options.progress ? { progress: options.progress } : {}),
-      );
+        options.sessionLog,
+        (client) => discoverInventory(client, { progress }),
+      ).finally(() => options.emit({ type: 'progress-done' }));
       const principals = resolvePrincipals(tenant.principal, {
         group: false,
         ...(options.membership ? { membership: options.membership } : {}),
       });
       out.push(
         seenAsTenant({
+          vcenter: snapshot.vcenter.instanceUuid,
           inventory,
           tenant,
           owners,
@@ -82,7 +86,7 @@ export async function discoverTenants(
           access: { model, resolved: resolveAccess(model, principals) },
         }),
       );
-      options.log.debug(`${name}: ${discovery.objects.length} objects discovered; logged out`);
+      debug(options.emit, `${name}: ${discovery.objects.length} objects discovered; logged out`);
     } catch (err) {
       if (!(err instanceof InvalidLoginFault)) throw err;
       out.push({

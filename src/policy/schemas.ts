@@ -56,7 +56,6 @@ const InventoryPath = z
   .regex(/^\//, 'inventory paths start with "/" (govc style, e.g. /DC0/vm/contoso)');
 
 export const TenantModeSchema = z.enum(['failback', 'failover-only']);
-export type TenantMode = z.infer<typeof TenantModeSchema>;
 
 export const TenantPolicySchema = z
   .object({
@@ -64,7 +63,7 @@ export const TenantPolicySchema = z
     tenant: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only'),
-    /** failback: the Azure_Site_Recovery role; failover-only: the built-in Read-only role (seed 001). */
+    /** failback: the Azure_Site_Recovery role; failover-only: the built-in Read-only role (README "Onboarding a tenant"). */
     mode: TenantModeSchema,
     /** The configuration server's vCenter account. */
     account: z
@@ -76,7 +75,7 @@ export const TenantPolicySchema = z
       .strict(),
     /** Role assigned in failback mode (default Azure_Site_Recovery; e.g. Azure_Site_Recovery_AVS on AVS). */
     role: z.string().min(1).optional(),
-    /** Read-only on the vCenter root folder, not propagated (seed 001: "vCenter | Read-Only"). */
+    /** Read-only on the vCenter root folder, not propagated (ASR reads the vCenter itself). */
     vcenterReadOnly: z.boolean().default(true),
     objects: z
       .object({

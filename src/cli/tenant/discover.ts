@@ -11,12 +11,12 @@ import { loadTenantPolicies, type LoadedTenantPolicy } from '../../policy/tenant
 import { resolveTenant, type ResolvedTenant } from '../../policy/tenant-resolve';
 import { discoverTenants, type TenantDiscoveryResult } from '../../ops/discover';
 import { ExitCode } from '../../util/errors';
-import { collectSnapshot } from '../../vsphere/collect';
+import { collectSnapshot } from '../../ops/snapshot';
 import { withSession } from '../../vsphere/session';
 import type { ConnectOptions } from '../../vsphere/types';
 import { addConnectionOptions, resolveConnection } from '../connection';
-import { makeContext, printJson, type CommandContext } from '../context';
-import { progressLine } from '../progress';
+import { makeContext, printJson } from '../context';
+import { run } from '../run';
 import { tenantFiles } from '../tenant-option';
 import {
   addTenantPasswordOption,
@@ -53,30 +53,30 @@ export function registerDiscover(tenant: Command): void {
     ),
   )
     .addHelpText('after', DISCOVER_EXAMPLES)
-    .action(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<TenantOptions & TenantPasswordFlags>();
-      const ctx = makeContext(opts);
-      const policies = await loadTenantPolicies(tenantFiles(opts));
-      const passwords = await tenantPasswords(accountsToLogIn(policies), opts);
-      const connection = await resolveConnection(opts, ctx.log);
-      const progress = progressLine(ctx);
-      const snapshot = await withSession(connection, ctx.log, (client) =>
-        collectSnapshot(client, { log: ctx.log, progress: progress.update }),
-      ).finally(progress.done);
-      const tenants = resolvePolicies(policies, snapshot, ctx);
-      const results = await discoverTenants(
-        serverSettings(connection),
-        snapshot,
-        tenants,
-        passwords,
-        {
-          log: ctx.log,
-        },
-      );
-      if (opts.json) printJson(ctx, discoveryJson(results));
-      else ctx.out(results.map(renderSeenAsTenant).join('\n\n'));
-      process.exitCode = discoveryExitCode(results);
-    });
+    .action(
+      run(async (_o: unknown, cmd: Command) => {
+        const opts = cmd.optsWithGlobals<TenantOptions & TenantPasswordFlags>();
+        const ctx = makeContext(opts);
+        const policies = await loadTenantPolicies(tenantFiles(opts));
+        const passwords = await tenantPasswords(accountsToLogIn(policies), opts);
+        const connection = await resolveConnection(opts, ctx.log);
+        // The administrator's view of the inventory resolves the policies.
+        const snapshot = await withSession(connection, ctx.log, (client) =>
+          collectSnapshot(client, ctx.emit),
+        );
+        const tenants = resolvePolicies(policies, snapshot, (m) => ctx.log.warn(m));
+        const results = await discoverTenants(
+          serverSettings(connection),
+          snapshot,
+          tenants,
+          passwords,
+          { emit: ctx.emit, sessionLog: ctx.log },
+        );
+        if (opts.json) printJson(ctx, discoveryJson(results));
+        else ctx.out(results.map(renderSeenAsTenant).join('\n\n'));
+        return discoveryExitCode(results);
+      }),
+    );
 }
 
 /** Tenants whose account is a user (a group cannot log in). */
@@ -91,12 +91,12 @@ export function accountsToLogIn(
 export function resolvePolicies(
   policies: readonly LoadedTenantPolicy[],
   snapshot: Snapshot,
-  ctx: CommandContext,
+  warn: (message: string) => void,
 ): ResolvedTenant[] {
   const inventory = new Inventory(snapshot.entities, snapshot.rootFolder);
   const resolved = policies.map((p) => resolveTenant(p.policy, inventory, p.file));
   for (const t of resolved) {
-    for (const p of t.problems) ctx.log.warn(`tenant ${t.policy.tenant}: ${p.field}: ${p.message}`);
+    for (const p of t.problems) warn(`tenant ${t.policy.tenant}: ${p.field}: ${p.message}`);
   }
   return resolved;
 }

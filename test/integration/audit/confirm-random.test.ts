@@ -15,9 +15,10 @@ import { AccessModel, resolveAccess } from '../../../src/audit/effective-access'
 import { resolvePrincipals } from '../../../src/audit/principals';
 import { startLab, type RunningLab } from '../../../src/lab/launch';
 import { Inventory } from '../../../src/model/inventory';
-import { principalKey } from '../../../src/model/principal';
+import { principalName } from '../../../src/model/principal';
 import type { Entity, Snapshot } from '../../../src/model/snapshot';
 import { confirmWithServer } from '../../../src/ops/confirm';
+import { ignoreEvents } from '../../../src/ops/events';
 import type { Membership } from '../../../src/policy/schemas';
 import type { ResolvedTenant } from '../../../src/policy/tenant-resolve';
 import { silentLogger } from '../../../src/util/log';
@@ -158,9 +159,9 @@ function randomPermissions(seed: number, inventory: Inventory): RandomPermission
 }
 
 async function clearTestPermissions(client: VimClient): Promise<void> {
-  const ours = new Set([...USERS, ...GROUPS].map((n) => principalKey(n)));
+  const ours = new Set([...USERS, ...GROUPS].map((n) => principalName(n)));
   for (const p of await client.retrieveAllPermissions()) {
-    if (ours.has(principalKey(p.principal)) && p.entity) {
+    if (ours.has(principalName(p.principal)) && p.entity) {
       await client.removeEntityPermission(p.entity, p.principal, p.group);
     }
   }
@@ -253,7 +254,7 @@ describe('effective access: drperm against vCenter (the lab) on random inventori
               }) as unknown as ResolvedTenant,
           );
           const run = await confirmWithServer(client, snapshot, tenants, {
-            log: silentLogger,
+            emit: ignoreEvents,
             membership: world.membership,
             batchSize: 7,
             concurrency: 3,

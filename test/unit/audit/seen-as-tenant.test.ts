@@ -9,6 +9,8 @@ import {
 } from '../../../src/audit/seen-as-tenant';
 import type { Entity } from '../../../src/model/snapshot';
 import { ROLE } from './snapshot-builder';
+
+const VCENTER = '00000000-0000-0000-0000-000000000001';
 import { CONTOSO, twoTenants } from './two-tenants';
 
 /** A session that sees exactly these entities, all readable. */
@@ -41,6 +43,7 @@ describe('seenAsTenant', () => {
   it('is exact when the session sees its VMs and the shared objects of the table, and nothing foreign', () => {
     const s = setup();
     const r = seenAsTenant({
+      vcenter: VCENTER,
       inventory: s.model.inventory,
       tenant: s.contoso,
       owners: s.owners,
@@ -84,6 +87,7 @@ describe('seenAsTenant', () => {
     const model = new AccessModel(snapshot);
     const resolved = resolveAccess(model, resolvePrincipals(CONTOSO));
     const r = seenAsTenant({
+      vcenter: VCENTER,
       inventory: model.inventory,
       tenant: s.contoso,
       owners: s.owners,
@@ -110,6 +114,7 @@ describe('seenAsTenant', () => {
   it('reports tenant VMs and shared objects the session does not see as high', () => {
     const s = setup();
     const r = seenAsTenant({
+      vcenter: VCENTER,
       inventory: s.model.inventory,
       tenant: s.contoso,
       owners: s.owners,
@@ -133,6 +138,7 @@ describe('seenAsTenant', () => {
       { ref: 'vm-new', type: 'VirtualMachine', name: 'new', parent: null, readable: true },
     ];
     const r = seenAsTenant({
+      vcenter: VCENTER,
       inventory: s.model.inventory,
       tenant: s.contoso,
       owners: s.owners,

@@ -6,7 +6,7 @@
 import { AccessModel, resolveAccess } from '../../../src/audit/effective-access';
 import { resolvePrincipals } from '../../../src/audit/principals';
 import { confirmWithServer } from '../../../src/ops/confirm';
-import { silentLogger } from '../../../src/util/log';
+import { ignoreEvents } from '../../../src/ops/events';
 import type { VimClient } from '../../../src/vsphere/client';
 import { ManagedObjectNotFoundFault } from '../../../src/vsphere/faults';
 import type { SoapRequest } from '../../../src/vsphere/requests';
@@ -62,7 +62,7 @@ describe('confirmWithServer', () => {
     const ours = resolveAccess(s.model, resolvePrincipals(s.contoso.principal));
     const server = scriptedServer((ref) => [...(ours.get(ref)?.privileges ?? [])], new Set());
     const run = await confirmWithServer(server.client, s.snapshot, [s.contoso], {
-      log: silentLogger,
+      emit: ignoreEvents,
       batchSize: 3,
       concurrency: 2,
       model: s.model,
@@ -85,7 +85,7 @@ describe('confirmWithServer', () => {
     const s = setup();
     const server = scriptedServer((ref) => (ref === s.f1.ref ? [...READ_ONLY] : []), new Set());
     const run = await confirmWithServer(server.client, s.snapshot, [s.contoso], {
-      log: silentLogger,
+      emit: ignoreEvents,
       model: s.model,
     });
     const f1 = server.calls.filter((c) => c.entities.includes(s.f1.ref)).map((c) => c.method);
@@ -100,7 +100,7 @@ describe('confirmWithServer', () => {
     const s = setup();
     const server = scriptedServer(() => [], new Set([s.c2.ref]));
     const run = await confirmWithServer(server.client, s.snapshot, [s.contoso], {
-      log: silentLogger,
+      emit: ignoreEvents,
       batchSize: 100,
       model: s.model,
     });
@@ -112,7 +112,7 @@ describe('confirmWithServer', () => {
     const s = setup();
     const server = scriptedServer(() => [], new Set());
     const group = { ...s.contoso, group: true };
-    const run = await confirmWithServer(server.client, s.snapshot, [group], { log: silentLogger });
+    const run = await confirmWithServer(server.client, s.snapshot, [group], { emit: ignoreEvents });
     expect(server.calls).toEqual([]);
     expect(run.confirmation.tenants[0]).toMatchObject({ asked: false });
     expect(run.confirmation.tenants[0]!.reason).toContain('vCenter answers for user names only');
