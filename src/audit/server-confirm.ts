@@ -23,6 +23,11 @@ export interface ConfirmTenantInput {
   access: ReadonlyMap<string, ResolvedAccess>;
   /** Entity ref -> answer; entities absent were not asked (or no longer exist). */
   answers?: ReadonlyMap<string, ServerAnswer>;
+  /**
+   * Entities, besides `answers`, that vCenter says the account cannot see (no System.View)
+   * and on which drperm computes nothing: agreed, counted without being kept one by one.
+   */
+  unseen?: number;
   /** Why the tenant was not asked (a group account cannot be asked about). */
   reason?: string;
 }
@@ -90,7 +95,7 @@ export function compareWithServer(
       });
       continue;
     }
-    let agreed = 0;
+    let agreed = t.unseen ?? 0;
     let differs = 0;
     for (const [ref, answer] of t.answers) {
       const access = t.access.get(ref);
@@ -108,7 +113,7 @@ export function compareWithServer(
       tenant: t.tenant,
       principal: t.principal,
       asked: true,
-      entitiesAsked: t.answers.size,
+      entitiesAsked: t.answers.size + (t.unseen ?? 0),
       agreed,
       differs,
     });

@@ -31,7 +31,7 @@ import {
 } from '../vsphere/user-privileges';
 import { debug, warn, type Emit } from './events';
 
-export const CONFIRM_BATCH_SIZE = 500;
+export const CONFIRM_BATCH_SIZE = 1000;
 export const CONFIRM_CONCURRENCY = 8;
 const VIEW = 'System.View';
 
@@ -97,15 +97,19 @@ export async function confirmWithServer(
   });
 
   const answers = inputs.map(() => new Map<string, ServerAnswer>());
+  // Entities vCenter says the account cannot see, where drperm computes nothing either: the
+  // bulk of a tenant's answers. Counted, not kept (50 tenants x 45,000 entities).
+  const unseen = inputs.map(() => 0);
+  // One reference per entity, shared by every tenant's batches.
+  const allRefs = model.inventory.entities.map((e) => ({ type: e.type, value: e.ref }));
   const fetchJobs: Job[] = [];
   const hasJobs: Job[] = [];
   inputs.forEach((t, i) => {
     if (t.reason !== undefined) return;
     const computed: MoRef[] = [];
     const others: MoRef[] = [];
-    for (const e of model.inventory.entities) {
-      const ref = { type: e.type, value: e.ref };
-      if ((t.access.get(e.ref)?.privileges.length ?? 0) > 0) computed.push(ref);
+    for (const ref of allRefs) {
+      if ((t.access.get(ref.value)?.privileges.length ?? 0) > 0) computed.push(ref);
       else others.push(ref);
     }
     for (const refs of chunks(computed, batchSize))
@@ -138,7 +142,7 @@ export async function confirmWithServer(
       const visible: MoRef[] = [];
       for (const r of results) {
         if (r.granted.get(VIEW) === true) visible.push(r.entity);
-        else answers[job.tenant]!.set(r.entity.value, null);
+        else unseen[job.tenant]!++;
       }
       // vCenter lets the account see what drperm says it cannot: ask for everything it holds there.
       for (const refs of chunks(visible, batchSize))
@@ -155,7 +159,10 @@ export async function confirmWithServer(
   }
 
   inputs.forEach((t, i) => {
-    if (t.reason === undefined) t.answers = answers[i]!;
+    if (t.reason === undefined) {
+      t.answers = answers[i]!;
+      t.unseen = unseen[i]!;
+    }
   });
   emit({ type: 'progress-done' });
   debug(
