@@ -14,6 +14,9 @@ import { labEnv } from '../../helpers/lab-info';
 import { runCli } from '../../helpers/run-cli';
 import { TENANTS_DIR, tenantObjects } from '../tenant/tenant-lab';
 
+// Each test runs the CLI a few times; on a loaded machine that takes longer than jest's default.
+jest.setTimeout(180000);
+
 let lab: RunningLab;
 let dir: string;
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>

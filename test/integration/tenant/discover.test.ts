@@ -32,6 +32,9 @@ const USERS = (loadScenario('lab') as { users: Array<{ name: string; password: s
 const passwordOf = (name: string) => USERS.find((u) => u.name === name)!.password;
 const PASSWORDS = { contoso: passwordOf(CONTOSO), fabrikam: passwordOf(FABRIKAM) };
 
+// Each test runs the CLI a few times; on a loaded machine that takes longer than jest's default.
+jest.setTimeout(180000);
+
 let lab: OwnLab;
 let client: VimClient;
 let dir: string;
