@@ -16,6 +16,8 @@ import {
 import { buildAuditContext, liveRole, type AuditContext } from './context';
 import { AccessModel, comparePaths, toEffectiveAccessEntry } from './effective-access';
 import { principalKey, principalOf } from '../model/principal';
+import { withFindingIds } from './finding-id';
+import { leakMatrix, relationClassifier } from './leak-matrix';
 import type {
   AuditReport,
   EffectiveAccessRow,
@@ -42,6 +44,11 @@ export interface AuditInput {
   avs?: boolean;
   /** CloudAdmin's privileges from resolveCloudAdmin; the snapshot's CloudAdmin role when absent. */
   cloudAdminPrivileges?: readonly string[];
+  /**
+   * The documented CloudAdmin privileges for the Role vs CloudAdmin table alone, when neither
+   * --avs nor a live CloudAdmin role applies: the comparison is shown, the rule does not run.
+   */
+  documentedCloudAdminPrivileges?: readonly string[];
   /** Findings from other sources (the NSX audit); they count towards the tenants' verdicts. */
   extraFindings?: readonly Finding[];
 }
@@ -52,6 +59,7 @@ export type AuditResult = Pick<
   | 'tenants'
   | 'totals'
   | 'findings'
+  | 'leakMatrix'
   | 'effectiveAccess'
   | 'permissions'
   | 'roles'
@@ -94,20 +102,23 @@ export function runAudit(input: AuditInput): AuditResult {
   warnings.push(...built.warnings);
   const { ctx } = built;
 
-  const findings = [
-    ...AUDIT_RULES.flatMap((rule) => rule(ctx)),
-    ...(input.extraFindings ?? []),
-  ].sort(compareFindings);
+  const findings = withFindingIds(
+    [...AUDIT_RULES.flatMap((rule) => rule(ctx)), ...(input.extraFindings ?? [])].sort(
+      compareFindings,
+    ),
+  );
   const labels = privilegeLabels(snapshot, input.privilegeLabels);
+  const compareWith = cloudAdmin ?? input.documentedCloudAdminPrivileges;
   return {
     tenants: tenantRows(ctx, findings),
     totals: countBySeverity(findings),
     findings,
+    leakMatrix: leakMatrix(ctx),
     effectiveAccess: effectiveAccessRows(ctx),
     permissions: permissionRows(ctx),
     roles: roleRows(snapshot, labels),
-    roleVsCloudAdmin: cloudAdmin
-      ? cloudAdminRows(ctx, rolePolicyName, input.rolePrivileges, cloudAdmin, labels)
+    roleVsCloudAdmin: compareWith
+      ? cloudAdminRows(ctx, rolePolicyName, input.rolePrivileges, compareWith, labels)
       : [],
     warnings,
   };
@@ -187,12 +198,14 @@ function tenantRows(ctx: AuditContext, findings: readonly Finding[]): TenantRepo
 function effectiveAccessRows(ctx: AuditContext): EffectiveAccessRow[] {
   const rows: EffectiveAccessRow[] = [];
   for (const t of ctx.tenants) {
+    const relation = relationClassifier(ctx, t);
     for (const access of t.reached) {
       const entry = toEffectiveAccessEntry(ctx.model, access);
       rows.push({
         tenant: t.name,
         principal: t.tenant.principal,
         owner: ctx.owners.get(access.entity.ref)?.join(', ') ?? null,
+        relation: relation(access.entity.ref, access.entity.type),
         ...entry,
       });
     }

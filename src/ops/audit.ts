@@ -8,10 +8,10 @@ import { buildAuditReport } from '../audit/report-build';
 import type { AuditReport, NsxReportSection } from '../audit/report-model';
 import { severityAtOrAbove, type Finding, type Severity } from '../audit/types';
 import type { Snapshot } from '../model/snapshot';
-import { auditNsx } from '../nsx/audit';
-import { loadNsxBaseline, resolveNsxBaseline } from '../nsx/baseline';
+import { auditNsx } from '../audit/rules/nsx';
+import { loadNsxBaseline, resolveNsxBaseline } from '../policy/nsx-baseline';
 import { readNsxSnapshot } from '../nsx/snapshot-file';
-import { nsxWorkbookRows } from '../nsx/workbook';
+import { nsxWorkbookRows } from '../report/nsx-sheet';
 import { resolveCloudAdmin } from '../policy/cloudadmin';
 import {
   catalogueFromPolicies,
@@ -25,6 +25,8 @@ import { MembershipSchema, type Membership, type TenantPolicy } from '../policy/
 import type { LoadedTenantPolicy } from '../policy/tenant-policy';
 import { loadYaml } from '../policy/yaml-file';
 import { writeReports, type ReportFile, type ReportFormat } from '../report';
+import { digestFiles } from '../report/evidence';
+import { readPreviousReport } from '../report/previous-file';
 import { DrpermError } from '../util/errors';
 import { debug, warn, type Emit } from './events';
 import { serverCheckSections, withServerChecks, type ServerCheckResults } from './server-checks';
@@ -118,6 +120,12 @@ export interface AuditOptions {
   /** Report directory (default reports/<UTC time>/) and formats. */
   outDir?: string;
   formats: ReportFormat[];
+  /** An earlier report or workbook: findings marked new/unchanged/resolved, reviews carried over. */
+  previousFile?: string;
+  /** Ed25519 private key file: a detached signature beside each report. */
+  signKey?: string;
+  /** The command line for the report, secrets already removed. */
+  commandLine?: string;
   /** --confirm-with-server and --discover results (src/ops/server-checks.ts). */
   serverChecks?: ServerCheckResults;
 }
@@ -145,6 +153,17 @@ export async function auditTenants(
     catalogue: snapshot.privileges,
     ...(options.avs ? { baseline: await loadBaselinePolicy() } : {}),
   });
+  // Without --avs or a server role the documented list still fills Role vs CloudAdmin (no rule).
+  const documented = cloudAdmin
+    ? undefined
+    : resolveCloudAdmin({
+        roles: [],
+        catalogue: snapshot.privileges,
+        baseline: await loadBaselinePolicy(),
+      });
+  const previous = options.previousFile
+    ? await readPreviousReport(options.previousFile)
+    : undefined;
   const privilegeLabels = await documentedPrivilegeLabels(role);
   const policies = options.tenants.map((p) => p.policy);
   const nsx = options.nsxSnapshotFile
@@ -160,6 +179,7 @@ export async function auditTenants(
     ...(membership ? { membership } : {}),
     ...(options.avs ? { avs: true } : {}),
     ...(cloudAdmin ? { cloudAdminPrivileges: cloudAdmin.privileges } : {}),
+    ...(documented ? { documentedCloudAdminPrivileges: documented.privileges } : {}),
     extraFindings: [...(nsx?.findings ?? []), ...(options.serverChecks?.findings ?? [])],
   });
   if (nsx) result.warnings.push(...nsx.warnings);
@@ -184,11 +204,25 @@ export async function auditTenants(
       failOn: options.failOn,
     },
     ...(nsx ? { nsx: nsx.section } : {}),
+    // SHA-256 of every input besides the snapshot (its digest is input.sha256).
+    inputs: await digestFiles([
+      ...options.tenants.map((p) => ({ kind: 'tenant policy' as const, path: p.file })),
+      ...(options.membershipFile
+        ? [{ kind: 'membership' as const, path: options.membershipFile }]
+        : []),
+      ...(role ? [{ kind: 'role policy' as const, path: role.file }] : []),
+      ...(options.nsxSnapshotFile
+        ? [{ kind: 'nsx snapshot' as const, path: options.nsxSnapshotFile }]
+        : []),
+    ]),
+    ...(options.commandLine !== undefined ? { commandLine: options.commandLine } : {}),
+    ...(previous ? { previous } : {}),
     ...serverCheckSections(options.serverChecks),
   });
   const files = await writeReports(report, {
     ...(options.outDir !== undefined ? { outDir: options.outDir } : {}),
     formats: options.formats,
+    ...(options.signKey !== undefined ? { signKey: options.signKey } : {}),
   });
   const failing = result.findings.filter((f) =>
     severityAtOrAbove(f.severity, options.failOn),

@@ -6,7 +6,7 @@
  */
 import type { VimClient } from './client';
 import { isMoRef, type ObjectContent } from './decode';
-import type { MoRef } from './types';
+import { MissingPropertyError } from './faults';
 
 export const DISCOVERY_PAGE_SIZE = 1000;
 
@@ -36,7 +36,7 @@ const PROPS = [
 ];
 
 function refOf(value: unknown): string | null {
-  return isMoRef(value as MoRef) ? (value as MoRef).value : null;
+  return isMoRef(value) ? value.value : null;
 }
 
 function toDiscovered(oc: ObjectContent): DiscoveredObject {
@@ -58,16 +58,28 @@ export async function discoverInventory(
   options: { pageSize?: number; progress?: (message: string) => void } = {},
 ): Promise<Discovery> {
   const root = client.serviceContent.rootFolder;
-  const rootObject = await client.retrieveObject(root, ['name']);
-  const objects: DiscoveredObject[] = [];
-  const pages = client.viewPages(root, {
-    types: ['ManagedEntity'],
-    propSet: PROPS,
-    pageSize: options.pageSize ?? DISCOVERY_PAGE_SIZE,
-  });
-  for await (const page of pages) {
-    for (const oc of page) if (oc.obj.value !== root.value) objects.push(toDiscovered(oc));
-    options.progress?.(`discovered ${objects.length} objects`);
+  let rootVisible: boolean;
+  try {
+    rootVisible = (await client.retrieveObject(root, ['name'])) !== undefined;
+  } catch (err) {
+    // Returned, but without its name: the session sees the root and may not read it.
+    if (!(err instanceof MissingPropertyError)) throw err;
+    rootVisible = true;
   }
-  return { rootVisible: rootObject !== undefined, objects };
+  const objects: DiscoveredObject[] = [];
+  await client.viewObjects(
+    root,
+    {
+      types: ['ManagedEntity'],
+      propSet: PROPS,
+      pageSize: options.pageSize ?? DISCOVERY_PAGE_SIZE,
+      allowMissing: true,
+    },
+    (oc) => {
+      if (oc.obj.value === root.value) return;
+      objects.push(toDiscovered(oc));
+      if (objects.length % 1000 === 0) options.progress?.(`discovered ${objects.length} objects`);
+    },
+  );
+  return { rootVisible, objects };
 }

@@ -5,10 +5,20 @@
  * need System.View on the entities for the calling session (the administrator's, here).
  */
 import type { VimClient } from './client';
+import { returnsMany } from './decode';
 import type { SoapRequest } from './requests';
 import type { MoRef } from './types';
 import { envelope, moRefEl, repeated, textEl } from './xml-build';
-import { child, children, childText, requiredMoRef, text } from './xml-parse';
+import {
+  bool,
+  many,
+  moRef,
+  required,
+  struct,
+  text,
+  XmlDecodeError,
+  type Decoder,
+} from './xml-decode';
 
 /** UserPrivilegeResult: the privileges `userName` holds on one entity. */
 export interface UserPrivilegeResult {
@@ -21,6 +31,32 @@ export interface EntityPrivilege {
   entity: MoRef;
   granted: Map<string, boolean>;
 }
+
+function entityOf(where: string, ref: MoRef | undefined): MoRef {
+  if (ref === undefined) throw new XmlDecodeError(`${where}: empty managed object <entity>`);
+  return ref;
+}
+
+const userPrivilegeResult: Decoder<UserPrivilegeResult> = struct(
+  'UserPrivilegeResult',
+  { entity: required(moRef), privileges: many(text) },
+  (v) => ({ entity: entityOf('UserPrivilegeResult', v.entity), privileges: v.privileges }),
+);
+
+const privilegeAvailability = struct(
+  'PrivilegeAvailability',
+  { privId: required(text), isGranted: required(bool) },
+  (v) => v,
+);
+
+const entityPrivilege: Decoder<EntityPrivilege> = struct(
+  'EntityPrivilege',
+  { entity: required(moRef), privAvailability: many(privilegeAvailability) },
+  (v) => ({
+    entity: entityOf('EntityPrivilege', v.entity),
+    granted: new Map(v.privAvailability.map((a) => [a.privId, a.isGranted])),
+  }),
+);
 
 export function fetchUserPrivilegeOnEntitiesRequest(
   authorizationManager: MoRef,
@@ -53,45 +89,35 @@ export function hasUserPrivilegeOnEntitiesRequest(
 }
 
 /** The privileges of `userName` on each entity, in the order the server answers. */
-export async function fetchUserPrivilegeOnEntities(
+export function fetchUserPrivilegeOnEntities(
   client: VimClient,
   entities: readonly MoRef[],
   userName: string,
 ): Promise<UserPrivilegeResult[]> {
-  const response = await client.call(
+  return client.call(
     fetchUserPrivilegeOnEntitiesRequest(
       client.serviceContent.authorizationManager,
       entities,
       userName,
     ),
+    returnsMany(userPrivilegeResult),
   );
-  return children(response, 'returnval').map((r) => ({
-    entity: requiredMoRef(r, 'entity', 'UserPrivilegeResult'),
-    privileges: children(r, 'privileges').map(text),
-  }));
 }
 
 /** Whether `userName` holds each of `privIds` on each entity. */
-export async function hasUserPrivilegeOnEntities(
+export function hasUserPrivilegeOnEntities(
   client: VimClient,
   entities: readonly MoRef[],
   userName: string,
   privIds: readonly string[],
 ): Promise<EntityPrivilege[]> {
-  const response = await client.call(
+  return client.call(
     hasUserPrivilegeOnEntitiesRequest(
       client.serviceContent.authorizationManager,
       entities,
       userName,
       privIds,
     ),
+    returnsMany(entityPrivilege),
   );
-  return children(response, 'returnval').map((r) => {
-    const granted = new Map<string, boolean>();
-    for (const a of children(r, 'privAvailability')) {
-      const id = childText(a, 'privId');
-      if (id !== undefined) granted.set(id, text(child(a, 'isGranted')) === 'true');
-    }
-    return { entity: requiredMoRef(r, 'entity', 'EntityPrivilege'), granted };
-  });
 }

@@ -3,7 +3,7 @@
  * jest global set-up; a test file that changes vCenter state starts its own lab, so test
  * files stay independent and can run in parallel.
  */
-import { startLab as launch } from '../../src/lab/launch';
+import { startLab as launch } from '../lab/launch';
 import { silentLogger } from '../../src/util/log';
 import { VimClient } from '../../src/vsphere/client';
 import type { LabInfo } from './lab-info';

@@ -9,6 +9,7 @@ import { parseSeverity, SEVERITIES, severityAtOrAbove, type Severity } from '../
 import { auditTenants, loadMembership } from '../../ops/audit';
 import { loadTenantPolicies } from '../../policy/tenant-policy';
 import { REPORT_FORMATS, type ReportFile, type ReportFormat } from '../../report';
+import { commandLineWithoutSecrets } from '../../report/evidence';
 import { ExitCode, InputError } from '../../util/errors';
 import { nearest } from '../../util/suggest';
 import {
@@ -32,6 +33,8 @@ interface AuditFlags extends GlobalOptions, ConnectionFlags, TenantFileFlags, Se
   role?: string;
   avs?: boolean;
   nsxSnapshot?: string;
+  previous?: string;
+  sign?: string;
 }
 
 const EXAMPLES = `
@@ -46,6 +49,11 @@ Examples:
   $ drperm nsx collect --out reports/nsx.json
   $ drperm audit --tenants contoso.yaml fabrikam.yaml --avs --membership groups.yaml \\
       --nsx-snapshot reports/nsx.json
+
+  # track findings since last month's review (Status/Owner/Comment carried over), and sign
+  $ drperm audit --tenants policies/tenants --snapshot vc01.json \\
+      --previous reports/2026-11/drperm-audit.xlsx --sign audit-key.pem
+  $ drperm verify-report reports/.../drperm-audit-....xlsx --key audit-key.pub.pem
 
   # have vCenter confirm every computed answer, and see what each tenant account discovers
   $ drperm audit --tenants policies/tenants --confirm-with-server --discover \\
@@ -97,6 +105,14 @@ export function register(program: Command): void {
         'also audit NSX roles and bindings from `drperm nsx collect` (adds nsx-* findings and an NSX sheet)',
       )
       .option(
+        '--previous <file>',
+        'an earlier report (.json) or workbook (.xlsx): mark findings new, unchanged or resolved; an xlsx also gives its Status, Owner and Comment',
+      )
+      .option(
+        '--sign <key>',
+        'Ed25519 private key (PEM, PKCS#8): write a detached signature <report>.sig beside each report',
+      )
+      .option(
         '--confirm-with-server',
         'ask vCenter (FetchUserPrivilegeOnEntities) for each tenant account\'s privileges on every entity and compare (adds server-disagrees findings and a "Confirmed by vCenter" column)',
       )
@@ -136,6 +152,9 @@ export function register(program: Command): void {
             failOn,
             ...(opts.out !== undefined ? { outDir: opts.out } : {}),
             formats,
+            ...(opts.previous !== undefined ? { previousFile: opts.previous } : {}),
+            ...(opts.sign !== undefined ? { signKey: opts.sign } : {}),
+            commandLine: commandLineWithoutSecrets(process.argv.slice(2)),
             serverChecks: checks,
           },
           ctx.emit,

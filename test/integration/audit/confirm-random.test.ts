@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { AccessModel, resolveAccess } from '../../../src/audit/effective-access';
 import { resolvePrincipals } from '../../../src/audit/principals';
-import { startLab, type RunningLab } from '../../../src/lab/launch';
+import { startLab, type RunningLab } from '../../lab/launch';
 import { Inventory } from '../../../src/model/inventory';
 import { principalName } from '../../../src/model/principal';
 import type { Entity, Snapshot } from '../../../src/model/snapshot';

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditReport } from '../../../src/audit/report-model';
-import { startLab, type RunningLab } from '../../../src/lab/launch';
+import { startLab, type RunningLab } from '../../lab/launch';
 import type { TenantDiscoveryResult } from '../../../src/ops/discover';
 import { labEnv } from '../../helpers/lab-info';
 import { runCli } from '../../helpers/run-cli';

@@ -5,8 +5,8 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { loadScenario } from '../../../src/lab/scenario';
-import { startLab, type RunningLab } from '../../../src/lab/launch';
+import { loadScenario } from '../../lab/scenario';
+import { startLab, type RunningLab } from '../../lab/launch';
 import type { VimClient } from '../../../src/vsphere/client';
 import { connectLab } from '../../helpers/lab';
 import { labEnv } from '../../helpers/lab-info';

@@ -8,7 +8,7 @@
  */
 import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadScenario } from '../../../src/lab/scenario';
+import { loadScenario } from '../../lab/scenario';
 import type { AuditReport } from '../../../src/audit/report-model';
 import type { TenantDiscoveryResult } from '../../../src/ops/discover';
 import type { VimClient } from '../../../src/vsphere/client';

@@ -48,14 +48,14 @@ describe('VimClient on the simulator', () => {
       const own = await c.retrieveEntityPermissions(dc!, false);
       expect(own.map((p) => p.principal)).toContain(principal);
 
-      // Written without entity (as the API asks), the simulator returns it without entity too:
-      // the collector must locate it on DC0 and say so.
+      // Written with its entity (issue 9 §2), the simulator returns it with the entity: the
+      // collector places it on DC0 without asking every entity for its permissions.
       const snapshot = await collectSnapshot(c, { log: silentLogger, pageSize: 7 });
       const placed = snapshot.permissions.filter((p) => p.principal === principal);
       expect(placed).toEqual([
         { entity: dc!.value, principal, group: false, roleId, propagate: true },
       ]);
-      expect(snapshot.warnings.join('\n')).toMatch(/without their entity/);
+      expect(snapshot.warnings.join('\n')).not.toMatch(/without their entity/);
 
       await c.removeEntityPermission(dc!, principal, false);
       expect((await c.retrieveEntityPermissions(dc!, false)).map((p) => p.principal)).not.toContain(

@@ -10,7 +10,8 @@ import { ignoreEvents } from '../../../src/ops/events';
 import type { VimClient } from '../../../src/vsphere/client';
 import { ManagedObjectNotFoundFault } from '../../../src/vsphere/faults';
 import type { SoapRequest } from '../../../src/vsphere/requests';
-import { parseXml, soapBody } from '../../../src/vsphere/xml-parse';
+import type { ResponseDecoder } from '../../../src/vsphere/decode';
+import { decodeSoapResponse, resultOf } from '../../../src/vsphere/soap';
 import { READ_ONLY } from '../audit/snapshot-builder';
 import { twoTenants } from '../audit/two-tenants';
 
@@ -21,7 +22,7 @@ function scriptedServer(privileges: (ref: string) => string[], gone: Set<string>
     serviceContent: {
       authorizationManager: { type: 'AuthorizationManager', value: 'AuthorizationManager' },
     },
-    call(req: SoapRequest) {
+    call<T>(req: SoapRequest, returns: ResponseDecoder<T>): Promise<T> {
       const entities = [...req.body.matchAll(/<entities type="[^"]+">([^<]+)<\/entities>/g)].map(
         (m) => m[1]!,
       );
@@ -42,8 +43,8 @@ function scriptedServer(privileges: (ref: string) => string[], gone: Set<string>
           ? `<returnval><entity type="X">${e}</entity>${privs.map((p) => `<privileges>${p}</privileges>`).join('')}</returnval>`
           : `<returnval><entity type="X">${e}</entity><privAvailability><privId>System.View</privId><isGranted>${privs.includes('System.View')}</isGranted></privAvailability></returnval>`;
       });
-      const xml = `<Envelope><Body><R>${items.join('')}</R></Body></Envelope>`;
-      return Promise.resolve(soapBody(parseXml(xml))['R']![0]!);
+      const xml = `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><${req.method}Response xmlns="urn:vim25">${items.join('')}</${req.method}Response></soapenv:Body></soapenv:Envelope>`;
+      return Promise.resolve(resultOf(req.method, decodeSoapResponse(req.method, xml, returns)));
     },
   };
   return { client: client as unknown as VimClient, calls };

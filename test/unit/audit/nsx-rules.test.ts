@@ -1,6 +1,11 @@
-import { auditNsx, NSX_NO_TENANT, pathsOverlap, type NsxTenant } from '../../../src/nsx/audit';
-import { loadNsxBaseline, type NsxBaselinePolicy } from '../../../src/nsx/baseline';
-import { binding, CLOUDADMIN, NETWORK_ADMIN, nsxData, role } from './data';
+import {
+  auditNsx,
+  NSX_NO_TENANT,
+  pathsOverlap,
+  type NsxTenant,
+} from '../../../src/audit/rules/nsx';
+import { loadNsxBaseline, type NsxBaselinePolicy } from '../../../src/policy/nsx-baseline';
+import { binding, CLOUDADMIN, NETWORK_ADMIN, nsxData, role } from '../nsx/data';
 
 let baseline: NsxBaselinePolicy;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 /**
- * Server certificate trust: verified against the system CAs (plus --ca-file) by default,
+ * Server certificate trust, for every client (vCenter and NSX Manager alike): verified against the system CAs (plus --ca-file) by default,
  * pinned by thumbprint when one is given (then the leaf must match, self-signed or not),
  * or not checked at all with --insecure. The decision is taken before any request byte
  * is written, so a password never reaches an untrusted server.
@@ -77,17 +77,21 @@ export class TlsTrustError extends ServerError {
   }
 }
 
-const TRUST_HINT =
-  'verify this thumbprint with your vCenter administrator and pass it with --thumbprint, or pass the CA that signed the certificate with --ca-file (--insecure skips verification and is not recommended)';
+/** The hint for an untrusted certificate, worded for the kind of server (each client has its own). */
+export function untrustedCertificateHint(serverKind: string): string {
+  return `verify this thumbprint with your ${serverKind} administrator and pass it with --thumbprint, or pass the CA that signed the certificate with --ca-file (--insecure skips verification and is not recommended)`;
+}
 
 /**
  * Decides whether a freshly handshaken socket may be used. Returns an error to refuse it.
- * `authorized`/`authorizationError` are Node's chain + host name verdict.
+ * `authorized`/`authorizationError` are Node's chain + host name verdict; `trustHint` is the
+ * client's own advice for a certificate that is not trusted.
  */
 export function judgeCertificate(
   policy: TrustPolicy,
   host: string,
   socket: Pick<tls.TLSSocket, 'authorized' | 'authorizationError' | 'getPeerCertificate'>,
+  trustHint: string,
 ): TlsTrustError | undefined {
   if (policy.mode === 'insecure') return undefined;
   const cert = socket.getPeerCertificate();
@@ -108,7 +112,7 @@ export function judgeCertificate(
   return new TlsTrustError(
     `the TLS certificate of ${host} is not trusted (${describeTlsReason(reason)}). Server SHA-256 thumbprint: ${serverSha256 ?? '(none)'}`,
     serverSha256,
-    TRUST_HINT,
+    trustHint,
   );
 }
 

@@ -1,7 +1,9 @@
 /**
  * When a failed call may be repeated: only read-only methods, only on network errors and
  * HTTP 503, with exponential backoff. Writes are never repeated blindly: a lost response
- * does not tell whether the server applied the change.
+ * does not tell whether the server applied the change. A call that ran into its own timeout
+ * (connect + handshake, or --timeout) is not repeated either: a server that stays silent
+ * once is waited for once, so the user's bound holds.
  */
 export interface RetryPolicy {
   /** Attempts in total, including the first. */
@@ -23,7 +25,6 @@ const NETWORK_ERROR_CODES = new Set([
   'ENETUNREACH',
   'ENETDOWN',
   'EAI_AGAIN',
-  'ERR_REQUEST_TIMEOUT',
 ]);
 
 /** What went wrong with one attempt, as the retry decision sees it. */

@@ -5,7 +5,8 @@
  * cursor paging with a small page size, roles with complete feature matrices (`none` and
  * internal features included), bindings with roles_for_paths, PUT of custom roles (refused
  * above cloudadmin, as AVS does), and NSX error bodies. It records every request so tests
- * can assert what was, or was not, sent. Lives in src/lab because the demo lab runs it.
+ * can assert what was, or was not, sent. Tests import it from here; the demo runs its build
+ * (dist-lab/).
  */
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

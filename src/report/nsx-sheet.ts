@@ -1,8 +1,8 @@
 /** Rows of the auditor workbook's "NSX" sheet: every role of every binding on every path. */
 import { severityRank, type Finding } from '../audit/types';
 import type { NsxData, NsxWorkbookRow } from '../model/nsx';
-import { bindingEvidence, type NsxTenant } from './audit';
-import type { ResolvedNsxBaseline } from './baseline';
+import { bindingEvidence, type NsxTenant } from '../audit/rules/nsx';
+import type { ResolvedNsxBaseline } from '../policy/nsx-baseline';
 
 export function nsxWorkbookRows(
   nsx: NsxData,

@@ -1,5 +1,5 @@
 /** Ordering of NSX permissions: none < read < execute < crud (the UI's None, Read, Execute, Full access). */
-import { NSX_PERMISSIONS, type NsxPermission } from '../model/nsx';
+import { NSX_PERMISSIONS, type NsxPermission } from './nsx';
 
 export function permissionRank(p: NsxPermission): number {
   return NSX_PERMISSIONS.indexOf(p);

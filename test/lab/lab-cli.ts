@@ -31,6 +31,7 @@ function count(value: string): number {
 interface LabCliOptions {
   scenario: string;
   port?: number;
+  vcsimSemantics?: boolean;
   scaleDatacenters?: number;
   scaleClusters?: number;
   scaleHosts?: number;
@@ -43,6 +44,7 @@ async function main(argv: string[]): Promise<void> {
     .description('Start the vCenter simulator lab in the foreground (Ctrl-C stops it).')
     .option('--scenario <name|file>', 'scenario in test/sim/scenarios, or a YAML/JSON file', 'lab')
     .option('--port <n>', 'port on 127.0.0.1 (default: a free port)', count)
+    .option('--vcsim-semantics', "keep vcsim's own semantics instead of a real vCenter's")
     .option('--scale-datacenters <n>', 'benchmark: datacenters DC0..', count)
     .option('--scale-clusters <n>', 'benchmark: clusters per datacenter', count)
     .option('--scale-hosts <n>', 'benchmark: hosts per new cluster (default 3)', count)
@@ -70,6 +72,7 @@ async function main(argv: string[]): Promise<void> {
   const lab = await startLab({
     scenario: opts.scenario,
     port: opts.port,
+    vcsimSemantics: opts.vcsimSemantics === true,
     scale,
     timeoutMs: large ? 30 * 60_000 : 120_000,
     onLog: (line) => process.stderr.write(line + '\n'),

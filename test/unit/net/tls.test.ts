@@ -4,9 +4,14 @@ import {
   parseThumbprint,
   TlsTrustError,
   trustPolicyFrom,
-} from '../../../src/vsphere/tls';
+} from '../../../src/net/tls';
 import { HttpsTransport } from '../../../src/vsphere/transport';
-import { makeSelfSignedCert, startServer, type TestCert, type TestServer } from './https-fixture';
+import {
+  makeSelfSignedCert,
+  startServer,
+  type TestCert,
+  type TestServer,
+} from '../vsphere/https-fixture';
 
 describe('thumbprint parsing', () => {
   const sha256 = 'ab'.repeat(32);

@@ -12,8 +12,8 @@ import {
   type NsxPermission,
   type NsxRole,
 } from '../model/nsx';
-import { loadYaml } from '../policy/yaml-file';
-import { permissionAbove } from './permissions';
+import { loadYaml } from './yaml-file';
+import { permissionAbove } from '../model/nsx-permissions';
 
 const FeatureRowSchema = z
   .object({
@@ -70,7 +70,7 @@ export const NsxBaselinePolicySchema = z
   .strict();
 export type NsxBaselinePolicy = z.infer<typeof NsxBaselinePolicySchema>;
 
-/** The shipped baseline; resolves from both src/nsx (ts-jest) and dist/nsx (the built CLI). */
+/** The shipped baseline; resolves from both src/policy (ts-jest) and dist/policy (the built CLI). */
 export const DEFAULT_NSX_BASELINE_FILE = join(
   __dirname,
   '..',

@@ -4,8 +4,8 @@ import {
   matchFeatureRow,
   resolveNsxBaseline,
   type NsxBaselinePolicy,
-} from '../../../src/nsx/baseline';
-import { CLOUDADMIN, FEATURES, NETWORK_ADMIN, nsxData, role } from './data';
+} from '../../../src/policy/nsx-baseline';
+import { CLOUDADMIN, FEATURES, NETWORK_ADMIN, nsxData, role } from '../nsx/data';
 
 let shipped: NsxBaselinePolicy;
 beforeAll(async () => {

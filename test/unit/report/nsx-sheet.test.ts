@@ -1,7 +1,7 @@
-import { auditNsx, type NsxTenant } from '../../../src/nsx/audit';
-import { loadNsxBaseline, resolveNsxBaseline } from '../../../src/nsx/baseline';
-import { nsxWorkbookRows } from '../../../src/nsx/workbook';
-import { binding, CLOUDADMIN, NETWORK_ADMIN, nsxData, role } from './data';
+import { auditNsx, type NsxTenant } from '../../../src/audit/rules/nsx';
+import { loadNsxBaseline, resolveNsxBaseline } from '../../../src/policy/nsx-baseline';
+import { nsxWorkbookRows } from '../../../src/report/nsx-sheet';
+import { binding, CLOUDADMIN, NETWORK_ADMIN, nsxData, role } from '../nsx/data';
 
 it('gives one row per binding, path and role, tagged with the findings it is evidence for', async () => {
   const tenants: NsxTenant[] = [

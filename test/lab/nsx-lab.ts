@@ -3,7 +3,7 @@
  * `drperm nsx ...` by hand. Prints one JSON line when ready (url, username, password,
  * thumbprints, certFile: the same fields as the vCenter lab's info).
  *
- *   node dist/lab/nsx-lab.js [--scenario avs|clean] [--port N] [--page-size N]
+ *   node dist-lab/nsx-lab.js [--scenario avs|clean] [--port N] [--page-size N]
  */
 import { startNsxServer, type NsxScenario } from './nsx-server';
 

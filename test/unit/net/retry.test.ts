@@ -1,4 +1,4 @@
-import { backoffDelayMs, DEFAULT_RETRY, shouldRetry } from '../../../src/vsphere/retry';
+import { backoffDelayMs, DEFAULT_RETRY, shouldRetry } from '../../../src/net/retry';
 
 describe('retry policy', () => {
   const net = { kind: 'network' as const, code: 'ECONNRESET' };

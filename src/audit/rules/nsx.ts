@@ -1,5 +1,5 @@
 /**
- * The NSX audit: pure rules over collected NSX data, the tenants' NSX principals and paths,
+ * The NSX finding rules: pure rules over collected NSX data, the tenants' NSX principals and paths,
  * and the AVS baseline. `drperm nsx audit` and the main `drperm audit` both call auditNsx.
  *
  *  - nsx-unsupported-role: an LDAP user or group bound to a predefined role AVS does not support.
@@ -7,11 +7,11 @@
  *  - nsx-cross-tenant-binding: a tenant's principal bound on another tenant's path, or one
  *    principal named by two tenants.
  */
-import { RULES, severityRank, type Finding, type RuleId } from '../audit/types';
-import type { NsxBinding, NsxData, NsxRole } from '../model/nsx';
-import type { NsxBaselinePolicy, ResolvedNsxBaseline } from './baseline';
-import { resolveNsxBaseline } from './baseline';
-import { excessOver } from './permissions';
+import { RULES, severityRank, type Finding, type RuleId } from '../types';
+import type { NsxBinding, NsxData, NsxRole } from '../../model/nsx';
+import type { NsxBaselinePolicy, ResolvedNsxBaseline } from '../../policy/nsx-baseline';
+import { resolveNsxBaseline } from '../../policy/nsx-baseline';
+import { excessOver } from '../../model/nsx-permissions';
 
 /** The part of a tenant policy the NSX audit reads (TenantPolicy fits). */
 export interface NsxTenant {
