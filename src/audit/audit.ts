@@ -6,7 +6,7 @@
 import { Inventory } from '../model/inventory';
 import type { Snapshot } from '../model/snapshot';
 import { resolveCloudAdmin, roleVsCloudAdminRows } from '../policy/cloudadmin';
-import type { Membership, TenantPolicy } from '../policy/schemas';
+import type { TenantPolicy } from '../policy/schemas';
 import {
   DEFAULT_FAILBACK_ROLE,
   findTenantConflicts,
@@ -18,6 +18,7 @@ import { AccessModel, comparePaths, toEffectiveAccessEntry } from './effective-a
 import { principalKey, principalOf } from '../model/principal';
 import { withFindingIds } from './finding-id';
 import { leakMatrix, relationClassifier } from './leak-matrix';
+import type { MembershipInput } from './principals';
 import type {
   AuditReport,
   EffectiveAccessRow,
@@ -26,6 +27,7 @@ import type {
   RoleVsCloudAdminRow,
   TenantReportRow,
 } from './report-model';
+import { membershipSection } from './membership-section';
 import { AUDIT_RULES } from './rules';
 import { countBySeverity, severityRank, type Finding, type Severity } from './types';
 
@@ -39,7 +41,8 @@ export interface AuditInput {
   rolePrivileges?: readonly string[];
   /** Display names of privileges from the role policy (the catalogue's labels win). */
   privilegeLabels?: ReadonlyMap<string, string>;
-  membership?: Membership;
+  /** Group membership: read from sources (src/directory), or a --membership mapping. */
+  membership?: MembershipInput;
   /** Audit as Azure VMware Solution: compare the tenant role with CloudAdmin. */
   avs?: boolean;
   /** CloudAdmin's privileges from resolveCloudAdmin; the snapshot's CloudAdmin role when absent. */
@@ -65,6 +68,7 @@ export type AuditResult = Pick<
   | 'roles'
   | 'roleVsCloudAdmin'
   | 'warnings'
+  | 'membership'
 >;
 
 export function runAudit(input: AuditInput): AuditResult {
@@ -109,6 +113,9 @@ export function runAudit(input: AuditInput): AuditResult {
   );
   const labels = privilegeLabels(snapshot, input.privilegeLabels);
   const compareWith = cloudAdmin ?? input.documentedCloudAdminPrivileges;
+  const membership = membershipSection(ctx);
+  const showMembership =
+    membership.sources.length > 0 || membership.groups.length + membership.unresolved.length > 0;
   return {
     tenants: tenantRows(ctx, findings),
     totals: countBySeverity(findings),
@@ -121,6 +128,7 @@ export function runAudit(input: AuditInput): AuditResult {
       ? cloudAdminRows(ctx, rolePolicyName, input.rolePrivileges, compareWith, labels)
       : [],
     warnings,
+    ...(showMembership ? { membership } : {}),
   };
 }
 

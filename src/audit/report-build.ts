@@ -68,6 +68,7 @@ export function buildAuditReport(result: AuditResult, meta: ReportMeta): AuditRe
     inputs: [snapshotInput, ...(meta.inputs ?? [])],
     ...(meta.commandLine !== undefined ? { commandLine: meta.commandLine } : {}),
     ...(compared ? { previous: compared.comparison } : {}),
+    ...(result.membership ? { membership: result.membership } : {}),
     ...(meta.seenAsTenant ? { seenAsTenant: meta.seenAsTenant } : {}),
     ...(meta.serverConfirmation ? { serverConfirmation: meta.serverConfirmation } : {}),
   };

@@ -4,6 +4,7 @@
  * writes it with roles, privilege sets, entities and permissions referenced by id instead
  * of repeated; consumers rely on field names, so change them only with a new formatVersion.
  */
+import type { MembershipSource } from '../model/membership';
 import type { NsxWorkbookRow } from '../model/nsx';
 import type { VcenterInfo } from '../model/snapshot';
 import type { SeenAsTenant } from './seen-as-tenant';
@@ -62,6 +63,8 @@ export interface AuditReport {
   commandLine?: string;
   /** The comparison with `--previous`, when given. */
   previous?: PreviousComparison;
+  /** Where the members of each group came from, and the groups still unresolved. */
+  membership?: MembershipReportSection;
   /** What each tenant's own session discovers (`audit --discover`). */
   seenAsTenant?: SeenAsTenant[];
   /** vCenter's own answer compared with drperm's computation (`audit --confirm-with-server`). */
@@ -100,6 +103,38 @@ export interface ResolvedFinding {
   entity?: EntityRef;
   message: string;
   review?: FindingReview;
+}
+
+export interface MembershipReportSection {
+  /** Every membership source read (vcenter, ldap, file), with when. */
+  sources: MembershipSource[];
+  /** Groups holding permissions (or tenant group accounts) whose members are known. */
+  groups: MembershipGroupRow[];
+  /** Groups holding permissions whose members no source listed. */
+  unresolved: Array<{ group: string; permissions: number; reason: string }>;
+  /** Membership cycles (group names); each group is counted once. */
+  cycles: string[][];
+}
+
+export interface MembershipGroupRow {
+  group: string;
+  /** Permissions the group holds. */
+  permissions: number;
+  /** MembershipSource.id that listed its members, and that source's kind, location and read time. */
+  source: string;
+  sourceKind: MembershipSource['kind'];
+  sourceLocation: string;
+  readAt: string;
+  /** Distinguished name, for LDAP. */
+  dn?: string;
+  directMembers: number;
+  /** Users reached through the group, nested groups included. */
+  users: number;
+  nestedGroups: string[];
+  /** Nested groups whose members no source listed. */
+  unresolvedNestedGroups?: string[];
+  /** Set when an expansion limit stopped the walk. */
+  truncated?: string;
 }
 
 export interface NsxReportSection {

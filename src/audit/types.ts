@@ -67,6 +67,20 @@ export interface PermissionEvidence {
   roleId: number;
   roleName: string;
   propagate: boolean;
+  /**
+   * For a group's permission that reaches a tenant account through membership: the edges from
+   * the account up to the group, each with the source and time it was read.
+   */
+  membershipChain?: MembershipLink[];
+}
+
+/** One membership fact of a chain (see src/model/membership.ts MembershipEdge). */
+export interface MembershipLink {
+  group: string;
+  member: string;
+  memberIsGroup: boolean;
+  source: string;
+  at: string;
 }
 
 export interface Finding {

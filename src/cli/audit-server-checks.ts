@@ -5,12 +5,12 @@
  * own session sees; src/ops/discover.ts). Their results go to the audit use case
  * (src/ops/server-checks.ts), which adds them to findings, verdicts and reports.
  */
+import type { MembershipInput } from '../audit/principals';
 import type { Snapshot } from '../model/snapshot';
 import { checkSameServer, confirmWithServer } from '../ops/confirm';
 import { discoverTenants } from '../ops/discover';
 import { info } from '../ops/events';
 import type { ServerCheckResults } from '../ops/server-checks';
-import type { Membership } from '../policy/schemas';
 import type { LoadedTenantPolicy } from '../policy/tenant-policy';
 import { withSession } from '../vsphere/session';
 import { resolveConnection, type ConnectionFlags } from './connection';
@@ -48,7 +48,7 @@ export async function runServerChecks(
   ctx: CommandContext,
   snapshot: Snapshot,
   policies: readonly LoadedTenantPolicy[],
-  membership: Membership | undefined,
+  membership: MembershipInput | undefined,
   passwords: Map<string, string> | undefined,
 ): Promise<ServerChecks> {
   const out: ServerChecks = { findings: [] };

@@ -7,6 +7,7 @@ import { runAudit as auditSnapshot, type AuditResult } from '../audit/audit';
 import { buildAuditReport } from '../audit/report-build';
 import type { AuditReport, NsxReportSection } from '../audit/report-model';
 import { severityAtOrAbove, type Finding, type Severity } from '../audit/types';
+import type { MembershipData } from '../model/membership';
 import type { Snapshot } from '../model/snapshot';
 import { auditNsx } from '../audit/rules/nsx';
 import { loadNsxBaseline, resolveNsxBaseline } from '../policy/nsx-baseline';
@@ -111,6 +112,8 @@ export async function auditNsxSnapshot(
 export interface AuditOptions {
   tenants: readonly LoadedTenantPolicy[];
   membershipFile?: string;
+  /** Membership already read from its sources (src/directory); the file is not read then. */
+  membership?: MembershipData;
   /** Role policy file; the shipped one when absent. */
   roleFile?: string;
   /** Azure VMware Solution: compare the tenant role with CloudAdmin. */
@@ -145,7 +148,7 @@ export async function auditTenants(
   emit: Emit,
 ): Promise<AuditOutcome> {
   const { snapshot } = input;
-  const membership = await loadMembership(options.membershipFile);
+  const membership = options.membership ?? (await loadMembership(options.membershipFile));
   const role = await loadAuditRole(options.roleFile, snapshot, emit);
   // resolveCloudAdmin's precedence: the server's CloudAdmin role, else (with --avs) the documented list.
   const cloudAdmin = resolveCloudAdmin({

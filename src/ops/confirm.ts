@@ -10,7 +10,7 @@
  * at a time, across all tenants.
  */
 import { AccessModel, resolveAccess } from '../audit/effective-access';
-import { resolvePrincipals } from '../audit/principals';
+import { resolvePrincipals, type MembershipInput } from '../audit/principals';
 import {
   compareWithServer,
   type ConfirmOutcome,
@@ -18,7 +18,6 @@ import {
   type ServerAnswer,
 } from '../audit/server-confirm';
 import type { Snapshot } from '../model/snapshot';
-import type { Membership } from '../policy/schemas';
 import type { ResolvedTenant } from '../policy/tenant-resolve';
 import { InputError } from '../util/errors';
 import type { VimClient } from '../vsphere/client';
@@ -38,7 +37,7 @@ const VIEW = 'System.View';
 export interface ConfirmOptions {
   /** Progress on the batches; notes on entities deleted since the snapshot. */
   emit: Emit;
-  membership?: Membership;
+  membership?: MembershipInput;
   membershipFile?: string;
   batchSize?: number;
   concurrency?: number;

@@ -5,11 +5,10 @@
  * logged out when its discovery ends, fails, or Ctrl-C arrives (withSession).
  */
 import { AccessModel, resolveAccess } from '../audit/effective-access';
-import { resolvePrincipals } from '../audit/principals';
+import { resolvePrincipals, type MembershipInput } from '../audit/principals';
 import { notDiscovered, ownersOf, seenAsTenant, type SeenAsTenant } from '../audit/seen-as-tenant';
 import type { Inventory } from '../model/inventory';
 import type { Snapshot } from '../model/snapshot';
-import type { Membership } from '../policy/schemas';
 import type { ResolvedTenant } from '../policy/tenant-resolve';
 import { registerSecret, type Logger } from '../util/log';
 import { discoverInventory } from '../vsphere/discovery';
@@ -26,7 +25,7 @@ export interface DiscoverOptions {
   /** For the tenant sessions: --verbose SOAP logging and the Ctrl-C note. */
   sessionLog: Logger;
   /** For the evidence of foreign VMs: drperm's computation uses the same groups as the audit. */
-  membership?: Membership;
+  membership?: MembershipInput;
   model?: AccessModel;
 }
 

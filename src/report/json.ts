@@ -119,6 +119,7 @@ export function* jsonReportChunks(report: AuditReport): Generator<string> {
     })),
     table('roleVsCloudAdmin', report.roleVsCloudAdmin, (r) => r),
     member('warnings', report.warnings),
+    ...(report.membership ? [member('membership', report.membership)] : []),
     ...(report.nsx ? [member('nsx', report.nsx)] : []),
     // audit --confirm-with-server and --discover (src/report/seen-as-tenant.ts).
     ...(report.serverConfirmation ? [member('serverConfirmation', report.serverConfirmation)] : []),

@@ -4,7 +4,7 @@
  * inventory is escaped, so `=contoso&<legacy>` or `a|b` render literally and cannot break
  * a table, start a link, mention a user or emit HTML.
  */
-import type { AuditReport } from '../audit/report-model';
+import type { AuditReport, MembershipReportSection } from '../audit/report-model';
 import { SEVERITIES, severityRank, type TrackedFinding } from '../audit/types';
 import { serverCheckMarkdown } from './seen-as-tenant';
 import { controlPicture, formatEvidence } from './text';
@@ -122,6 +122,7 @@ export function renderMarkdown(report: AuditReport, options: MarkdownOptions = {
     }
   }
 
+  if (report.membership) out.push(...membershipLines(report.membership));
   out.push(...serverCheckMarkdown(report, e));
 
   if (report.warnings.length > 0) {
@@ -209,4 +210,31 @@ function findingItem(f: TrackedFinding, n: number, options: MarkdownOptions): st
   }
   lines.push(`   - Fix: ${e(f.remediation)}`, '');
   return lines;
+}
+
+/** Per group where its members came from, and every group still unresolved. */
+function membershipLines(m: MembershipReportSection): string[] {
+  const e = escapeMarkdown;
+  const out = ['## Group membership', ''];
+  if (m.sources.length === 0) out.push('No membership source was given.');
+  for (const s of m.sources)
+    out.push(`- Source ${e(s.id)}: ${s.kind} ${e(s.location)}, read ${s.readAt}`);
+  out.push('');
+  for (const g of m.groups) {
+    const nested = g.nestedGroups.length > 0 ? `, nested: ${g.nestedGroups.map(e).join(', ')}` : '';
+    out.push(
+      `- ${e(g.group)}: members from ${g.sourceKind} ${e(g.sourceLocation)} (${g.readAt}); ${g.directMembers} direct, ${g.users} users${nested}`,
+    );
+  }
+  if (m.unresolved.length > 0) {
+    out.push('', `Unresolved groups (${m.unresolved.length}):`, '');
+    for (const u of m.unresolved) {
+      out.push(
+        `- ${e(u.group)} (${u.permissions} permission${u.permissions === 1 ? '' : 's'}): ${e(u.reason)}`,
+      );
+    }
+  }
+  for (const c of m.cycles) out.push('', `Membership cycle: ${[...c, c[0]!].map(e).join(' -> ')}`);
+  out.push('');
+  return out;
 }

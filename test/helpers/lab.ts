@@ -24,9 +24,15 @@ export function sharedLab(): LabInfo {
 
 export type OwnLab = LabInfo & { stop(): Promise<void> };
 
-/** A private lab (default scenario `lab`); call stop() in afterAll. */
-export async function startLab(scenario = 'lab'): Promise<OwnLab> {
-  const lab = await launch({ scenario });
+/**
+ * A private lab (default scenario `lab`); call stop() in afterAll. `vcsimSemantics` keeps
+ * vcsim 0.24's own contract (replace semantics, raw names, any login) instead of vCenter's.
+ */
+export async function startLab(
+  scenario = 'lab',
+  options: { vcsimSemantics?: boolean } = {},
+): Promise<OwnLab> {
+  const lab = await launch({ scenario, vcsimSemantics: options.vcsimSemantics === true });
   return {
     url: lab.url,
     username: lab.username,

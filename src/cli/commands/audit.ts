@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import type { AuditResult } from '../../audit/audit';
 import { parseSeverity, SEVERITIES, severityAtOrAbove, type Severity } from '../../audit/types';
-import { auditTenants, loadMembership } from '../../ops/audit';
+import { auditTenants } from '../../ops/audit';
 import { loadTenantPolicies } from '../../policy/tenant-policy';
 import { REPORT_FORMATS, type ReportFile, type ReportFormat } from '../../report';
 import { commandLineWithoutSecrets } from '../../report/evidence';
@@ -19,12 +19,14 @@ import {
 } from '../audit-server-checks';
 import { addConnectionOptions, type ConnectionFlags } from '../connection';
 import { makeContext, type GlobalOptions } from '../context';
+import { addDirectoryOptions, MembershipInputs, type MembershipFlags } from '../membership-options';
 import { run } from '../run';
 import { obtainSnapshot } from '../snapshot-source';
 import { addTenantFilesOption, tenantFiles, type TenantFileFlags } from '../tenant-option';
 import { TENANT_PASSWORDS_OPTION } from '../tenant-passwords';
 
-interface AuditFlags extends GlobalOptions, ConnectionFlags, TenantFileFlags, ServerCheckFlags {
+interface AuditFlags
+  extends GlobalOptions, ConnectionFlags, TenantFileFlags, MembershipFlags, ServerCheckFlags {
   snapshot?: string;
   out?: string;
   format: string;
@@ -55,72 +57,83 @@ Examples:
       --previous reports/2026-11/drperm-audit.xlsx --sign audit-key.pem
   $ drperm verify-report reports/.../drperm-audit-....xlsx --key audit-key.pub.pem
 
+  # resolve groups: SSO from vCenter, the CORP domain from Active Directory (LDAPS, company CA)
+  $ export DRPERM_LDAP_PASSWORD=...
+  $ drperm audit --tenants policies/tenants --membership-from vcenter \\
+      --ldap ldaps://dc01.corp.example --ldap-ca-file corp-ca.pem \\
+      --ldap-bind-dn 'CN=drperm-audit,OU=Service,DC=corp,DC=example' \\
+      --ldap-base-dn 'CORP,CORP.EXAMPLE=DC=corp,DC=example'
+
   # have vCenter confirm every computed answer, and see what each tenant account discovers
   $ drperm audit --tenants policies/tenants --confirm-with-server --discover \\
       --tenant-passwords tenant-passwords.yaml
+
+Groups: --ldap answers for its --ldap-base-dn domains, --membership-from vcenter for the
+others, the --membership file for the rest; groups none of them lists are reported as
+group-grant-unresolved. A snapshot from \`drperm collect --membership-from vcenter\` (or --ldap)
+carries its membership into an offline audit.
 
 Verdict: a tenant is "isolated" when it has no critical or high finding.
 Exit code 1 when a finding at or above --fail-on exists (default high).
 Rules: cross-tenant-access, shared-principal (critical); unowned-vm-access, propagating-grant,
 excess-privilege, role-exceeds-cloudadmin (high); no-access-pattern, missing-grant,
 mode-mismatch, role-drift, group-grant-unresolved (medium); with --nsx-snapshot also
-nsx-cross-tenant-binding (critical), nsx-unsupported-role, nsx-role-exceeds-cloudadmin (high);
-with --confirm-with-server server-disagrees (high); with --discover discover-foreign-vm
-(critical), discover-missing-vm, discover-missing-shared (high).
---confirm-with-server and --discover connect even with --snapshot (same vCenter required).`;
+nsx-cross-tenant-binding (critical), nsx-unsupported-role, nsx-role-exceeds-cloudadmin (high).`;
 
 export function register(program: Command): void {
-  addConnectionOptions(
-    addTenantFilesOption(
-      program.command('audit'),
-      'tenants',
-      'tenant policy files, or directories of *.yaml files',
-    )
-      .description(
-        "audit tenant isolation: every tenant account's effective access, findings and reports",
+  addDirectoryOptions(
+    addConnectionOptions(
+      addTenantFilesOption(
+        program.command('audit'),
+        'tenants',
+        'tenant policy files, or directories of *.yaml files',
       )
+        .description(
+          "audit tenant isolation: every tenant account's effective access, findings and reports",
+        )
 
-      .option('--snapshot <file>', 'audit a snapshot from `drperm collect` instead of connecting')
-      .option('--out <dir>', 'report directory (default reports/<UTC time>/)')
-      .option('--format <list>', 'comma-separated report formats: xlsx, json, md', 'xlsx,json,md')
-      .option(
-        '--fail-on <severity>',
-        `exit 1 at or above this severity (${SEVERITIES.join(', ')})`,
-        'high',
-      )
-      .option(
-        '--membership <file>',
-        'YAML: group name -> member names, to resolve group permissions',
-      )
-      .option(
-        '--role <file>',
-        'role policy to check the live role against (default: the shipped Azure_Site_Recovery role)',
-      )
-      .option(
-        '--avs',
-        "Azure VMware Solution: compare the tenant role with CloudAdmin (the server's CloudAdmin role, else its documented privileges)",
-      )
-      .option(
-        '--nsx-snapshot <file>',
-        'also audit NSX roles and bindings from `drperm nsx collect` (adds nsx-* findings and an NSX sheet)',
-      )
-      .option(
-        '--previous <file>',
-        'an earlier report (.json) or workbook (.xlsx): mark findings new, unchanged or resolved; an xlsx also gives its Status, Owner and Comment',
-      )
-      .option(
-        '--sign <key>',
-        'Ed25519 private key (PEM, PKCS#8): write a detached signature <report>.sig beside each report',
-      )
-      .option(
-        '--confirm-with-server',
-        'ask vCenter (FetchUserPrivilegeOnEntities) for each tenant account\'s privileges on every entity and compare (adds server-disagrees findings and a "Confirmed by vCenter" column)',
-      )
-      .option(
-        '--discover',
-        'log in as each tenant account and compare what it discovers with its policy (adds a "Seen as tenant" section)',
-      )
-      .option(...TENANT_PASSWORDS_OPTION),
+        .option('--snapshot <file>', 'audit a snapshot from `drperm collect` instead of connecting')
+        .option('--out <dir>', 'report directory (default reports/<UTC time>/)')
+        .option('--format <list>', 'comma-separated report formats: xlsx, json, md', 'xlsx,json,md')
+        .option(
+          '--fail-on <severity>',
+          `exit 1 at or above this severity (${SEVERITIES.join(', ')})`,
+          'high',
+        )
+        .option(
+          '--membership <file>',
+          'YAML: group name -> member names, to resolve group permissions',
+        )
+        .option(
+          '--role <file>',
+          'role policy to check the live role against (default: the shipped Azure_Site_Recovery role)',
+        )
+        .option(
+          '--avs',
+          "Azure VMware Solution: compare the tenant role with CloudAdmin (the server's CloudAdmin role, else its documented privileges)",
+        )
+        .option(
+          '--nsx-snapshot <file>',
+          'also audit NSX roles and bindings from `drperm nsx collect` (adds nsx-* findings and an NSX sheet)',
+        )
+        .option(
+          '--previous <file>',
+          'an earlier report (.json) or workbook (.xlsx): mark findings new, unchanged or resolved; an xlsx also gives its Status, Owner and Comment',
+        )
+        .option(
+          '--sign <key>',
+          'Ed25519 private key (PEM, PKCS#8): write a detached signature <report>.sig beside each report',
+        )
+        .option(
+          '--confirm-with-server',
+          'ask vCenter (FetchUserPrivilegeOnEntities) for each tenant account\'s privileges on every entity and compare (adds server-disagrees findings and a "Confirmed by vCenter" column)',
+        )
+        .option(
+          '--discover',
+          'log in as each tenant account and compare what it discovers with its policy (adds a "Seen as tenant" section)',
+        )
+        .option(...TENANT_PASSWORDS_OPTION),
+    ),
   )
     .addHelpText('after', EXAMPLES)
     .action(
@@ -131,8 +144,23 @@ export function register(program: Command): void {
         const formats = parseFormats(opts.format);
         const tenants = await loadTenantPolicies(tenantFiles(opts));
         const passwords = await serverCheckPasswords(opts, tenants);
-        const input = await obtainSnapshot(opts, ctx);
-        const membership = await loadMembership(opts.membership);
+        const directory = await MembershipInputs.open(
+          opts,
+          ctx,
+          tenants.map((t) => t.policy.account),
+        );
+        let input: Awaited<ReturnType<typeof obtainSnapshot>>;
+        let membership: Awaited<ReturnType<MembershipInputs['forAudit']>>;
+        try {
+          input = await obtainSnapshot(
+            opts,
+            ctx,
+            directory.readsVcenter ? (c, s) => directory.recordInSnapshot(c, s) : undefined,
+          );
+          membership = await directory.forAudit(input.snapshot);
+        } finally {
+          await directory.close();
+        }
         const checks = await runServerChecks(
           opts,
           ctx,
@@ -145,6 +173,7 @@ export function register(program: Command): void {
           input,
           {
             tenants,
+            ...(membership ? { membership } : {}),
             ...(opts.membership !== undefined ? { membershipFile: opts.membership } : {}),
             ...(opts.role !== undefined ? { roleFile: opts.role } : {}),
             avs: opts.avs === true,

@@ -7,22 +7,32 @@ import type { ConnectOptions } from '../../../src/vsphere/types';
 import { startLab, type OwnLab } from '../../helpers/lab';
 
 let lab: OwnLab;
+let vcsimLab: OwnLab;
 let options: ConnectOptions;
+const optionsOf = (l: OwnLab): ConnectOptions => ({
+  url: l.url,
+  username: l.username,
+  password: l.password,
+  thumbprint: l.thumbprintSha256,
+});
 beforeAll(async () => {
-  lab = await startLab();
-  options = {
-    url: lab.url,
-    username: lab.username,
-    password: lab.password,
-    thumbprint: lab.thumbprintSha256,
-  };
+  [lab, vcsimLab] = await Promise.all([startLab(), startLab('lab', { vcsimSemantics: true })]);
+  options = optionsOf(lab);
 }, 120000);
-afterAll(async () => lab?.stop());
+afterAll(async () => Promise.all([lab?.stop(), vcsimLab?.stop()]));
 
 describe('VimClient on the simulator', () => {
-  it('detects the simulator quirk and turns faults into typed errors', async () => {
+  it('tells the add-or-update contract of vCenter from the replace semantics of vcsim', async () => {
     await withSession(options, silentLogger, async (c) => {
+      expect(c.quirks.setEntityPermissionsReplaces).toBe(false);
+    });
+    await withSession(optionsOf(vcsimLab), silentLogger, async (c) => {
       expect(c.quirks.setEntityPermissionsReplaces).toBe(true);
+    });
+  });
+
+  it('turns faults into typed errors', async () => {
+    await withSession(options, silentLogger, async (c) => {
       await expect(c.addAuthorizationRole('Admin', [])).rejects.toBeInstanceOf(AlreadyExistsFault);
       const err = await c.removeAuthorizationRole(987654, true).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(NotFoundFault);
