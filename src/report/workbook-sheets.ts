@@ -323,7 +323,8 @@ export function effectiveAccessSheet(report: AuditReport): TableSheet<EffectiveA
         wrap: true,
       },
       { header: 'Privilege count', value: (_r, i) => set(i).size, width: 10 },
-      CONFIRMED_BY_VCENTER_COLUMN,
+      // With --confirm-with-server only: otherwise every row would say 'not asked'.
+      ...(report.serverConfirmation ? [CONFIRMED_BY_VCENTER_COLUMN] : []),
       ...grantColumns,
     ],
   };

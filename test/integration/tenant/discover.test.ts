@@ -168,6 +168,7 @@ describe('drperm tenant discover on the lab', () => {
 
   describe('audit --confirm-with-server --discover, onboarded', () => {
     let report: AuditReport;
+    const out = () => join(dir, 'audit-exact');
     beforeAll(async () => {
       const out = join(dir, 'audit-exact');
       const r = await cli([
@@ -209,6 +210,14 @@ describe('drperm tenant discover on the lab', () => {
           /^tenant contoso: vCenter, which expands group memberships itself, agrees with drperm on all \d+ entities/,
         ),
       );
+    });
+
+    it('the workbook has the Confirmed by vCenter column, its Summary lines and the Seen as tenant sheet', async () => {
+      const xlsx = readdirSync(out()).find((f) => f.endsWith('.xlsx'))!;
+      const parts = [...(await readXmlParts(join(out(), xlsx))).values()].join('\n');
+      expect(parts).toContain('Confirmed by vCenter');
+      expect(parts).toContain('Confirmed by vCenter: agree');
+      expect(parts).toContain('Seen as tenant');
     });
 
     it('has the Seen as tenant section: both exact', () => {
