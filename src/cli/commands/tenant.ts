@@ -39,6 +39,7 @@ import { tenantFiles } from '../tenant-option';
 import { appliedJson, parseConcurrency } from '../tenant/change';
 import { reportFindings } from '../tenant/findings';
 import { EXAMPLES, type TenantOptions, withTenantOption } from '../tenant/options';
+import { registerDiscover } from '../tenant/discover';
 import { listingRefusals, planJson, printPlans } from '../tenant/plan-live';
 
 /** The options of the commands that change vCenter: confirmation, JSON, backups, concurrency. */
@@ -57,6 +58,7 @@ export function register(program: Command): void {
       "onboard a tenant's Azure Site Recovery account: plan, apply, verify, rollback, drift, restore",
     )
     .addHelpText('after', EXAMPLES);
+  registerDiscover(tenant);
 
   addConnectionOptions(
     withTenantOption(tenant.command('plan'))

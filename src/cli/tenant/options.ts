@@ -31,6 +31,7 @@ Examples:
   drperm tenant apply --tenant policies/tenants/ --prune --yes
   drperm tenant verify --tenant policies/tenants/ --json
   drperm tenant drift --tenant policies/tenants/        # from cron or CI: exit 1 on drift
+  drperm tenant discover --tenant policies/tenants/ --tenant-passwords pw.yaml   # as each tenant
   drperm tenant rollback --tenant policies/tenants/contoso.yaml --backup reports/backups/contoso-20260115T103000000Z.json
   drperm tenant restore --backup reports/backups/contoso-20260115T103000000Z.json --principal 'VSPHERE.LOCAL\\vc-auditors'
 
