@@ -1,4 +1,5 @@
 /** What every command gets from the global options. */
+import { escapeControl } from '../util/escape';
 import { createLogger, type Logger } from '../util/log';
 
 export interface GlobalOptions {
@@ -17,7 +18,10 @@ export interface CommandContext {
 export function makeContext(opts: GlobalOptions): CommandContext {
   return {
     log: createLogger({ verbose: opts.verbose === true, quiet: opts.quiet === true }),
-    out: (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
+    out: (text) => {
+      const safe = escapeControl(text, { keepLayout: true });
+      process.stdout.write(safe.endsWith('\n') ? safe : safe + '\n');
+    },
     interactive: process.stderr.isTTY === true,
   };
 }

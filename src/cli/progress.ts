@@ -1,3 +1,4 @@
+import { escapeControl } from '../util/escape';
 import type { CommandContext } from './context';
 
 export interface ProgressLine {
@@ -11,7 +12,7 @@ export function progressLine(ctx: CommandContext): ProgressLine {
   let shown = false;
   return {
     update: (m) => {
-      process.stderr.write(`\r\x1b[K${m}`);
+      process.stderr.write(`\r\x1b[K${escapeControl(m)}`);
       shown = true;
     },
     done: () => {

@@ -7,6 +7,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InputError } from '../util/errors';
+import { escapeControl, firstControl } from '../util/escape';
 import { normalizePrincipal } from '../model/principal';
 import { TenantPolicySchema, type TenantPolicy } from './schemas';
 import { lineOf, locate, readYamlSource, validateYaml, type YamlSource } from './yaml-file';
@@ -57,7 +58,7 @@ export async function expandPolicyPaths(pathsOrDirs: readonly string[]): Promise
 
 /** Parses and validates one tenant file. */
 export async function loadTenantPolicy(file: string): Promise<LoadedTenantPolicy> {
-  const source = await readYamlSource(file);
+  const source = await readYamlSource(file, { what: 'tenant file' });
   const policy = validateYaml(source, TenantPolicySchema);
   checkPrincipalForm(source, policy);
   return { policy, file, source };
@@ -102,6 +103,23 @@ function refuseDuplicateTenants(loaded: readonly LoadedTenantPolicy[]): void {
  * refused here rather than showing up as "add" on every run.
  */
 function checkPrincipalForm(source: YamlSource, policy: TenantPolicy): void {
+  const control = firstControl(policy.account.principal);
+  if (control) {
+    throw locate(
+      source,
+      ['account', 'principal'],
+      `"${escapeControl(policy.account.principal)}" holds a control character (${control.escaped} at position ${control.index + 1}); vCenter principals are printable names such as VSPHERE.LOCAL\\asr-${policy.tenant}`,
+    );
+  }
+  (policy.nsx?.principals ?? []).forEach((p, i) => {
+    const c = firstControl(p);
+    if (c)
+      throw locate(
+        source,
+        ['nsx', 'principals', i],
+        `"${escapeControl(p)}" holds a control character (${c.escaped} at position ${c.index + 1})`,
+      );
+  });
   const normalized = normalizePrincipal(policy.account.principal);
   if (!/^[^\\]+\\[^\\]+$/.test(normalized)) {
     throw locate(

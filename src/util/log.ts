@@ -3,6 +3,8 @@
  * Every line passes through redact(): secrets registered here (passwords, session
  * cookies, XSRF tokens) never reach a terminal or a log file, whatever the caller prints.
  */
+import { escapeControl } from './escape';
+
 /** Registered secrets, each with a pattern that also finds it written with character references. */
 const secrets = new Map<string, RegExp>();
 
@@ -72,7 +74,8 @@ export interface LoggerOptions {
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
-  const emit = (line: string) => write(redact(line));
+  // Names in messages may hold control characters: escaped, so none reaches the terminal.
+  const emit = (line: string) => write(escapeControl(redact(line), { keepLayout: true }));
   return {
     verbose: options.verbose === true,
     debug: (m) => {
