@@ -32,6 +32,9 @@ export const MAX_POLICY_FILE_BYTES = 4 * MiB;
  */
 const MAX_ALIAS_COUNT = 100;
 
+/** What V8 says when a recursive parser runs out of stack. */
+const TOO_DEEP = /call stack/i;
+
 export async function readYamlSource(
   file: string,
   options: { what?: string; maxBytes?: number } = {},
@@ -50,16 +53,23 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     doc = parseDocument(text, { lineCounter, prettyErrors: false });
   } catch (err) {
     // The parser's own limits (e.g. nesting deep enough to exhaust the stack).
-    throw new InputError(`${file}: cannot parse the YAML: ${(err as Error).message}`, {
-      cause: err,
-      location: { file },
-    });
+    const message = (err as Error).message;
+    throw new InputError(
+      `${file}: ${TOO_DEEP.test(message) ? 'nested too deeply for a policy file' : `cannot parse the YAML: ${message}`}`,
+      {
+        cause: err,
+        location: { file },
+      },
+    );
   }
   const first = doc.errors[0];
   if (first) {
     // With prettyErrors off the error carries only offsets: turn them into a line here.
     const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;
-    throw new InputError(`${file}${line ? `:${line}` : ''}: YAML syntax error: ${first.message}`, {
+    const message = TOO_DEEP.test(first.message)
+      ? 'nested too deeply for a policy file'
+      : `YAML syntax error: ${first.message}`;
+    throw new InputError(`${file}${line ? `:${line}` : ''}: ${message}`, {
       location: { file, ...(line ? { line } : {}) },
     });
   }
