@@ -310,7 +310,7 @@ function vmsInPool(inventory: Inventory, pool: Entity): Entity[] {
     .ofType('VirtualMachine')
     .filter(
       (vm) =>
-        (vm.resourcePool != null && pools.has(vm.resourcePool)) ||
-        (vm.parentVApp != null && pools.has(vm.parentVApp)),
+        (typeof vm.resourcePool === 'string' && pools.has(vm.resourcePool)) ||
+        (typeof vm.parentVApp === 'string' && pools.has(vm.parentVApp)),
     );
 }
