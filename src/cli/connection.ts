@@ -17,6 +17,8 @@ export interface ConnectionFlags {
   caFile?: string;
   thumbprint?: string;
   passwordStdin?: boolean;
+  /** Global --debug-dir: SOAP bodies go to files there. */
+  debugDir?: string;
 }
 
 export function addConnectionOptions(cmd: Command): Command {
@@ -154,6 +156,7 @@ export async function resolveConnection(
   if (insecure) options.insecure = true;
   if (caFile !== undefined) options.caFile = caFile;
   if (thumbprint !== undefined) options.thumbprint = thumbprint;
+  if (opts.debugDir !== undefined) options.debugDir = opts.debugDir;
   return options;
 }
 

@@ -18,6 +18,7 @@ import {
 } from './decode';
 import { NotAuthenticatedFault } from './faults';
 import * as rq from './requests';
+import { debugDirObserver } from './call-log';
 import { SoapConnection, type SoapConnectionOptions } from './soap';
 import { trustPolicyFrom } from './tls';
 import { HttpsTransport } from './transport';
@@ -84,7 +85,13 @@ export class VimClient {
       maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
     });
     try {
-      const soap = new SoapConnection(transport, log, soapOptions);
+      const observer =
+        soapOptions?.observer ??
+        (options.debugDir === undefined ? undefined : debugDirObserver(options.debugDir));
+      const soap = new SoapConnection(transport, log, {
+        ...soapOptions,
+        ...(observer ? { observer } : {}),
+      });
       const response = await soap.call(rq.retrieveServiceContent());
       const content = decodeServiceContent(requiredReturn(response, 'RetrieveServiceContent'));
       soap.setApiVersion(content.about.apiVersion);

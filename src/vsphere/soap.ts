@@ -17,11 +17,25 @@ import { NetworkError, type HttpResponse, type HttpsTransport } from './transpor
 import { child, parseXml, soapBody, XmlParseError, type XmlNode } from './xml-parse';
 
 export const SESSION_COOKIE = 'vmware_soap_session';
-const LOGGED_BODY_CHARS = 4000;
+
+/** One finished SOAP exchange, for observers (src/vsphere/call-log.ts: --debug-dir). */
+export interface SoapCallRecord {
+  method: string;
+  /** The request as sent, and the response as received (absent when none came). */
+  request: string;
+  response?: string;
+  status?: number;
+  ms: number;
+  error?: string;
+}
+
+/** Sees every call; bodies reach observers only, never the terminal (--verbose logs one line). */
+export type SoapCallObserver = (record: SoapCallRecord) => void;
 
 export interface SoapConnectionOptions {
   retry?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
+  observer?: SoapCallObserver;
 }
 
 export class SoapConnection {
@@ -39,7 +53,10 @@ export class SoapConnection {
   ) {
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.observer = options.observer;
   }
+
+  private readonly observer: SoapCallObserver | undefined;
 
   setApiVersion(version: string): void {
     if (/^[0-9.]+$/.test(version)) this.soapAction = `urn:vim25/${version}`;
@@ -83,22 +100,27 @@ export class SoapConnection {
       SOAPAction: this.soapAction,
     };
     if (this.cookie) headers.Cookie = this.cookie;
-    this.log.debug(`soap ${req.method} request: ${loggable(req.body)}`);
     const started = Date.now();
     try {
       const res = await this.transport.post(req.body, headers);
+      const ms = Date.now() - started;
       this.log.debug(
-        `soap ${req.method}: HTTP ${res.status} in ${Date.now() - started} ms, ${res.body.length} bytes`,
+        `soap ${req.method}: HTTP ${res.status} in ${ms} ms, ${res.body.length} bytes`,
       );
-      this.log.debug(`soap ${req.method} response: ${loggable(res.body)}`);
       this.keepCookie(res);
+      this.observer?.({
+        method: req.method,
+        request: req.body,
+        response: res.body,
+        status: res.status,
+        ms,
+      });
       return res;
     } catch (err) {
-      this.log.debug(
-        redact(
-          `soap ${req.method}: failed after ${Date.now() - started} ms: ${(err as Error).message}`,
-        ),
-      );
+      const ms = Date.now() - started;
+      const error = (err as Error).message;
+      this.log.debug(redact(`soap ${req.method}: failed after ${ms} ms: ${error}`));
+      this.observer?.({ method: req.method, request: req.body, ms, error });
       throw err;
     }
   }
@@ -133,20 +155,6 @@ export class SoapConnection {
     if (!response) throw new ServerError(`${method}: the server's answer has no ${method}Response`);
     return response;
   }
-}
-
-/**
- * A body as --verbose shows it: secrets removed (in any escaped form), then shortened
- * (after redaction, so a secret is never cut in half and half-printed).
- */
-function loggable(body: string): string {
-  return truncate(redact(body));
-}
-
-function truncate(text: string): string {
-  return text.length <= LOGGED_BODY_CHARS
-    ? text
-    : `${text.slice(0, LOGGED_BODY_CHARS)}… (${text.length} chars)`;
 }
 
 function httpError(method: string, res: HttpResponse, url: URL): ServerError {

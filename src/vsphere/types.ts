@@ -84,6 +84,8 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Requests in flight at once; default 8. */
   maxInFlight?: number;
+  /** --debug-dir: every SOAP request and response written to files there (src/vsphere/call-log.ts). */
+  debugDir?: string;
 }
 
 /** Server behaviours that differ from a real vCenter and that callers must account for. */
