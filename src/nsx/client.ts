@@ -6,6 +6,7 @@
  */
 import { InputError, ServerError } from '../util/errors';
 import { registerSecret, type Logger } from '../util/log';
+import { describeAnswer, looksLikeVimServiceVersions } from '../util/peer';
 import type { TrustPolicy } from '../vsphere/tls';
 import { HttpsTransport, type HttpRequest, type HttpResponse } from './transport';
 
@@ -135,6 +136,7 @@ export class NsxClient {
       this.opts.log.debug(`NSX session created for ${this.opts.username}`);
       return;
     }
+    if (res.status !== 401 && res.status !== 403) await this.refuseIfVcenter(res);
     if (mode === 'auto' && (res.status === 404 || res.status === 405 || res.status === 501)) {
       this.opts.log.info(
         `NSX Manager offers no session endpoint (HTTP ${res.status}); using basic authentication`,
@@ -151,6 +153,22 @@ export class NsxClient {
       );
     }
     throw nsxError('POST', '/api/session/create', res);
+  }
+
+  /**
+   * An NSX URL that points at vCenter gets 404s (or a web page) everywhere: one look at
+   * vCenter's /sdk/vimServiceVersions.xml tells the partner which server this really is.
+   */
+  private async refuseIfVcenter(login: HttpResponse): Promise<void> {
+    const probe = await this.send('GET', '/sdk/vimServiceVersions.xml', {}, undefined, {}).catch(
+      () => undefined,
+    );
+    if (probe && looksLikeVimServiceVersions(probe)) {
+      throw new ServerError(
+        `${this.base.host} is a vCenter (it serves the vSphere SDK at /sdk), not NSX Manager: its answer to the NSX login was HTTP ${login.status} with ${describeAnswer(login)}`,
+        { hint: "--nsx-url names NSX Manager; vCenter's address goes in --url" },
+      );
+    }
   }
 
   private loginForm(): string {

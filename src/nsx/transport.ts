@@ -9,6 +9,7 @@ import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import { ServerError } from '../util/errors';
+import { isPlainHttpReply, PLAIN_HTTP } from '../util/peer';
 import { judgeCertificate, TlsTrustError, type TrustPolicy } from '../vsphere/tls';
 
 export interface HttpResponse {
@@ -128,7 +129,9 @@ function connectionError(url: URL, err: Error): ServerError {
       ? 'connection refused'
       : code === 'ENOTFOUND'
         ? 'host not found'
-        : err.message;
+        : isPlainHttpReply({ ...(code ? { code } : {}), message: err.message })
+          ? PLAIN_HTTP
+          : err.message.trim();
   return new ServerError(`cannot reach NSX Manager at ${url.origin}: ${why}`, {
     cause: err,
     hint: 'check --nsx-url (or DRPERM_NSX_URL) and that the manager is reachable from here',

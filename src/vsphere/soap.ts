@@ -3,6 +3,7 @@
  * errors, retries for read-only calls, and --verbose logging with secrets redacted.
  */
 import { ServerError } from '../util/errors';
+import { describeAnswer, looksLikeSoap } from '../util/peer';
 import { redact, registerSecret, type Logger } from '../util/log';
 import { faultFromXml } from './faults';
 import type { SoapRequest } from './requests';
@@ -143,7 +144,9 @@ export class SoapConnection {
     } catch (err) {
       const detail = err instanceof XmlParseError ? err.message : String(err);
       throw new ServerError(
-        `${method}: the server sent an answer that is not SOAP (HTTP ${res.status}): ${detail}`,
+        looksLikeSoap(res)
+          ? `${method}: the server sent an answer that is not SOAP (HTTP ${res.status}): ${detail}`
+          : `${method}: ${this.transport.url.host} is not a vCenter SDK endpoint: it answered HTTP ${res.status} with ${describeAnswer(res)}`,
         {
           hint: 'check that --url points at the vCenter SDK endpoint, e.g. https://vcenter.example.com/sdk',
         },
@@ -158,6 +161,16 @@ export class SoapConnection {
 }
 
 function httpError(method: string, res: HttpResponse, url: URL): ServerError {
+  // Through a proxy a busy vCenter answers 502-504 in HTML; anything else that is not SOAP is
+  // another server: say what it looks like (NSX Manager, a web page, ...).
+  if (![502, 503, 504].includes(res.status) && !looksLikeSoap(res)) {
+    return new ServerError(
+      `${method}: ${url.host} is not a vCenter SDK endpoint: it answered HTTP ${res.status} with ${describeAnswer(res)}`,
+      {
+        hint: `--url names vCenter's SDK, e.g. https://vcenter.example.com/sdk (NSX Manager goes in --nsx-url)`,
+      },
+    );
+  }
   const hint =
     res.status === 404
       ? `check the URL path; the vSphere API is at https://${url.host}/sdk`

@@ -8,6 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import { ServerError } from '../util/errors';
+import { isPlainHttpReply, PLAIN_HTTP } from '../util/peer';
 import { Semaphore } from './semaphore';
 import { judgeCertificate, type TrustPolicy } from './tls';
 
@@ -28,7 +29,8 @@ export interface TransportOptions {
 export class NetworkError extends ServerError {
   readonly code: string;
   constructor(url: URL, code: string, detail: string, cause?: unknown) {
-    super(`cannot talk to ${url.host}: ${detail}`, {
+    const plain = isPlainHttpReply({ code, message: detail });
+    super(`cannot talk to ${url.host}: ${plain ? PLAIN_HTTP : detail.trim()}`, {
       hint: 'check the --url (host, port, and the /sdk path), the network path to vCenter, and that vCenter is running',
       cause,
     });
