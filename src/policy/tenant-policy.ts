@@ -5,7 +5,7 @@
  * keys backups and reports, so two files for one tenant would overwrite each other.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../util/errors';
 import { escapeControl, firstControl } from '../util/escape';
 import { normalizePrincipal } from '../model/principal';
@@ -54,6 +54,33 @@ export async function expandPolicyPaths(pathsOrDirs: readonly string[]): Promise
     for (const n of names) add(join(p, n));
   }
   return files;
+}
+
+/**
+ * Tenant files beside the ones named that were left out: planning a subset cannot see
+ * conflicts with the others (a VM claimed twice, a shared account). Directories given whole
+ * leave nothing out. Returns one warning per directory concerned, saying how to include them.
+ */
+export async function omittedTenantFiles(pathsOrDirs: readonly string[]): Promise<string[]> {
+  const files = await expandPolicyPaths(pathsOrDirs);
+  const given = new Set(files.map((f) => resolve(f)));
+  const dirs = new Map<string, string>();
+  for (const p of pathsOrDirs) {
+    const isDir = await stat(p)
+      .then((s) => s.isDirectory())
+      .catch(() => false);
+    if (!isDir) dirs.set(resolve(dirname(p)), dirname(p));
+  }
+  const warnings: string[] = [];
+  for (const [abs, shown] of dirs) {
+    const names = await readdir(abs).catch(() => [] as string[]);
+    const left = names.filter((n) => POLICY_FILE.test(n) && !given.has(join(abs, n))).sort();
+    if (left.length === 0) continue;
+    warnings.push(
+      `${left.length} other tenant file(s) in ${shown}/ were not given (${left.slice(0, 5).join(', ')}${left.length > 5 ? ', ...' : ''}): conflicts with them (a VM claimed twice, a shared account) are not checked; pass the directory to include every tenant: --tenant ${shown}/`,
+    );
+  }
+  return warnings;
 }
 
 /** Parses and validates one tenant file. */
