@@ -84,9 +84,19 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     info: (m) => {
       if (!options.quiet) emit(m);
     },
-    warn: (m) => emit(`warning: ${m}`),
+    // -q: a run that succeeds prints nothing (cron mails any output); its warnings are kept
+    // and shown only if the run fails (flushDeferredWarnings, called by main).
+    warn: (m) =>
+      options.quiet ? deferred.push({ line: `warning: ${m}`, emit }) : emit(`warning: ${m}`),
     error: (m) => emit(`error: ${m}`),
   };
+}
+
+const deferred: Array<{ line: string; emit: (line: string) => void }> = [];
+
+/** Prints the warnings -q held back (on failure); drops them on success. */
+export function flushDeferredWarnings(failed: boolean): void {
+  for (const d of deferred.splice(0)) if (failed) d.emit(d.line);
 }
 
 /** A logger that prints nothing: for library callers and tests that do not care. */
