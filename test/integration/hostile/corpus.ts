@@ -69,6 +69,8 @@ function sparse(path: string, bytes: number): void {
 
 export function buildCorpus(): { dir: string; files: HostileFile[] } {
   const dir = mkdtempSync(join(tmpdir(), 'drperm-hostile-'));
+  // Readable by the unprivileged user the test runs drperm as (see hostile-inputs.test.ts).
+  chmodSync(dir, 0o755);
   const at = (name: string) => join(dir, name);
   const files: HostileFile[] = [];
   const add = (name: string, kinds: InputKind[], expect: RegExp, write?: (p: string) => void) => {
@@ -119,7 +121,10 @@ export function buildCorpus(): { dir: string; files: HostileFile[] } {
     writeFileSync(p, 'tenant: x\n');
     chmodSync(p, 0o000);
   });
-  add('a-directory', ['yaml', 'json'], /is a directory, not a file/, (p) => mkdirSync(p));
+  // As --tenant a directory is a list of tenant files; this one has none.
+  add('a-directory', ['yaml', 'json'], /is a directory, not a file|no tenant files/, (p) =>
+    mkdirSync(p),
+  );
   files.push({
     name: '/dev/zero',
     path: '/dev/zero',
