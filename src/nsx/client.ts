@@ -6,7 +6,7 @@
  */
 import { InputError, ServerError } from '../util/errors';
 import { registerSecret, type Logger } from '../util/log';
-import { describeAnswer, looksLikeVimServiceVersions } from '../util/peer';
+import { describeAnswer, looksLikeNsxError, looksLikeVimServiceVersions } from '../util/peer';
 import type { TrustPolicy } from '../vsphere/tls';
 import { HttpsTransport, type HttpRequest, type HttpResponse } from './transport';
 
@@ -136,7 +136,9 @@ export class NsxClient {
       this.opts.log.debug(`NSX session created for ${this.opts.username}`);
       return;
     }
-    if (res.status !== 401 && res.status !== 403) await this.refuseIfVcenter(res);
+    // An answer in NSX's own error format is NSX; anything else may be another server.
+    if (res.status !== 401 && res.status !== 403 && !looksLikeNsxError(res))
+      await this.refuseIfVcenter(res);
     if (mode === 'auto' && (res.status === 404 || res.status === 405 || res.status === 501)) {
       this.opts.log.info(
         `NSX Manager offers no session endpoint (HTTP ${res.status}); using basic authentication`,

@@ -58,6 +58,18 @@ export function describeAnswer(a: Answer): string {
   return `text ("${short(body)}")`;
 }
 
+/** NSX Manager's error body: `{ "error_code": ..., "module_name": ..., "error_message": ... }`. */
+export function looksLikeNsxError(a: Answer): boolean {
+  try {
+    const json = JSON.parse(a.body) as Record<string, unknown> | null;
+    return (
+      json !== null && typeof json === 'object' && ('error_code' in json || 'module_name' in json)
+    );
+  } catch {
+    return false;
+  }
+}
+
 export function looksLikeSoap(a: Answer): boolean {
   return /<(\w+:)?Envelope[\s>]/.test(a.body.slice(0, 2000));
 }
