@@ -5,12 +5,17 @@
  */
 import { Inventory } from '../model/inventory';
 import type { Snapshot } from '../model/snapshot';
-import { roleVsCloudAdminRows } from '../policy/cloudadmin';
+import { resolveCloudAdmin, roleVsCloudAdminRows } from '../policy/cloudadmin';
 import type { Membership, TenantPolicy } from '../policy/schemas';
-import { findTenantConflicts, resolveTenant, type ResolvedTenant } from '../policy/tenant-resolve';
+import {
+  DEFAULT_FAILBACK_ROLE,
+  findTenantConflicts,
+  resolveTenant,
+  type ResolvedTenant,
+} from '../policy/tenant-resolve';
 import { buildAuditContext, liveRole, type AuditContext } from './context';
 import { AccessModel, comparePaths, toEffectiveAccessEntry } from './effective-access';
-import { principalKey } from './principals';
+import { principalKey, principalOf } from '../model/principal';
 import type {
   AuditReport,
   EffectiveAccessRow,
@@ -20,7 +25,7 @@ import type {
   TenantReportRow,
 } from './report-model';
 import { AUDIT_RULES } from './rules';
-import { SEVERITIES, severityRank, type Finding, type Severity } from './types';
+import { countBySeverity, severityRank, type Finding, type Severity } from './types';
 
 export interface AuditInput {
   snapshot: Snapshot;
@@ -35,7 +40,7 @@ export interface AuditInput {
   membership?: Membership;
   /** Audit as Azure VMware Solution: compare the tenant role with CloudAdmin. */
   avs?: boolean;
-  /** CloudAdmin's privileges (documented baseline); the live CloudAdmin role is used when absent. */
+  /** CloudAdmin's privileges from resolveCloudAdmin; the snapshot's CloudAdmin role when absent. */
   cloudAdminPrivileges?: readonly string[];
   /** Findings from other sources (the NSX audit); they count towards the tenants' verdicts. */
   extraFindings?: readonly Finding[];
@@ -54,9 +59,6 @@ export type AuditResult = Pick<
   | 'warnings'
 >;
 
-export const CLOUDADMIN_ROLE = 'CloudAdmin';
-const DEFAULT_ROLE = 'Azure_Site_Recovery';
-
 export function runAudit(input: AuditInput): AuditResult {
   const { snapshot } = input;
   const inventory = new Inventory(snapshot.entities, snapshot.rootFolder);
@@ -64,7 +66,8 @@ export function runAudit(input: AuditInput): AuditResult {
   const tenants = input.tenants.map((t) =>
     isResolved(t) ? t : resolveTenant(t.policy, inventory, t.file),
   );
-  const warnings = [...snapshot.warnings.map((w) => `collection: ${w}`)];
+  // The collection's own warnings are the snapshot's; the report adds them (buildAuditReport).
+  const warnings: string[] = [];
   for (const t of tenants) {
     for (const p of t.problems)
       warnings.push(`tenant ${t.policy.tenant}: ${p.field}: ${p.message}`);
@@ -78,8 +81,8 @@ export function runAudit(input: AuditInput): AuditResult {
     );
   }
 
-  const rolePolicyName = input.roleName ?? DEFAULT_ROLE;
-  const cloudAdmin = cloudAdminSet(input, model, warnings);
+  const rolePolicyName = input.roleName ?? DEFAULT_FAILBACK_ROLE;
+  const cloudAdmin = cloudAdminSet(input, warnings);
   const built = buildAuditContext({
     model,
     tenants,
@@ -114,20 +117,18 @@ function isResolved(t: ResolvedTenant | { policy: TenantPolicy }): t is Resolved
   return 'grants' in t && 'ownedVms' in t;
 }
 
-/** CloudAdmin applies with --avs (documented list, else live role) or when the server has the role. */
-function cloudAdminSet(
-  input: AuditInput,
-  model: AccessModel,
-  warnings: string[],
-): readonly string[] | undefined {
-  const live = liveRole(model, CLOUDADMIN_ROLE)?.privileges;
-  if (input.avs) {
-    const set = input.cloudAdminPrivileges ?? live;
-    if (!set)
-      warnings.push('--avs: no CloudAdmin privilege list is known; the comparison was skipped');
-    return set;
-  }
-  return live;
+/**
+ * CloudAdmin's privileges as the caller resolved them (resolveCloudAdmin: the server's role,
+ * else the documented list); without them, the snapshot's CloudAdmin role when it has one.
+ */
+function cloudAdminSet(input: AuditInput, warnings: string[]): readonly string[] | undefined {
+  const set =
+    input.cloudAdminPrivileges ??
+    resolveCloudAdmin({ roles: input.snapshot.roles, catalogue: input.snapshot.privileges })
+      ?.privileges;
+  if (input.avs && !set)
+    warnings.push('--avs: no CloudAdmin privilege list is known; the comparison was skipped');
+  return set;
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
@@ -137,12 +138,6 @@ export function compareFindings(a: Finding, b: Finding): number {
     a.tenant.localeCompare(b.tenant) ||
     comparePaths(a.entity?.path ?? '', b.entity?.path ?? '')
   );
-}
-
-export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
-  const out = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const f of findings) out[f.severity]++;
-  return out;
 }
 
 /** `isolated` when the tenant has no critical or high finding. */
@@ -213,7 +208,7 @@ function permissionRows(ctx: AuditContext): PermissionRow[] {
   return ctx.model.snapshot.permissions
     .map((p) => ({
       ...ctx.model.evidence(p),
-      tenant: tenantOf.get(principalKey(p.principal, p.group)) ?? null,
+      tenant: tenantOf.get(principalKey(principalOf(p))) ?? null,
     }))
     .sort(
       (a, b) =>

@@ -3,6 +3,7 @@
  * which VM, and the privilege sets the tenant roles are measured against. Built once per
  * audit so the rules stay small pure functions over shared data.
  */
+import { IMPLICIT_PRIVILEGES } from '../model/privileges';
 import type { Membership } from '../policy/schemas';
 import type { ResolvedTenant } from '../policy/tenant-resolve';
 import type { AccessModel } from './effective-access';
@@ -10,13 +11,6 @@ import { reaches, resolveAccess, type ResolvedAccess } from './effective-access'
 import { resolvePrincipals, type Principals } from './principals';
 import type { Finding, RuleId } from './types';
 import { RULES } from './types';
-
-/** vCenter adds these to every role; they never count as drift or excess. */
-export const IMPLICIT_PRIVILEGES: ReadonlySet<string> = new Set([
-  'System.Anonymous',
-  'System.View',
-  'System.Read',
-]);
 
 export interface TenantAccess {
   tenant: ResolvedTenant;

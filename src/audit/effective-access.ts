@@ -1,6 +1,7 @@
 /**
  * Effective access: what a principal can do on each entity, computed the way vCenter
- * documents it (reference/permission-semantics.md §0.3), from roles, permissions and the
+ * documents it (vSphere Security guide, "Hierarchical Inheritance of Permissions" and
+ * "Multiple Permission Settings"), from roles, permissions and the
  * inventory alone. The simulator's FetchUserPrivilegeOnEntities always answers "Admin",
  * so there is no server oracle to ask.
  *
@@ -15,7 +16,7 @@
  *   the roles of u's groups;
  * - the paths are added together; No Access (and any role without privileges) adds nothing.
  *
- * OPEN QUESTION (§0.3, unverified against a real vCenter): whether No Access decided on one
+ * OPEN QUESTION (unverified against a real vCenter): whether No Access decided on one
  * path of a VM hides a grant reaching it on the other path. The documented rule ("the
  * permissions on one object are added to the permissions on the other") is implemented: the
  * paths are unioned. For an audit this is the cautious reading: it may report access a real
@@ -27,8 +28,10 @@
  */
 import { Inventory } from '../model/inventory';
 import type { Entity, Permission, Snapshot } from '../model/snapshot';
-import { principalKey, type Principals } from './principals';
-import type { EffectiveAccessEntry, EntityRef, PermissionEvidence } from './types';
+import { principalKey, principalOf } from '../model/principal';
+import type { Principals } from './principals';
+import { entityRef, type EntityRef } from '../model/entity';
+import type { EffectiveAccessEntry, PermissionEvidence } from './types';
 
 /** Role id of vCenter's built-in No Access role. */
 export const NO_ACCESS_ROLE_ID = -5;
@@ -60,7 +63,7 @@ export class AccessModel {
     }
     const unknown = new Set<number>();
     for (const p of snapshot.permissions) {
-      const key = principalKey(p.principal, p.group);
+      const key = principalKey(principalOf(p));
       let list = this.byPrincipal.get(key);
       if (!list) this.byPrincipal.set(key, (list = []));
       list.push(p);
@@ -113,10 +116,15 @@ export class AccessModel {
     return this.byPrincipal.get(key) ?? [];
   }
 
+  /** The snapshot's entity `ref` as a reference (with this snapshot's vCenter). */
   entityRef(ref: string): EntityRef {
     const e = this.inventory.get(ref);
     // A permission on an entity outside the collected inventory still needs a row.
-    return e ? toEntityRef(e) : { moref: ref, type: 'unknown', path: `(unknown entity ${ref})` };
+    return this.toEntityRef(e ?? { ref, type: 'unknown', path: `(unknown entity ${ref})` });
+  }
+
+  toEntityRef(e: Pick<Entity, 'ref' | 'type' | 'path'>): EntityRef {
+    return entityRef(this.snapshot.vcenter.instanceUuid, e);
   }
 
   evidence(p: Permission): PermissionEvidence {
@@ -132,10 +140,6 @@ export class AccessModel {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
-
-export function toEntityRef(e: Entity): EntityRef {
-  return { moref: e.ref, type: e.type, path: e.path };
-}
 
 /** The level that decides one inheritance path, and the permissions that apply there. */
 export interface Decision {
@@ -203,7 +207,7 @@ export function resolveAccess(
     // A permission for u itself wins alone; for a group account every permission is a group's.
     const self = principals.isGroup
       ? NONE
-      : perms.filter((p) => principalKey(p.principal, p.group) === principals.selfKey);
+      : perms.filter((p) => principalKey(principalOf(p)) === principals.selfKey);
     const chosen = self.length > 0 ? self : perms;
     const privileges = new Set<string>();
     for (const p of chosen) for (const priv of model.rolePrivileges(p.roleId)) privileges.add(priv);
@@ -309,7 +313,7 @@ export function toEffectiveAccessEntry(
   access: ResolvedAccess,
 ): EffectiveAccessEntry {
   return {
-    entity: toEntityRef(access.entity),
+    entity: model.toEntityRef(access.entity),
     privileges: [...access.privileges],
     grantedBy: grantingPermissions(model, access).map((p) => model.evidence(p)),
   };

@@ -3,21 +3,8 @@
  * transitively. Group membership is not in vim25, so it comes from the optional
  * membership file; without it only u's own permissions are known.
  */
-import { principalKey as comparableName } from '../model/principal';
+import { principalKey, principalName } from '../model/principal';
 import type { Membership } from '../policy/schemas';
-
-/**
- * vCenter compares principal names case-insensitively (`VSPHERE.LOCAL\u1` = `vsphere.local\U1`),
- * and `u1@vsphere.local` names the same account.
- */
-export function principalName(name: string): string {
-  return comparableName(name);
-}
-
-/** Key of a principal: users and groups are distinct principals even with the same name. */
-export function principalKey(name: string, group: boolean): string {
-  return `${group ? 'g' : 'u'}:${principalName(name)}`;
-}
 
 export interface Principals {
   /** The principal asked about, as written. */
@@ -41,13 +28,13 @@ export function resolvePrincipals(
   while (queue.length > 0) {
     const member = queue.shift()!;
     for (const g of containing.get(member) ?? []) {
-      const key = principalKey(g, true);
+      const key = principalKey({ name: g, group: true });
       if (groupKeys.has(key)) continue;
       groupKeys.add(key);
       queue.push(g);
     }
   }
-  const selfKey = principalKey(name, isGroup);
+  const selfKey = principalKey({ name, group: isGroup });
   groupKeys.delete(selfKey); // a group listed as its own member
   return { name, isGroup, selfKey, groupKeys };
 }

@@ -45,7 +45,7 @@ export function buildAuditReport(result: AuditResult, meta: ReportMeta): AuditRe
     permissions: result.permissions,
     roles: result.roles,
     roleVsCloudAdmin: result.roleVsCloudAdmin,
-    warnings: result.warnings,
+    warnings: [...snapshot.warnings.map((w) => `collection: ${w}`), ...result.warnings],
     ...(meta.nsx ? { nsx: meta.nsx } : {}),
   };
 }

@@ -2,12 +2,38 @@
  * Result types of the isolation audit. JSON consumers rely on rule ids and field
  * names: change them only with a new report format version.
  */
+import { InputError } from '../util/errors';
+import { nearest } from '../util/suggest';
+
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 /** Higher number = more severe. */
 export function severityRank(s: Severity): number {
   return SEVERITIES.length - SEVERITIES.indexOf(s);
+}
+
+export function severityAtOrAbove(s: Severity, threshold: Severity): boolean {
+  return severityRank(s) >= severityRank(threshold);
+}
+
+/** A severity as a user types it (`--fail-on High`): case-insensitive; the nearest name when misspelt. */
+export function parseSeverity(value: string, flag = '--fail-on'): Severity {
+  const v = value.trim().toLowerCase();
+  if ((SEVERITIES as readonly string[]).includes(v)) return v as Severity;
+  const [best] = nearest(v, SEVERITIES, 1);
+  throw new InputError(`${flag} "${value}" is not a severity`, {
+    hint: `use one of ${SEVERITIES.join(', ')}${best ? ` (did you mean ${best}?)` : ''}`,
+  });
+}
+
+/** Findings per severity, every severity present (0 when none). */
+export function countBySeverity(
+  findings: readonly { severity: Severity }[],
+): Record<Severity, number> {
+  const out = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) out[f.severity]++;
+  return out;
 }
 
 export const RULES = {
@@ -28,11 +54,8 @@ export const RULES = {
 } as const satisfies Record<string, Severity>;
 export type RuleId = keyof typeof RULES;
 
-export interface EntityRef {
-  moref: string;
-  type: string;
-  path: string;
-}
+import type { EntityRef } from '../model/entity';
+export type { EntityRef };
 
 /** A permission as evidence: where it is defined and what it grants. */
 export interface PermissionEvidence {

@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 import { InputError } from '../util/errors';
 import { registerSecret, type Logger } from '../util/log';
 import { parseThumbprint } from '../vsphere/tls';
+import type { VimClient } from '../vsphere/client';
+import { withSession, type SessionControl, type SessionSettings } from '../vsphere/session';
 import type { ConnectOptions } from '../vsphere/types';
 import { promptPassword, readPasswordFromStdin } from './password-prompt';
 
@@ -184,4 +186,15 @@ async function resolvePassword(
   throw new InputError('no password given', {
     hint: 'set DRPERM_PASSWORD, pipe it with --password-stdin (e.g. `pass show vc | drperm collect --password-stdin`), or run on a terminal to be prompted',
   });
+}
+
+/** Resolves the connection flags (asking for the password if needed), then runs the work in a session. */
+export async function onVcenter<T>(
+  opts: ConnectionFlags,
+  ctx: { log: Logger },
+  work: (client: VimClient, control: SessionControl) => Promise<T>,
+  settings?: SessionSettings,
+): Promise<T> {
+  const connection = await resolveConnection(opts, ctx.log);
+  return withSession(connection, ctx.log, work, settings);
 }

@@ -1,6 +1,8 @@
 /** What every command gets from the global options. */
+import type { Emit, OpsEvent } from '../ops/events';
 import { escapeControl } from '../util/escape';
 import { createLogger, type Logger } from '../util/log';
+import { progressLine } from './progress';
 
 export interface GlobalOptions {
   verbose?: boolean;
@@ -13,16 +15,50 @@ export interface CommandContext {
   out: (text: string) => void;
   /** True when stderr is a terminal: progress lines are shown. */
   interactive: boolean;
+  /** Renders the events of a use case on stderr. */
+  emit: Emit;
 }
 
 export function makeContext(opts: GlobalOptions): CommandContext {
-  return {
-    log: createLogger({ verbose: opts.verbose === true, quiet: opts.quiet === true }),
+  const log = createLogger({ verbose: opts.verbose === true, quiet: opts.quiet === true });
+  const interactive = process.stderr.isTTY === true;
+  const ctx: CommandContext = {
+    log,
     out: (text) => {
+      // Names from files and servers may hold control characters: escaped on the way out.
       const safe = escapeControl(text, { keepLayout: true });
       process.stdout.write(safe.endsWith('\n') ? safe : safe + '\n');
     },
-    interactive: process.stderr.isTTY === true,
+    interactive,
+    emit: () => undefined,
+  };
+  ctx.emit = eventRenderer(ctx);
+  return ctx;
+}
+
+/** How the CLI shows each event: progress on one rewritten terminal line, the rest as log lines. */
+export function eventRenderer(ctx: Pick<CommandContext, 'log' | 'interactive'>): Emit {
+  const progress = progressLine(ctx);
+  return (e: OpsEvent) => {
+    switch (e.type) {
+      case 'progress':
+        return progress.update(e.message);
+      case 'progress-done':
+        return progress.done();
+      case 'info':
+        return ctx.log.info(e.message);
+      case 'warning':
+        return ctx.log.warn(e.message);
+      case 'debug':
+        return ctx.log.debug(e.message);
+      case 'change': {
+        const o = e.outcome;
+        const status = o.status === 'done' ? 'done, verified' : o.status;
+        return ctx.log.info(
+          `[${e.finished}/${e.total}] ${o.change.action} ${o.change.entity.path}: ${status}${o.error ? ` (${o.error})` : ''}`,
+        );
+      }
+    }
   };
 }
 

@@ -5,13 +5,14 @@ import { escapeControl } from '../util/escape';
 import { redact } from '../util/log';
 import { buildProgram } from './program';
 import { registerCommands } from './commands';
+import { exitCodeOf } from './run';
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   registerCommands(program);
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
+    return exitCodeOf(program);
   } catch (err) {
     return reportError(err, program.opts<{ verbose?: boolean }>().verbose === true);
   }

@@ -1,5 +1,4 @@
 import { escapeControl } from '../util/escape';
-import type { CommandContext } from './context';
 
 export interface ProgressLine {
   update: (message: string) => void;
@@ -7,7 +6,7 @@ export interface ProgressLine {
 }
 
 /** One rewritten progress line on stderr, only when stderr is a terminal (never in logs or pipes). */
-export function progressLine(ctx: CommandContext): ProgressLine {
+export function progressLine(ctx: { interactive: boolean }): ProgressLine {
   if (!ctx.interactive) return { update: () => undefined, done: () => undefined };
   let shown = false;
   return {
@@ -17,6 +16,7 @@ export function progressLine(ctx: CommandContext): ProgressLine {
     },
     done: () => {
       if (shown) process.stderr.write('\r\x1b[K');
+      shown = false;
     },
   };
 }

@@ -6,7 +6,7 @@
 import { InputError } from '../util/errors';
 import { globToRegExp } from '../util/glob';
 import { nearest } from '../util/suggest';
-import { principalKey } from './principal';
+import { principalKey, principalOf } from './principal';
 import { COMPUTE_TYPES, DATASTORE_TYPES, NETWORK_TYPES, type Inventory } from './inventory';
 import { normalizePath } from './paths';
 import type { Entity, Permission, Role } from './snapshot';
@@ -105,12 +105,11 @@ export function describeObjects(
   const wanted = new Set(entities.map((e) => e.ref));
   const counts = new Map<string, number>();
   const own = new Map<string, Permission>();
-  const key = account ? principalKey(account.principal) : undefined;
+  const key = account ? principalKey({ name: account.principal, group: account.group }) : undefined;
   for (const p of permissions) {
     if (!wanted.has(p.entity)) continue;
     counts.set(p.entity, (counts.get(p.entity) ?? 0) + 1);
-    if (key !== undefined && p.group === account!.group && principalKey(p.principal) === key)
-      own.set(p.entity, p);
+    if (key !== undefined && principalKey(principalOf(p)) === key) own.set(p.entity, p);
   }
   const roleName = (id: number) => roles.find((r) => r.id === id)?.name ?? `role ${id}`;
   return entities.map((e) => {

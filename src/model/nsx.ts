@@ -49,7 +49,6 @@ export const NsxRolesForPathSchema = z.object({
   path: z.string().min(1),
   roles: z.array(z.string().min(1)),
 });
-export type NsxRolesForPath = z.infer<typeof NsxRolesForPathSchema>;
 
 export const NsxBindingSchema = z.object({
   id: z.string(),
@@ -72,7 +71,6 @@ export const NsxManagerSchema = z.object({
   /** `product_version` of /api/v1/node/version, when the account may read it. */
   version: z.string().optional(),
 });
-export type NsxManager = z.infer<typeof NsxManagerSchema>;
 
 export const NsxDataSchema = z.object({
   manager: NsxManagerSchema,

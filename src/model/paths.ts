@@ -6,10 +6,6 @@ export function escapePathName(name: string): string {
   return name.replace(/%/g, '%25').replace(/\//g, '%2f');
 }
 
-export function unescapePathName(segment: string): string {
-  return segment.replace(/%2f/gi, '/').replace(/%25/g, '%');
-}
-
 export function joinPath(parentPath: string, name: string): string {
   const base = parentPath === '/' ? '' : parentPath;
   return `${base}/${escapePathName(name)}`;

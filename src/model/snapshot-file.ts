@@ -67,3 +67,21 @@ export async function readSnapshot(path: string): Promise<LoadedSnapshot> {
   snapshot.warnings.push(...check.warnings.map((w) => `snapshot file: ${w}`));
   return { snapshot, sha256: sha256Hex(text), path };
 }
+
+/**
+ * Where a snapshot goes when --out is not given: `reports/<kind>-<host>-<YYYYMMDDTHHMMSSZ>.json`
+ * (`snapshot` for vCenter, `nsx-snapshot` for NSX Manager); ':' of a port becomes '_' for
+ * portable file names.
+ */
+export function defaultSnapshotPath(
+  kind: 'snapshot' | 'nsx-snapshot',
+  url: string,
+  at: Date,
+): string {
+  const host = new URL(url).host.replace(/[^A-Za-z0-9._-]/g, '_');
+  const time = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `reports/${kind}-${host}-${time}.json`;
+}

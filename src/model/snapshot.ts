@@ -5,7 +5,6 @@
  * the simulator's datastore ids contain '/' and '@'.
  */
 import { z } from 'zod';
-import { NsxDataSchema } from './nsx';
 
 export const SNAPSHOT_FORMAT = 'drperm-snapshot';
 export const SNAPSHOT_FORMAT_VERSION = 1;
@@ -102,7 +101,5 @@ export const SnapshotSchema = z.object({
   entities: z.array(EntitySchema),
   /** Notes from collection an auditor should see (e.g. permissions the server returned without an entity). */
   warnings: z.array(z.string()),
-  /** NSX Manager RBAC data, when collected (see src/model/nsx.ts). */
-  nsx: NsxDataSchema.optional(),
 });
 export type Snapshot = z.infer<typeof SnapshotSchema>;

@@ -1,6 +1,7 @@
 /**
  * Reads the NSX RBAC state into drperm's model: the feature catalogue, every role with its
- * complete feature matrix, and every role binding. Wire shapes per nsx-rbac.md section 2.
+ * complete feature matrix, and every role binding. Wire shapes as the NSX-T Manager API
+ * reference documents them (AAA: /policy/api/v1/aaa/features-with-properties, roles, role-bindings).
  */
 import type {
   NsxBinding,
@@ -158,4 +159,9 @@ async function readRoles(client: NsxClient, log: Logger): Promise<WireRole[]> {
   for (const r of list)
     out.push(await client.get<WireRole>(`${AAA}/roles/${encodeURIComponent(r.role)}`));
   return out;
+}
+
+/** The REST path of one NSX role (GET to read it, PUT to create or replace it). */
+export function rolePath(roleId: string): string {
+  return `${AAA}/roles/${encodeURIComponent(roleId)}`;
 }

@@ -1,5 +1,5 @@
 /** Text renderings of NSX results for people (stdout); --json prints the objects instead. */
-import { SEVERITIES, type Finding, type Severity } from '../audit/types';
+import { countBySeverity, SEVERITIES, type Finding } from '../audit/types';
 import type { NsxData } from '../model/nsx';
 import type { ResolvedNsxBaseline } from './baseline';
 
@@ -7,12 +7,6 @@ export function describeBaseline(b: ResolvedNsxBaseline): string {
   return b.cloudadmin
     ? `limits: the manager's cloudadmin role "${b.cloudadmin.displayName}" (${b.cloudadmin.id})`
     : "limits: seed 003's cloudadmin table (no cloudadmin role on the manager)";
-}
-
-export function severityCounts(findings: readonly Finding[]): Record<Severity, number> {
-  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const f of findings) counts[f.severity]++;
-  return counts;
 }
 
 export function formatNsxAudit(
@@ -35,7 +29,7 @@ export function formatNsxAudit(
     for (const d of f.details ?? []) lines.push(`    ${d}`);
     lines.push(`  fix: ${f.remediation}`);
   }
-  const counts = severityCounts(findings);
+  const counts = countBySeverity(findings);
   const summary = SEVERITIES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
   lines.push(
     findings.length === 0

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { NsxDataSchema, type NsxData } from '../model/nsx';
-import { SNAPSHOT_FORMAT, SnapshotSchema } from '../model/snapshot';
+import { SNAPSHOT_FORMAT } from '../model/snapshot';
 import { sha256Hex } from '../model/snapshot-file';
 import { InputError } from '../util/errors';
 import { parseJsonWith, readJsonFile } from '../util/json-file';
@@ -47,7 +47,7 @@ export interface LoadedNsxData {
   sha256: string;
 }
 
-/** Reads an NSX snapshot, or the `nsx` section of a vCenter snapshot. */
+/** Reads an NSX snapshot (a file of its own: NSX Manager is another server). */
 export async function readNsxSnapshot(path: string): Promise<LoadedNsxData> {
   const { text, json } = await readJsonFile(path, 'NSX snapshot');
   const format = (json as { format?: unknown } | null)?.format;
@@ -57,9 +57,7 @@ export async function readNsxSnapshot(path: string): Promise<LoadedNsxData> {
     return { nsx, path, sha256: sha256Hex(text) };
   }
   if (format === SNAPSHOT_FORMAT) {
-    const { nsx } = parseJsonWith(SnapshotSchema, json, path, 'snapshot');
-    if (!nsx) throw new InputError(`${path} is a vCenter snapshot without NSX data`, { hint });
-    return { nsx, path, sha256: sha256Hex(text) };
+    throw new InputError(`${path} is a vCenter snapshot, not an NSX snapshot`, { hint });
   }
   throw new InputError(
     `${path} is not a drperm NSX snapshot (format is not "${NSX_SNAPSHOT_FORMAT}")`,

@@ -12,14 +12,15 @@
  * The caller writes the backup (readOwnPermissions + buildBackup + writeBackup) before
  * calling executeChanges.
  */
-import type { Role } from '../model/snapshot';
+import type { Entity, Role } from '../model/snapshot';
 import { redact } from '../util/log';
 import { VERSION } from '../version';
 import { Semaphore } from '../vsphere/semaphore';
 import type { MoRef, ServerQuirks, VimPermission } from '../vsphere/types';
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, type Backup, type BackupPermission } from './backup';
 import type { PermissionChange } from './changes';
-import { accountKey, roleNameOf } from './tenant-plan';
+import { principalKey, principalOf } from '../model/principal';
+import { roleNameOf } from './tenant-plan';
 
 export const DEFAULT_CONCURRENCY = 4;
 
@@ -31,16 +32,13 @@ export interface PermissionApi {
   removeEntityPermission(entity: MoRef, user: string, isGroup: boolean): Promise<void>;
 }
 
-export interface EntityRef {
-  ref: string;
-  type: string;
-  path: string;
-}
+/** An object whose permissions are read or changed: the snapshot entity's moref, type and path. */
+export type PermissionTarget = Pick<Entity, 'ref' | 'type' | 'path'>;
 
-const moRef = (e: EntityRef): MoRef => ({ type: e.type, value: e.ref });
+const moRef = (e: PermissionTarget): MoRef => ({ type: e.type, value: e.ref });
 
 /** Permissions defined on the object itself. The simulator may omit `entity`; with inherited=false they are all the object's. */
-export async function readOwn(api: PermissionApi, e: EntityRef): Promise<VimPermission[]> {
+export async function readOwn(api: PermissionApi, e: PermissionTarget): Promise<VimPermission[]> {
   const list = await api.retrieveEntityPermissions(moRef(e), false);
   return list
     .filter((p) => p.entity === undefined || p.entity.value === e.ref)
@@ -56,7 +54,7 @@ export interface OwnPermissionsResult {
 
 export async function readOwnPermissions(
   api: PermissionApi,
-  entities: readonly EntityRef[],
+  entities: readonly PermissionTarget[],
   concurrency = DEFAULT_CONCURRENCY,
 ): Promise<OwnPermissionsResult> {
   const semaphore = new Semaphore(concurrency);
@@ -81,7 +79,7 @@ export interface BackupInput {
   principal: string;
   group: boolean;
   vcenter: Backup['vcenter'];
-  entities: readonly EntityRef[];
+  entities: readonly PermissionTarget[];
   own: ReadonlyMap<string, readonly VimPermission[]>;
   roles: readonly Role[];
   now?: Date;
@@ -155,7 +153,7 @@ function othersOf(
 ): Map<string, (typeof list)[number]> {
   const out = new Map<string, (typeof list)[number]>();
   for (const p of list) {
-    const key = accountKey(p.principal, p.group);
+    const key = principalKey(principalOf(p));
     if (key !== account) out.set(key, p);
   }
   return out;
@@ -189,7 +187,7 @@ class ChangeExecutor {
     private readonly api: PermissionApi,
     private readonly input: ExecuteInput,
   ) {
-    this.account = accountKey(input.principal, input.group);
+    this.account = principalKey({ name: input.principal, group: input.group });
     this.backupByRef = new Map(input.backup.entities.map((e) => [e.ref, e.permissions]));
   }
 
@@ -273,7 +271,7 @@ class ChangeExecutor {
         `the permissions of other principals on ${change.entity.path} changed since the backup was taken; nothing written there, run again`,
       );
     }
-    const others = fresh.filter((p) => accountKey(p.principal, p.group) !== this.account);
+    const others = fresh.filter((p) => principalKey(principalOf(p)) !== this.account);
     await this.api.setEntityPermissions(entity, [...others, mine]);
   }
 
@@ -294,7 +292,7 @@ class ChangeExecutor {
     const changed = changedOthers(backup, after, this.account);
     if (changed.length > 0) return this.restoreOthers(change, backup, changed);
 
-    const mine = after.find((p) => accountKey(p.principal, p.group) === this.account);
+    const mine = after.find((p) => principalKey(principalOf(p)) === this.account);
     const want = change.desired;
     const ok =
       want === null ? mine === undefined : mine !== undefined && stateOf(mine) === stateOf(want);
@@ -314,7 +312,7 @@ class ChangeExecutor {
   ): Promise<ChangeOutcome> {
     const entity = moRef(change.entity);
     const othersBackup: VimPermission[] = backup
-      .filter((p) => accountKey(p.principal, p.group) !== this.account)
+      .filter((p) => principalKey(principalOf(p)) !== this.account)
       .map((p) => ({
         principal: p.principal,
         group: p.group,
@@ -328,7 +326,7 @@ class ChangeExecutor {
         // in the backup (added by someone else meanwhile), and put the backed-up ones back.
         const after = await readOwn(this.api, change.entity);
         const backedUp = othersOf(backup, this.account);
-        const keep = after.filter((p) => !backedUp.has(accountKey(p.principal, p.group)));
+        const keep = after.filter((p) => !backedUp.has(principalKey(principalOf(p))));
         await this.api.setEntityPermissions(entity, [...othersBackup, ...keep]);
       } else {
         const restore = othersBackup.filter((p) => changed.includes(p.principal));

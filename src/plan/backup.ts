@@ -35,7 +35,6 @@ const BackupEntitySchema = z
     permissions: z.array(BackupPermissionSchema),
   })
   .strict();
-export type BackupEntity = z.infer<typeof BackupEntitySchema>;
 
 export const BackupSchema = z
   .object({

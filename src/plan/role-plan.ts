@@ -4,7 +4,7 @@
  * System.Anonymous/View/Read are added by vCenter to every role, so they never count.
  */
 import type { Role } from '../model/snapshot';
-import { significantPrivileges } from '../policy/role-policy';
+import { significantPrivileges } from '../model/privileges';
 import { InputError } from '../util/errors';
 
 export type RolePlan =

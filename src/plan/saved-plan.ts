@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Snapshot } from '../model/snapshot';
-import { principalKey } from '../model/principal';
+import { principalKey, principalOf } from '../model/principal';
 import { VERSION } from '../version';
 import { changesFromPlan } from './changes';
 import type { TenantPlan } from './tenant-plan';
@@ -101,7 +101,7 @@ export function fingerprint(read: Read): Fingerprint {
     ),
     permissions: digest(
       read.permissions
-        .map((p) => [p.entity, principalKey(p.principal), p.group, p.roleId, p.propagate])
+        .map((p) => [p.entity, principalKey(principalOf(p)), p.roleId, p.propagate])
         .sort(byFirst),
     ),
     roles: digest(read.roles.map((r) => [r.id, r.name, [...r.privileges].sort()]).sort(byFirst)),

@@ -5,7 +5,7 @@
  * Pure.
  */
 import type { Role } from '../model/snapshot';
-import { significantPrivileges } from '../policy/role-policy';
+import { privilegeDrift } from '../model/privileges';
 import type { PermissionState, TenantPlan } from './tenant-plan';
 
 export type DriftKind =
@@ -74,7 +74,7 @@ export function tenantDrift(plan: TenantPlan): DriftFinding[] {
 }
 
 /** The role's live privileges versus the expected set (implicit System.* ignored). */
-export function roleDrift(
+export function rolePrivilegeDrift(
   tenant: string,
   roleName: string,
   expected: readonly string[],
@@ -89,11 +89,7 @@ export function roleDrift(
       },
     ];
   }
-  // System.Anonymous/View/Read are added by vCenter itself: never drift.
-  const want = new Set(significantPrivileges(expected));
-  const have = new Set(significantPrivileges(live.privileges));
-  const missing = [...want].filter((p) => !have.has(p)).sort();
-  const extra = [...have].filter((p) => !want.has(p)).sort();
+  const { missing, extra } = privilegeDrift(expected, live.privileges);
   if (missing.length === 0 && extra.length === 0) return [];
   const parts = [
     missing.length > 0 ? `missing ${missing.join(', ')}` : '',

@@ -7,8 +7,9 @@
  * Only the tenant's own account is ever considered. Permissions of other principals
  * are not part of a plan, so nothing downstream can change them.
  */
+import { grantState } from '../model/grant';
 import type { Inventory } from '../model/inventory';
-import { principalKey } from '../model/principal';
+import { principalKey, principalOf } from '../model/principal';
 import type { Entity, Permission, Role } from '../model/snapshot';
 import { findTenantConflicts, type GrantKind, type ResolvedTenant } from '../policy/tenant-resolve';
 import { nearest } from '../util/suggest';
@@ -81,7 +82,7 @@ export interface PlanInput {
   /** All permissions on the server (from the collected snapshot). */
   permissions: readonly Permission[];
   roles: readonly Role[];
-  /** Keyed by principalKey(principal); a tenant absent from the map is treated as unverified. */
+  /** Keyed by principalKey; a tenant absent from the map is treated as unverified. */
   accounts: ReadonlyMap<string, AccountStatus>;
   prune: boolean;
 }
@@ -93,13 +94,8 @@ export interface PlanResult {
   warnings: string[];
 }
 
-/** Key of one principal: vCenter holds at most one permission per user or group per entity. */
-export function accountKey(principal: string, group: boolean): string {
-  return `${group ? 'g' : 'u'}:${principalKey(principal)}`;
-}
-
 export function isAccountPermission(p: Permission, principal: string, group: boolean): boolean {
-  return p.group === group && principalKey(p.principal) === principalKey(principal);
+  return principalKey(principalOf(p)) === principalKey({ name: principal, group });
 }
 
 export function roleNameOf(roles: readonly Role[], roleId: number): string {
@@ -145,7 +141,7 @@ function accountRefusals(
   accounts: ReadonlyMap<string, AccountStatus>,
   warnings: string[],
 ): PlanRefusal[] {
-  const status = accounts.get(principalKey(t.principal));
+  const status = accounts.get(principalKey({ name: t.principal, group: t.group }));
   if (status?.status === 'missing') {
     return [
       {
@@ -204,6 +200,9 @@ function roleApplyCommand(name: string): string {
 function planTenant(t: ResolvedTenant, input: PlanInput): TenantPlan {
   const own = input.permissions.filter((p) => isAccountPermission(p, t.principal, t.group));
   const ownByEntity = new Map(own.map((p) => [p.entity, p]));
+  const privilegeSets = new Map(input.roles.map((r) => [r.id, new Set(r.privileges)] as const));
+  const privilegesOf = (roleId: number): ReadonlySet<string> =>
+    privilegeSets.get(roleId) ?? new Set<string>();
   const state = (p: Permission): PermissionState => ({
     roleId: p.roleId,
     roleName: roleNameOf(input.roles, p.roleId),
@@ -220,11 +219,9 @@ function planTenant(t: ResolvedTenant, input: PlanInput): TenantPlan {
     };
     const existing = ownByEntity.get(g.entity.ref);
     const current = existing ? state(existing) : undefined;
-    const action: ObjectAction = !current
-      ? 'add'
-      : current.roleId === desired.roleId && !current.propagate
-        ? 'in-place'
-        : 'change';
+    // grantState is the audit's answer too (missing-grant): a superset role is in place.
+    const grant = grantState(existing, role?.privileges ?? [], privilegesOf);
+    const action: ObjectAction = grant.inPlace ? 'in-place' : current ? 'change' : 'add';
     return {
       entity: g.entity,
       kind: g.kind,

@@ -1,21 +1,69 @@
 /**
  * The role versus the AVS CloudAdmin role. On Azure VMware Solution, cloudadmin can
  * create a role with privileges CloudAdmin lacks, but cannot assign it to anyone or
- * delete it (seed 003, "Create custom roles on vCenter Server"). These pure functions
+ * delete it (Azure VMware Solution documentation, "Create custom roles on vCenter Server").
+ * These pure functions
  * say which privileges cause that, build the AVS-assignable variant, and give the
  * audit workbook its "Role vs CloudAdmin" rows.
  */
-import type { Privilege } from '../model/snapshot';
+import { isImplicitPrivilege, significantPrivileges } from '../model/privileges';
+import type { Privilege, Role } from '../model/snapshot';
 import {
-  isImplicitPrivilege,
+  catalogueFromPolicies,
   resolveBaselinePrivileges,
   resolveRolePrivileges,
-  significantPrivileges,
+  type LoadedBaselinePolicy,
   type ResolvedPrivilege,
   type ResolvedRole,
 } from './role-policy';
 import type { BaselinePolicy, RolePolicy } from './schemas';
+import { DEFAULT_FAILBACK_ROLE } from './tenant-resolve';
 import type { YamlSource } from './yaml-file';
+
+/** The AVS CloudAdmin role's name when no baseline policy names it. */
+export const CLOUDADMIN_ROLE = 'CloudAdmin';
+
+export interface ResolvedCloudAdmin {
+  roleName: string;
+  privileges: string[];
+  /** `server`: the server's own role; `documented`: the baseline policy (Microsoft's list). */
+  from: 'server' | 'documented';
+  /** The server role's id, when from the server. */
+  roleId?: number;
+  /** Documented entries the catalogue does not define (left out, with the reason). */
+  skipped: { id: string; reason: string }[];
+}
+
+/**
+ * AVS CloudAdmin's privileges, with one precedence for every command (`role plan|apply --avs`,
+ * `tenant drift`, `audit`, `compare cloudadmin --snapshot`): the server's own CloudAdmin role
+ * when the server has one (AVS changes the role between releases, and the server's role is
+ * what decides whether cloudadmin can assign a role); otherwise the documented list of the
+ * baseline policy (README "Policy files"), resolved against the server's privilege catalogue
+ * (documented IDs the catalogue does not define are skipped with a note; without a catalogue,
+ * the baseline's own IDs). Undefined when the server has no such role and no baseline is given.
+ */
+export function resolveCloudAdmin(input: {
+  roles: readonly Role[];
+  catalogue: readonly Privilege[];
+  baseline?: Pick<LoadedBaselinePolicy, 'policy'> & Partial<Pick<LoadedBaselinePolicy, 'source'>>;
+}): ResolvedCloudAdmin | undefined {
+  const roleName = input.baseline?.policy.name ?? CLOUDADMIN_ROLE;
+  const live = input.roles.find((r) => r.name === roleName);
+  if (live) {
+    return { roleName, privileges: live.privileges, from: 'server', roleId: live.id, skipped: [] };
+  }
+  if (!input.baseline) return undefined;
+  const { policy, source } = input.baseline;
+  const catalogue = input.catalogue.length > 0 ? input.catalogue : catalogueFromPolicies(policy);
+  const documented = resolveBaselinePrivileges(policy, catalogue, source);
+  return {
+    roleName,
+    privileges: documented.privileges,
+    from: 'documented',
+    skipped: documented.skipped,
+  };
+}
 
 export interface CloudAdminGap {
   /** In the role, not in CloudAdmin: the role cannot be assigned on AVS while it holds these. */
@@ -107,7 +155,7 @@ export interface RoleVsCloudAdminInput {
   labels?: ReadonlyMap<string, string>;
   /** What the role needs each privilege for; added to the note of the gaps. */
   purposes?: ReadonlyMap<string, string>;
-  /** Name of the role, for the notes. Default Azure_Site_Recovery. */
+  /** Name of the role, for the notes. Default DEFAULT_FAILBACK_ROLE (Azure_Site_Recovery). */
   roleName?: string;
 }
 
@@ -117,7 +165,7 @@ export interface RoleVsCloudAdminInput {
  * privileges, then those only CloudAdmin has; alphabetical within each group.
  */
 export function roleVsCloudAdminRows(input: RoleVsCloudAdminInput): RoleVsCloudAdminRow[] {
-  const roleName = input.roleName ?? 'Azure_Site_Recovery';
+  const roleName = input.roleName ?? DEFAULT_FAILBACK_ROLE;
   const gap = cloudAdminGap(input.rolePrivileges, input.cloudAdminPrivileges);
   const label = (id: string) => input.labels?.get(id) ?? id;
   const rows: RoleVsCloudAdminRow[] = [];

@@ -18,25 +18,6 @@ import {
 import { fieldPath } from '../util/zod-errors';
 import { loadYaml, locate, type YamlSource } from './yaml-file';
 
-/**
- * vCenter adds these to every role it creates or updates (AddAuthorizationRole /
- * UpdateAuthorizationRole), so their presence or absence is never drift.
- */
-export const IMPLICIT_PRIVILEGES: readonly string[] = [
-  'System.Anonymous',
-  'System.View',
-  'System.Read',
-];
-
-export function isImplicitPrivilege(id: string): boolean {
-  return IMPLICIT_PRIVILEGES.includes(id);
-}
-
-/** Sorted, de-duplicated, without the implicit System.* privileges: the set that counts. */
-export function significantPrivileges(ids: Iterable<string>): string[] {
-  return [...new Set(ids)].filter((id) => !isImplicitPrivilege(id)).sort();
-}
-
 // ---------------------------------------------------------------------------
 // Shipped files
 

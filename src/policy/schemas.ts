@@ -71,7 +71,7 @@ export const TenantPolicySchema = z
     tenant: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only'),
-    /** failback: the Azure_Site_Recovery role; failover-only: the built-in Read-only role (seed 001). */
+    /** failback: the Azure_Site_Recovery role; failover-only: the built-in Read-only role (README "Onboarding a tenant"). */
     mode: TenantModeSchema,
     /** The configuration server's vCenter account. */
     account: z
@@ -83,7 +83,7 @@ export const TenantPolicySchema = z
       .strict(),
     /** Role assigned in failback mode (default Azure_Site_Recovery; e.g. Azure_Site_Recovery_AVS on AVS). */
     role: z.string().min(1).optional(),
-    /** Read-only on the vCenter root folder, not propagated (seed 001: "vCenter | Read-Only"). */
+    /** Read-only on the vCenter root folder, not propagated (ASR reads the vCenter itself). */
     vcenterReadOnly: z.boolean().default(true),
     /**
      * Accept VM selectors that match no VM (a tenant onboarded before its VMs exist). Without

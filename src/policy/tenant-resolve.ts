@@ -1,6 +1,6 @@
 /**
  * Resolves a tenant policy against an inventory: which objects must carry the
- * tenant account's permission (seed 001's object table) and which VMs the tenant
+ * tenant account's permission (README "Onboarding a tenant") and which VMs the tenant
  * owns. Pure: the plan engine and the audit both start from this, so they agree
  * on what a policy means.
  */
@@ -205,7 +205,7 @@ export function resolveTenant(
     const e = r.lookup(path, field, hostTypes, KIND_LABEL.host!);
     if (!e) return;
     if (e.type === 'ClusterComputeResource') {
-      // A cluster means the cluster and each of its hosts (seed 001: "Host and host cluster").
+      // A cluster means the cluster and each of its hosts (ASR asks for the permission on both).
       r.grant(e, 'cluster', field);
       for (const h of inventory.children(e.ref))
         if (HOST_TYPES.has(h.type)) r.grant(h, 'host', field);
@@ -329,7 +329,7 @@ export function findTenantConflicts(tenants: readonly ResolvedTenant[]): TenantC
 
   const byAccount = new Map<string, ResolvedTenant[]>();
   for (const t of tenants) {
-    const key = principalKey(t.principal);
+    const key = principalKey({ name: t.principal, group: t.group });
     byAccount.set(key, [...(byAccount.get(key) ?? []), t]);
   }
   for (const group of byAccount.values()) {

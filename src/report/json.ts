@@ -1,7 +1,7 @@
 /**
  * The JSON report: the AuditReport exactly as the audit produced it, pretty-printed.
  * Its `format` and `formatVersion` fields tell consumers which schema they read
- * (docs/report-format.md).
+ * (README "Report format").
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';

@@ -292,13 +292,6 @@ export class VimClient {
     return children(response, 'returnval').map(decodePermission);
   }
 
-  async retrieveRolePermissions(roleId: number): Promise<VimPermission[]> {
-    const response = await this.invoke(
-      rq.retrieveRolePermissions(this.authorizationManager, roleId),
-    );
-    return children(response, 'returnval').map(decodePermission);
-  }
-
   /**
    * Returns the id the server gave the new role, read back by name: vcsim 0.24 always
    * answers 0 here (a simulator deviation), and ids must never be predicted.

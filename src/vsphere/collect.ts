@@ -2,7 +2,7 @@
  * The collector: reads everything an audit needs from one vCenter into a Snapshot. Entities
  * are read in pages from a ContainerView, so work and memory grow linearly with the inventory.
  */
-import type { Entity, Permission, Privilege, Role, Snapshot } from '../model/snapshot';
+import type { Entity, Permission, Snapshot } from '../model/snapshot';
 import { SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION } from '../model/snapshot';
 import { joinPath } from '../model/paths';
 import type { Logger } from '../util/log';
@@ -10,20 +10,15 @@ import { VERSION } from '../version';
 import type { VimClient } from './client';
 import { isMoRef, type ObjectContent } from './decode';
 import { mapLimit } from './semaphore';
-import type {
-  AuthorizationPrivilege,
-  AuthorizationRole,
-  MoRef,
-  PrivilegeDescription,
-  VimPermission,
-} from './types';
+import { readPrivilegeCatalogue, readRoles } from './roles';
+import type { MoRef, VimPermission } from './types';
 
 export const DEFAULT_PAGE_SIZE = 1000;
 /** Parallel RetrieveEntityPermissions calls when locating entity-less permissions. */
 const LOCATE_CONCURRENCY = 8;
-const ADMIN_ROLE_ID = -1;
 
 export interface CollectOptions {
+  /** Debug notes only: the collection's warnings are in the snapshot's `warnings`. */
   log: Logger;
   /** Called with short progress notes (the CLI shows them on a terminal). */
   progress?: (message: string) => void;
@@ -56,8 +51,10 @@ export async function collectSnapshot(
   const rootFolder = client.serviceContent.rootFolder;
 
   progress('reading roles and privileges');
-  const roles = await client.roleList();
-  const { privileges, privilegeSource } = await collectPrivileges(client, roles, log);
+  const roles = await readRoles(client);
+  const catalogue = await readPrivilegeCatalogue(client, roles, (err) =>
+    log.debug(`privilege descriptions unavailable: ${err.message}`),
+  );
 
   progress('reading inventory');
   const raw = await collectEntities(
@@ -75,7 +72,6 @@ export async function collectSnapshot(
     comparePermissions,
   );
 
-  for (const w of warnings) log.warn(w);
   return {
     format: SNAPSHOT_FORMAT,
     formatVersion: SNAPSHOT_FORMAT_VERSION,
@@ -92,67 +88,12 @@ export async function collectSnapshot(
       build: about.build,
     },
     rootFolder: rootFolder.value,
-    privilegeSource,
-    privileges,
-    roles: roles.map(toRole),
+    privilegeSource: catalogue.source,
+    privileges: catalogue.privileges,
+    roles,
     permissions,
     entities,
     warnings,
-  };
-}
-
-function toRole(r: AuthorizationRole): Role {
-  const role: Role = { id: r.roleId, name: r.name, system: r.system, privileges: r.privileges };
-  if (r.label !== undefined) role.label = r.label;
-  if (r.summary !== undefined) role.summary = r.summary;
-  return role;
-}
-
-async function collectPrivileges(
-  client: VimClient,
-  roles: AuthorizationRole[],
-  log: Logger,
-): Promise<{ privileges: Privilege[]; privilegeSource: Snapshot['privilegeSource'] }> {
-  const labels = new Map<string, PrivilegeDescription>();
-  try {
-    for (const d of await client.privilegeDescriptions()) labels.set(d.key, d);
-  } catch (err) {
-    log.debug(`privilege descriptions unavailable: ${(err as Error).message}`);
-  }
-  const withLabel = (p: Privilege): Privilege => {
-    const d = labels.get(p.id);
-    if (d?.label) p.label = d.label;
-    if (d?.summary) p.summary = d.summary;
-    return p;
-  };
-  const list = await client.privilegeList();
-  if (list.length > 0) {
-    return {
-      privileges: list.map((p) => withLabel(fromPrivilege(p))),
-      privilegeSource: 'privilegeList',
-    };
-  }
-  // The simulator's privilegeList is empty; the Admin role holds every privilege there is.
-  const admin = roles.find((r) => r.roleId === ADMIN_ROLE_ID);
-  const ids = admin?.privileges ?? [];
-  return {
-    privileges: ids.map((id) => withLabel(fromPrivilegeId(id))),
-    privilegeSource: 'adminRole',
-  };
-}
-
-function fromPrivilege(p: AuthorizationPrivilege): Privilege {
-  return { id: p.privId, group: p.privGroupName, name: p.name, onParent: p.onParent };
-}
-
-/** `VirtualMachine.Config.Rename` → group `VirtualMachine.Config`, name `Rename`. */
-export function fromPrivilegeId(id: string): Privilege {
-  const dot = id.lastIndexOf('.');
-  return {
-    id,
-    group: dot > 0 ? id.slice(0, dot) : '',
-    name: dot > 0 ? id.slice(dot + 1) : id,
-    onParent: false,
   };
 }
 

@@ -172,7 +172,7 @@ const FAULT_CLASSES: Record<string, new (init: FaultInit) => VimFault> = {
 
 /**
  * Turns a soapenv:Fault element into a typed error. The fault type is the xsi:type of the
- * single child of <detail>, else that child's element name minus "Fault" (vim25-wire.md A.4).
+ * single child of <detail>, else that child's element name minus "Fault" (the SOAP 1.1 fault's <detail>, as vim25 encodes MethodFault).
  */
 export function faultFromXml(method: string, fault: XmlNode): VimFault {
   const faultString = childText(fault, 'faultstring') ?? '';

@@ -1,6 +1,6 @@
 /**
  * Typed request builders, one per vim25 method, with parameters in WSDL order
- * (vim25-wire.md A.2). `readOnly` marks calls that may be retried after a network error.
+ * (vim25's document/literal SOAP encoding). `readOnly` marks calls that may be retried after a network error.
  */
 import type { MoRef, VimPermission } from './types';
 import { boolEl, envelope, intEl, moRefEl, repeated, textEl } from './xml-build';
@@ -105,10 +105,6 @@ export function retrieveEntityPermissions(
 ): SoapRequest {
   const params = moRefEl('entity', entity) + boolEl('inherited', inherited);
   return request('RetrieveEntityPermissions', authorizationManager, params, true);
-}
-
-export function retrieveRolePermissions(authorizationManager: MoRef, roleId: number): SoapRequest {
-  return request('RetrieveRolePermissions', authorizationManager, intEl('roleId', roleId), true);
 }
 
 export function addAuthorizationRole(

@@ -1,7 +1,7 @@
 /** critical: a tenant account sees a VM or management server another tenant owns. */
 import type { AuditContext } from '../context';
 import { finding } from '../context';
-import { grantingPermissions, toEntityRef } from '../effective-access';
+import { grantingPermissions } from '../effective-access';
 import type { Finding } from '../types';
 
 export function crossTenantAccess(ctx: AuditContext): Finding[] {
@@ -15,7 +15,7 @@ export function crossTenantAccess(ctx: AuditContext): Finding[] {
         finding('cross-tenant-access', {
           tenant: t.name,
           principal: t.tenant.principal,
-          entity: toEntityRef(access.entity),
+          entity: ctx.model.toEntityRef(access.entity),
           message: `${t.tenant.principal} (tenant ${t.name}) reaches ${access.entity.path}, owned by tenant ${owners.join(', ')}, with ${access.privileges.length} privileges`,
           evidence,
           remediation: `${evidence.length > 1 ? 'Remove the permissions listed as evidence, or set them' : 'Remove the permission listed as evidence, or set it'} without propagation, so that ${t.name}'s account keeps grants on its own objects only.`,

@@ -6,7 +6,8 @@
 import type { Permission } from '../../model/snapshot';
 import type { AuditContext } from '../context';
 import { finding } from '../context';
-import { knownGroups, principalKey, principalName } from '../principals';
+import { principalKey, principalName } from '../../model/principal';
+import { knownGroups } from '../principals';
 import type { Finding } from '../types';
 
 export function groupGrantUnresolved(ctx: AuditContext): Finding[] {
@@ -15,7 +16,7 @@ export function groupGrantUnresolved(ctx: AuditContext): Finding[] {
   for (const p of ctx.model.snapshot.permissions) {
     // No Access or Anonymous through an unknown group cannot widen anyone's access.
     if (!p.group || known.has(principalName(p.principal)) || !ctx.model.givesAccess(p)) continue;
-    const key = principalKey(p.principal, true);
+    const key = principalKey({ name: p.principal, group: true });
     let list = unknownGroups.get(key);
     if (!list) unknownGroups.set(key, (list = []));
     list.push(p);

@@ -3,11 +3,12 @@
  * privileges than required). A tenant VM without it is not discoverable from the
  * configuration server; a shared object without it makes failback fail.
  */
+import { grantState } from '../../model/grant';
 import type { Permission } from '../../model/snapshot';
 import type { TenantGrant } from '../../policy/tenant-resolve';
 import type { AuditContext, TenantAccess } from '../context';
 import { finding, liveRole } from '../context';
-import { grantingPermissions, reaches, toEntityRef } from '../effective-access';
+import { grantingPermissions, reaches } from '../effective-access';
 import type { Finding } from '../types';
 
 export function missingGrant(ctx: AuditContext): Finding[] {
@@ -30,7 +31,7 @@ export function missingGrant(ctx: AuditContext): Finding[] {
   });
 }
 
-/** The account's own permission on the object: absent, or with fewer privileges than required. */
+/** The account's own permission on the object (grantState, as tenant verify decides it). */
 function checkGrant(
   ctx: AuditContext,
   t: TenantAccess,
@@ -38,22 +39,29 @@ function checkGrant(
   required: readonly string[],
   held: Permission | undefined,
 ): Finding | undefined {
-  const heldPrivileges = held ? ctx.model.rolePrivileges(held.roleId) : new Set<string>();
-  const lacking = required.filter((p) => !heldPrivileges.has(p));
-  if (held && lacking.length === 0) return undefined;
+  const state = grantState(held, required, (roleId) => ctx.model.rolePrivileges(roleId));
+  if (state.inPlace) return undefined;
   const where = `${grant.entity.path} (${grant.source})`;
   const fields = {
     tenant: t.name,
     principal: t.tenant.principal,
-    entity: toEntityRef(grant.entity),
+    entity: ctx.model.toEntityRef(grant.entity),
     remediation: `Grant ${grant.roleName} to ${t.tenant.principal} on ${grant.entity.path} without propagation (drperm tenant apply${fileArg(t)}).`,
   };
-  if (held) {
+  if (held && state.reason === 'lacks-privileges') {
+    const { lacking } = state;
     return finding('missing-grant', {
       ...fields,
       message: `${where} has ${ctx.model.roleName(held.roleId)} for ${t.tenant.principal} instead of ${grant.roleName}: ${lacking.length} privilege${lacking.length === 1 ? '' : 's'} missing; ${consequence(grant)}`,
       evidence: [ctx.model.evidence(held)],
       details: lacking,
+    });
+  }
+  if (held) {
+    return finding('missing-grant', {
+      ...fields,
+      message: `${where} has ${ctx.model.roleName(held.roleId)} for ${t.tenant.principal}, but propagating to every child object; the grant is made without propagation`,
+      evidence: [ctx.model.evidence(held)],
     });
   }
   // Reached through a propagated grant, the object works today; the consequence would be

@@ -1,12 +1,13 @@
 /**
- * medium: the account's grants do not match the tenant's mode (seed 001 "Failover only"):
+ * medium: the account's grants do not match the tenant's mode (failover-only needs Read-only, failback the Azure_Site_Recovery role):
  * a failover-only tenant holding the Azure_Site_Recovery role can fail back, a failback
  * tenant holding only Read-only cannot.
  */
 import type { Permission } from '../../model/snapshot';
 import { DEFAULT_FAILBACK_ROLE } from '../../policy/tenant-resolve';
 import type { AuditContext, TenantAccess } from '../context';
-import { IMPLICIT_PRIVILEGES, finding } from '../context';
+import { IMPLICIT_PRIVILEGES } from '../../model/privileges';
+import { finding } from '../context';
 import type { Finding } from '../types';
 
 export function modeMismatch(ctx: AuditContext): Finding[] {

@@ -1,6 +1,6 @@
 /**
  * medium: access confined by a propagated grant plus No Access overrides below it, the
- * alternative seed 001 discourages: every new object under the grant is exposed.
+ * alternative per-object grants replace: every new object under the grant is exposed.
  */
 import type { Entity, Permission } from '../../model/snapshot';
 import type { AuditContext } from '../context';

@@ -4,7 +4,8 @@
  * the role, so each tenant's summary shows it.
  */
 import type { AuditContext } from '../context';
-import { IMPLICIT_PRIVILEGES, finding, liveRole } from '../context';
+import { privilegeDrift } from '../../model/privileges';
+import { finding, liveRole } from '../context';
 import type { Finding } from '../types';
 
 export function roleDrift(ctx: AuditContext): Finding[] {
@@ -14,13 +15,8 @@ export function roleDrift(ctx: AuditContext): Finding[] {
   const live = liveRole(ctx.model, name);
   const details: string[] = [];
   if (live) {
-    const have = new Set(live.privileges);
-    for (const p of [...expected].sort()) {
-      if (!have.has(p) && !IMPLICIT_PRIVILEGES.has(p)) details.push(`missing: ${p}`);
-    }
-    for (const p of [...have].sort()) {
-      if (!expected.has(p) && !IMPLICIT_PRIVILEGES.has(p)) details.push(`extra: ${p}`);
-    }
+    const { missing, extra } = privilegeDrift(expected, live.privileges);
+    details.push(...missing.map((p) => `missing: ${p}`), ...extra.map((p) => `extra: ${p}`));
     if (details.length === 0) return [];
   }
   const out: Finding[] = [];

@@ -1,7 +1,7 @@
 /** high: a tenant account sees a VM that no tenant policy owns (the partner's or a future tenant's). */
 import type { AuditContext } from '../context';
 import { finding } from '../context';
-import { grantingPermissions, toEntityRef } from '../effective-access';
+import { grantingPermissions } from '../effective-access';
 import type { Finding } from '../types';
 
 export function unownedVmAccess(ctx: AuditContext): Finding[] {
@@ -13,7 +13,7 @@ export function unownedVmAccess(ctx: AuditContext): Finding[] {
         finding('unowned-vm-access', {
           tenant: t.name,
           principal: t.tenant.principal,
-          entity: toEntityRef(access.entity),
+          entity: ctx.model.toEntityRef(access.entity),
           message: `${t.tenant.principal} (tenant ${t.name}) reaches VM ${access.entity.path}, which no tenant policy owns`,
           evidence: grantingPermissions(ctx.model, access).map((p) => ctx.model.evidence(p)),
           remediation: `Remove the granting permission, or add the VM to the owning tenant's policy if it belongs to ${t.name}.`,

@@ -4,13 +4,13 @@
  * resolved the way vCenter documents it. Offline from a snapshot or live.
  */
 import type { Command } from 'commander';
-import { AccessModel, reachableEntities } from '../../audit/effective-access';
-import { principalKey, resolvePrincipals } from '../../audit/principals';
 import type { EffectiveAccessEntry } from '../../audit/types';
-import { nearest } from '../../util/suggest';
-import { loadMembership, obtainSnapshot } from '../audit-inputs';
+import { accessOf } from '../../ops/access';
+import { loadMembership } from '../../ops/audit';
 import { addConnectionOptions, type ConnectionFlags } from '../connection';
-import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
+import { makeContext, printJson, type GlobalOptions } from '../context';
+import { run } from '../run';
+import { obtainSnapshot } from '../snapshot-source';
 
 interface AccessFlags extends GlobalOptions, ConnectionFlags {
   principal: string;
@@ -56,38 +56,18 @@ export function register(program: Command): void {
       .option('--json', 'print a JSON array of { entity, privileges, grantedBy } on stdout'),
   )
     .addHelpText('after', EXAMPLES)
-    .action(async (_opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<AccessFlags>();
-      const ctx = makeContext(opts);
-      const membership = await loadMembership(opts.membership);
-      const { snapshot } = await obtainSnapshot(opts, ctx);
-      const model = new AccessModel(snapshot);
-      const principals = resolvePrincipals(opts.principal, {
-        group: opts.group === true,
-        ...(membership ? { membership } : {}),
-      });
-      if (model.permissionsOf(principals).length === 0) warnUnknownPrincipal(ctx, model, opts);
-      const entries = reachableEntities(model, principals);
-      if (opts.json) printJson(ctx, entries);
-      else ctx.out(renderAccess(opts.principal, entries));
-    });
-}
-
-/** No permission names the principal: most often a typo or the wrong DOMAIN\ form. */
-function warnUnknownPrincipal(ctx: CommandContext, model: AccessModel, opts: AccessFlags): void {
-  const all = new Set(model.snapshot.permissions.map((p) => p.principal));
-  const sameNameOtherKind = [...all].some(
-    (p) =>
-      principalKey(p, opts.group !== true) === principalKey(opts.principal, opts.group !== true),
-  );
-  const near = nearest(opts.principal, all, 3);
-  ctx.log.warn(
-    `no permission names ${opts.group ? 'group' : 'user'} ${opts.principal}` +
-      (sameNameOtherKind
-        ? ` (a ${opts.group ? 'user' : 'group'} of that name has permissions: ${opts.group ? 'drop' : 'add'} --group)`
-        : '') +
-      (near.length > 0 ? `; principals with permissions nearest to it: ${near.join(', ')}` : ''),
-  );
+    .action(
+      run(async (_opts: unknown, cmd: Command) => {
+        const opts = cmd.optsWithGlobals<AccessFlags>();
+        const ctx = makeContext(opts);
+        const membership = await loadMembership(opts.membership);
+        const { snapshot } = await obtainSnapshot(opts, ctx);
+        const principal = { name: opts.principal, group: opts.group === true };
+        const entries = accessOf(snapshot, principal, membership, ctx.emit);
+        if (opts.json) printJson(ctx, entries);
+        else ctx.out(renderAccess(opts.principal, entries));
+      }),
+    );
 }
 
 export function renderAccess(principal: string, entries: readonly EffectiveAccessEntry[]): string {

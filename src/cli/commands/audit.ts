@@ -4,23 +4,17 @@
  * tenant. Live (collects first) or offline from a snapshot, with identical results.
  */
 import type { Command } from 'commander';
-import { runAudit, type AuditResult } from '../../audit/audit';
-import { buildAuditReport } from '../../audit/report-build';
-import { SEVERITIES, severityRank, type Severity } from '../../audit/types';
+import type { AuditResult } from '../../audit/audit';
+import { parseSeverity, SEVERITIES, severityAtOrAbove, type Severity } from '../../audit/types';
+import { auditTenants } from '../../ops/audit';
 import { loadTenantPolicies } from '../../policy/tenant-policy';
-import { REPORT_FORMATS, writeReports, type ReportFile, type ReportFormat } from '../../report';
+import { REPORT_FORMATS, type ReportFile, type ReportFormat } from '../../report';
 import { ExitCode, InputError } from '../../util/errors';
 import { nearest } from '../../util/suggest';
-import {
-  loadAuditRole,
-  loadCloudAdminPrivileges,
-  auditNsxSnapshot,
-  documentedPrivilegeLabels,
-  loadMembership,
-  obtainSnapshot,
-} from '../audit-inputs';
 import { addConnectionOptions, type ConnectionFlags } from '../connection';
 import { makeContext, type GlobalOptions } from '../context';
+import { run } from '../run';
+import { obtainSnapshot } from '../snapshot-source';
 import { addTenantFilesOption, tenantFiles, type TenantFileFlags } from '../tenant-option';
 
 interface AuditFlags extends GlobalOptions, ConnectionFlags, TenantFileFlags {
@@ -83,7 +77,7 @@ export function register(program: Command): void {
       )
       .option(
         '--avs',
-        "Azure VMware Solution: compare the tenant role with CloudAdmin's documented privileges",
+        "Azure VMware Solution: compare the tenant role with CloudAdmin (the server's CloudAdmin role, else its documented privileges)",
       )
       .option(
         '--nsx-snapshot <file>',
@@ -91,81 +85,32 @@ export function register(program: Command): void {
       ),
   )
     .addHelpText('after', EXAMPLES)
-    .action(async (_opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<AuditFlags>();
-      const ctx = makeContext(opts);
-      const failOn = parseSeverity(opts.failOn);
-      const formats = parseFormats(opts.format);
-      const policies = await loadTenantPolicies(tenantFiles(opts));
-      const membership = await loadMembership(opts.membership);
-      const input = await obtainSnapshot(opts, ctx);
-      const { snapshot } = input;
-      const role = await loadAuditRole(opts.role, snapshot, ctx);
-      const cloudAdmin = opts.avs ? await loadCloudAdminPrivileges(snapshot, ctx) : undefined;
-      const privilegeLabels = await documentedPrivilegeLabels(role);
-      const nsx = opts.nsxSnapshot
-        ? await auditNsxSnapshot(
-            opts.nsxSnapshot,
-            policies.map((p) => p.policy),
-          )
-        : undefined;
-
-      const started = Date.now();
-      const result = runAudit({
-        snapshot,
-        tenants: policies.map((p) => ({ policy: p.policy, file: p.file })),
-        ...(role
-          ? {
-              roleName: role.name,
-              rolePrivileges: role.resolved.privileges,
-            }
-          : {}),
-        privilegeLabels,
-        ...(membership ? { membership } : {}),
-        ...(opts.avs ? { avs: true } : {}),
-        ...(cloudAdmin ? { cloudAdminPrivileges: cloudAdmin } : {}),
-        ...(nsx ? { extraFindings: nsx.findings } : {}),
-      });
-      if (nsx) result.warnings.push(...nsx.warnings);
-      ctx.log.debug(`audit computed in ${Date.now() - started} ms`);
-      // A live collection has already printed its own warnings as it went.
-      const fresh = result.warnings.filter(
-        (w) => input.source === 'snapshot' || !w.startsWith('collection: '),
-      );
-      for (const w of fresh) ctx.log.warn(w);
-
-      const report = buildAuditReport(result, {
-        snapshot,
-        snapshotSha256: input.sha256,
-        scope: {
-          tenantFiles: policies.map((p) => p.file),
-          tenants: policies.map((p) => p.policy.tenant),
-          source: input.source,
-          ...(input.file !== undefined ? { snapshotFile: input.file } : {}),
-          ...(opts.membership !== undefined ? { membershipFile: opts.membership } : {}),
-          ...(role ? { rolePolicyFile: role.file } : {}),
-          avs: opts.avs === true,
-          failOn,
-        },
-        ...(nsx ? { nsx: nsx.section } : {}),
-      });
-      const files = await writeReports(report, {
-        ...(opts.out !== undefined ? { outDir: opts.out } : {}),
-        formats,
-      });
-      ctx.out(renderSummary(result, files, failOn));
-      if (result.findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) {
-        process.exitCode = ExitCode.Findings;
-      }
-    });
-}
-
-export function parseSeverity(value: string): Severity {
-  const v = value.toLowerCase();
-  if ((SEVERITIES as readonly string[]).includes(v)) return v as Severity;
-  throw new InputError(`--fail-on "${value}" is not a severity`, {
-    hint: `use one of ${SEVERITIES.join(', ')}${suggestion(value, SEVERITIES)}`,
-  });
+    .action(
+      run(async (_opts: unknown, cmd: Command) => {
+        const opts = cmd.optsWithGlobals<AuditFlags>();
+        const ctx = makeContext(opts);
+        const failOn = parseSeverity(opts.failOn);
+        const formats = parseFormats(opts.format);
+        const tenants = await loadTenantPolicies(tenantFiles(opts));
+        const input = await obtainSnapshot(opts, ctx);
+        const outcome = await auditTenants(
+          input,
+          {
+            tenants,
+            ...(opts.membership !== undefined ? { membershipFile: opts.membership } : {}),
+            ...(opts.role !== undefined ? { roleFile: opts.role } : {}),
+            avs: opts.avs === true,
+            ...(opts.nsxSnapshot !== undefined ? { nsxSnapshotFile: opts.nsxSnapshot } : {}),
+            failOn,
+            ...(opts.out !== undefined ? { outDir: opts.out } : {}),
+            formats,
+          },
+          ctx.emit,
+        );
+        ctx.out(renderSummary(outcome.result, outcome.files, failOn));
+        return outcome.failing > 0 ? ExitCode.Findings : ExitCode.Ok;
+      }),
+    );
 }
 
 export function parseFormats(value: string): ReportFormat[] {
@@ -204,9 +149,7 @@ export function renderSummary(
     lines.push(`${t.tenant.padEnd(width)}  ${t.verdict.padEnd(12)}  ${counts || 'no findings'}`);
   }
   const total = result.findings.length;
-  const atOrAbove = result.findings.filter(
-    (f) => severityRank(f.severity) >= severityRank(failOn),
-  ).length;
+  const atOrAbove = result.findings.filter((f) => severityAtOrAbove(f.severity, failOn)).length;
   lines.push('', `${total} finding${total === 1 ? '' : 's'}; ${atOrAbove} at or above ${failOn}.`);
   if (files.length > 0) {
     lines.push('Reports:');

@@ -3,34 +3,17 @@
  * vCenter into a snapshot file, the input of offline audits.
  */
 import type { Command } from 'commander';
-import { writeSnapshot } from '../../model/snapshot-file';
-import type { Snapshot } from '../../model/snapshot';
+import { collectToFile, type CollectReport } from '../../ops/snapshot';
 import { InputError } from '../../util/errors';
-import { collectSnapshot, DEFAULT_PAGE_SIZE } from '../../vsphere/collect';
-import { withSession } from '../../vsphere/session';
-import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../connection';
+import { DEFAULT_PAGE_SIZE } from '../../vsphere/collect';
+import { addConnectionOptions, onVcenter, type ConnectionFlags } from '../connection';
 import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
-import { progressLine } from '../progress';
+import { run } from '../run';
 
 interface CollectFlags extends GlobalOptions, ConnectionFlags {
   out?: string;
   pageSize?: string;
   json?: boolean;
-}
-
-export interface CollectReport {
-  path: string;
-  sha256: string;
-  vcenter: { url: string; fullName: string; instanceUuid: string };
-  counts: {
-    entities: number;
-    virtualMachines: number;
-    roles: number;
-    permissions: number;
-    privileges: number;
-  };
-  privilegeSource: Snapshot['privilegeSource'];
-  warnings: string[];
 }
 
 const EXAMPLES = `
@@ -62,20 +45,21 @@ export function register(program: Command): void {
       .option('--json', 'print the result as JSON on stdout'),
   )
     .addHelpText('after', EXAMPLES)
-    .action(async (_opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<CollectFlags>();
-      const ctx = makeContext(opts);
-      const pageSize = parsePageSize(opts.pageSize);
-      const connection = await resolveConnection(opts, ctx.log);
-      const progress = progressLine(ctx);
-      const snapshot = await withSession(connection, ctx.log, (client) =>
-        collectSnapshot(client, { log: ctx.log, progress: progress.update, pageSize }),
-      );
-      progress.done();
-      const path = opts.out ?? defaultSnapshotPath(connection.url, new Date(snapshot.collectedAt));
-      const sha256 = await writeSnapshot(path, snapshot);
-      report(ctx, opts.json === true, summarise(snapshot, path, sha256));
-    });
+    .action(
+      run(async (_opts: unknown, cmd: Command) => {
+        const opts = cmd.optsWithGlobals<CollectFlags>();
+        const ctx = makeContext(opts);
+        const pageSize = parsePageSize(opts.pageSize);
+        const result = await onVcenter(opts, ctx, (client) =>
+          collectToFile(
+            client,
+            { pageSize, ...(opts.out !== undefined ? { out: opts.out } : {}) },
+            ctx.emit,
+          ),
+        );
+        report(ctx, opts.json === true, result);
+      }),
+    );
 }
 
 export function parsePageSize(value: string | undefined): number {
@@ -85,37 +69,6 @@ export function parsePageSize(value: string | undefined): number {
     throw new InputError(`--page-size must be a whole number from 1 to 100000, got "${value}"`);
   }
   return n;
-}
-
-/** reports/snapshot-<host>-<YYYYMMDDTHHMMSSZ>.json; ':' of a port becomes '_' for portable file names. */
-export function defaultSnapshotPath(url: string, at: Date): string {
-  const host = new URL(url).host.replace(/[^A-Za-z0-9._-]/g, '_');
-  const time = at
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  return `reports/snapshot-${host}-${time}.json`;
-}
-
-function summarise(snapshot: Snapshot, path: string, sha256: string): CollectReport {
-  return {
-    path,
-    sha256,
-    vcenter: {
-      url: snapshot.source.url,
-      fullName: snapshot.vcenter.fullName,
-      instanceUuid: snapshot.vcenter.instanceUuid,
-    },
-    counts: {
-      entities: snapshot.entities.length,
-      virtualMachines: snapshot.entities.filter((e) => e.type === 'VirtualMachine').length,
-      roles: snapshot.roles.length,
-      permissions: snapshot.permissions.length,
-      privileges: snapshot.privileges.length,
-    },
-    privilegeSource: snapshot.privilegeSource,
-    warnings: snapshot.warnings,
-  };
 }
 
 function report(ctx: CommandContext, json: boolean, r: CollectReport): void {

@@ -5,22 +5,19 @@
  * or against a live vCenter.
  */
 import type { Command } from 'commander';
-import type { Privilege } from '../../model/snapshot';
 import { readSnapshot } from '../../model/snapshot-file';
-import { findRoleByName } from '../../plan/role-plan';
-import { compareWithCloudAdmin, type CloudAdminComparison } from '../../policy/cloudadmin';
 import {
-  catalogueFromPolicies,
-  defaultBaselinePolicyPath,
-  defaultRolePolicyPath,
-  loadBaselinePolicy,
-  loadRolePolicy,
-} from '../../policy/role-policy';
+  compareCloudAdmin,
+  loadComparisonPolicies,
+  type ComparisonServer,
+  type ComparisonSources,
+} from '../../ops/compare';
+import type { CloudAdminComparison } from '../../policy/cloudadmin';
 import { ExitCode, InputError } from '../../util/errors';
-import { withSession } from '../../vsphere/session';
-import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../connection';
+import { readPrivilegeCatalogue, readRoles } from '../../vsphere/roles';
+import { addConnectionOptions, onVcenter, type ConnectionFlags } from '../connection';
 import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
-import { readPrivilegeCatalogue, readRoles } from '../role-server';
+import { run } from '../run';
 
 interface CompareOptions extends GlobalOptions, ConnectionFlags {
   role?: string;
@@ -29,16 +26,6 @@ interface CompareOptions extends GlobalOptions, ConnectionFlags {
   snapshot?: string;
   json?: boolean;
   failOnDiff?: boolean;
-}
-
-/** Where the data of one comparison came from, shown with the result. */
-interface Sources {
-  roleFile: string;
-  baselineFile: string;
-  /** The privilege catalogue the role's wildcards expanded against. */
-  catalogue: string;
-  /** The CloudAdmin role compared with. */
-  cloudAdmin: string;
 }
 
 const HELP = `
@@ -82,93 +69,52 @@ export function register(program: Command): void {
       .option('--json', 'print the comparison as JSON on stdout')
       .option('--fail-on-diff', 'exit 1 when the role holds privileges CloudAdmin lacks')
       .addHelpText('after', HELP),
-  ).action(async (_opts: unknown, cmd: Command) => {
-    const opts = cmd.optsWithGlobals<CompareOptions>();
-    const ctx = makeContext(opts);
-    if (opts.live && opts.snapshot) {
-      throw new InputError('--live and --snapshot are alternatives: give one of them');
-    }
-    const { result, sources } = await runComparison(opts, ctx);
-    if (opts.json) printJson(ctx, { sources, ...result });
-    else ctx.out(renderComparison(result, sources).join('\n'));
-    const differs =
-      result.beyondCloudAdmin.length > 0 ||
-      (result.documentedVsServer !== undefined &&
-        result.documentedVsServer.documentedOnly.length +
-          result.documentedVsServer.serverOnly.length >
-          0);
-    if (opts.failOnDiff && differs) process.exitCode = ExitCode.Findings;
-  });
+  ).action(
+    run(async (_opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<CompareOptions>();
+      const ctx = makeContext(opts);
+      if (opts.live && opts.snapshot) {
+        throw new InputError('--live and --snapshot are alternatives: give one of them');
+      }
+      const files = {
+        ...(opts.role !== undefined ? { role: opts.role } : {}),
+        ...(opts.baseline !== undefined ? { baseline: opts.baseline } : {}),
+      };
+      // Policy files are read before connecting, so a bad file fails without a server.
+      const policies = await loadComparisonPolicies(files);
+      const { result, sources, differs } = compareCloudAdmin(
+        policies,
+        await comparisonServer(opts, ctx),
+        ctx.emit,
+      );
+      if (opts.json) printJson(ctx, { sources, ...result });
+      else ctx.out(renderComparison(result, sources).join('\n'));
+      return opts.failOnDiff && differs ? ExitCode.Findings : ExitCode.Ok;
+    }),
+  );
 }
 
-async function runComparison(
+async function comparisonServer(
   opts: CompareOptions,
   ctx: CommandContext,
-): Promise<{ result: CloudAdminComparison; sources: Sources }> {
-  const roleFile = opts.role ?? defaultRolePolicyPath();
-  const baselineFile = opts.baseline ?? defaultBaselinePolicyPath();
-  const role = await loadRolePolicy(roleFile);
-  const baseline = await loadBaselinePolicy(baselineFile);
-  const cloudAdminName = baseline.policy.name;
-
-  let catalogue: Privilege[];
-  let serverCloudAdmin: string[] | undefined;
-  const sources: Sources = {
-    roleFile,
-    baselineFile,
-    catalogue: '',
-    cloudAdmin: `documented list (${baselineFile})`,
-  };
-
+): Promise<ComparisonServer> {
   if (opts.live) {
-    const connection = await resolveConnection(opts, ctx.log);
-    const live = await withSession(connection, ctx.log, async (client) => {
+    return onVcenter(opts, ctx, async (client) => {
       const roles = await readRoles(client);
-      return { roles, catalogue: await readPrivilegeCatalogue(client, roles) };
+      return { kind: 'live', roles, catalogue: await readPrivilegeCatalogue(client, roles) };
     });
-    const found = findRoleByName(live.roles, cloudAdminName);
-    if (!found) {
-      throw new InputError(`the connected vCenter has no role named ${cloudAdminName}`, {
-        hint: `it is not an AVS private cloud, or the role has another name; omit --live to compare with Microsoft's documented list`,
-      });
-    }
-    catalogue = live.catalogue.privileges;
-    serverCloudAdmin = found.privileges;
-    sources.catalogue = `the connected vCenter (${live.catalogue.source}, ${catalogue.length} privileges)`;
-    sources.cloudAdmin = `the connected vCenter's ${cloudAdminName} role (id ${found.id})`;
-  } else if (opts.snapshot) {
-    const { snapshot, path } = await readSnapshot(opts.snapshot);
-    if (snapshot.privileges.length === 0) {
-      throw new InputError(`${path} holds no privilege catalogue`, {
-        hint: 'collect the snapshot again with `drperm collect`, or use --live',
-      });
-    }
-    catalogue = snapshot.privileges;
-    sources.catalogue = `snapshot ${path} (${snapshot.vcenter.fullName}, ${catalogue.length} privileges)`;
-    const found = findRoleByName(snapshot.roles, cloudAdminName);
-    if (found) {
-      serverCloudAdmin = found.privileges;
-      sources.cloudAdmin = `the ${cloudAdminName} role in snapshot ${path}`;
-    }
-  } else {
-    catalogue = catalogueFromPolicies(role.policy, baseline.policy);
-    sources.catalogue =
-      "no server catalogue: wildcards expanded from the IDs the role and baseline files name (use --live or --snapshot for a server's own list)";
-    ctx.log.info(`note: ${sources.catalogue}`);
   }
-
-  const result = compareWithCloudAdmin({
-    role: role.policy,
-    roleSource: role.source,
-    baseline: baseline.policy,
-    baselineSource: baseline.source,
-    catalogue,
-    ...(serverCloudAdmin ? { serverCloudAdmin } : {}),
-  });
-  return { result, sources };
+  if (opts.snapshot) {
+    const { snapshot, path } = await readSnapshot(opts.snapshot);
+    return { kind: 'snapshot', snapshot, path };
+  }
+  return { kind: 'none' };
 }
 
-export function renderComparison(result: CloudAdminComparison, sources: Sources): string[] {
+export function renderComparison(
+  result: CloudAdminComparison,
+  sources: ComparisonSources,
+): string[] {
   const lines: string[] = [
     `role:       ${sources.roleFile}`,
     `CloudAdmin: ${sources.cloudAdmin}`,

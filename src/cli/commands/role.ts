@@ -1,31 +1,17 @@
 /**
- * `drperm role plan | apply`: the Azure_Site_Recovery role (seed 001) from its policy
+ * `drperm role plan | apply`: the Azure_Site_Recovery role (README "Policy files") from its policy
  * file. The wildcard groups expand against the connected server's own catalogue; apply
  * shows the difference, asks, changes the role to exactly the policy's privileges, and
  * reads it back. `--avs` works on the AVS-assignable variant instead.
  */
 import type { Command } from 'commander';
-import { describeRolePlan, findRoleByName, planRole, type RolePlan } from '../../plan/role-plan';
-import { avsVariant, type DroppedCapability } from '../../policy/cloudadmin';
-import {
-  defaultBaselinePolicyPath,
-  defaultRolePolicyPath,
-  loadBaselinePolicy,
-  loadRolePolicy,
-  resolveBaselinePrivileges,
-  resolveRolePrivileges,
-  type LoadedBaselinePolicy,
-  type LoadedRolePolicy,
-  type ResolvedRole,
-} from '../../policy/role-policy';
-import type { Privilege, Role } from '../../model/snapshot';
-import { InputError, ServerError } from '../../util/errors';
-import type { VimClient } from '../../vsphere/client';
-import { withSession } from '../../vsphere/session';
+import { describeRolePlan } from '../../plan/role-plan';
+import { applyRole, loadRolePolicies, planRole, type RolePlanReport } from '../../ops/role';
+import { InputError } from '../../util/errors';
 import { confirm } from '../confirm';
-import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../connection';
-import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
-import { readPrivilegeCatalogue, readRoles } from '../role-server';
+import { addConnectionOptions, onVcenter, type ConnectionFlags } from '../connection';
+import { makeContext, printJson, type GlobalOptions } from '../context';
+import { run } from '../run';
 
 interface RoleOptions extends GlobalOptions, ConnectionFlags {
   role?: string;
@@ -33,17 +19,6 @@ interface RoleOptions extends GlobalOptions, ConnectionFlags {
   avs?: boolean;
   json?: boolean;
   yes?: boolean;
-}
-
-/** Everything plan shows and apply acts on. */
-export interface RolePlanReport {
-  policyFile: string;
-  catalogue: { source: 'privilegeList' | 'adminRole'; size: number };
-  expanded: ResolvedRole['expanded'];
-  skipped: ResolvedRole['skipped'];
-  plan: RolePlan;
-  /** With --avs: where the CloudAdmin list came from and what the variant gives up. */
-  avs?: { baseRole: string; cloudAdminFrom: string; dropped: DroppedCapability[] };
 }
 
 export function register(program: Command): void {
@@ -63,17 +38,16 @@ server's privilege catalogue. System.Anonymous, System.View and System.Read are 
 vCenter to every role and are never reported as differences.
 Exit code 0 whether or not changes are pending; 2 for a bad policy; 3 for server errors.`,
       ),
-  ).action(async (_opts: unknown, cmd: Command) => {
-    const opts = cmd.optsWithGlobals<RoleOptions>();
-    const ctx = makeContext(opts);
-    const policies = await loadPolicies(opts);
-    const connection = await resolveConnection(opts, ctx.log);
-    const report = await withSession(connection, ctx.log, (client) =>
-      planFromServer(client, policies, opts, ctx),
-    );
-    if (opts.json) printJson(ctx, report);
-    else ctx.out(renderReport(report).join('\n'));
-  });
+  ).action(
+    run(async (_opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<RoleOptions>();
+      const ctx = makeContext(opts);
+      const policies = await loadRolePolicies(opts);
+      const report = await onVcenter(opts, ctx, (client) => planRole(client, policies, ctx.emit));
+      if (opts.json) printJson(ctx, report);
+      else ctx.out(renderReport(report).join('\n'));
+    }),
+  );
 
   addConnectionOptions(
     withRoleOptions(role.command('apply'))
@@ -89,13 +63,41 @@ Exit code 0 when the role matches the policy afterwards; 2 when the confirmation
 declined or cannot be asked (no terminal and no --yes); 3 for server errors or a failed
 read-back.`,
       ),
-  ).action(async (_opts: unknown, cmd: Command) => {
-    const opts = cmd.optsWithGlobals<RoleOptions>();
-    const ctx = makeContext(opts);
-    const policies = await loadPolicies(opts);
-    const connection = await resolveConnection(opts, ctx.log);
-    await withSession(connection, ctx.log, (client) => applyRole(client, policies, opts, ctx));
-  });
+  ).action(
+    run(async (_opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<RoleOptions>();
+      const ctx = makeContext(opts);
+      const policies = await loadRolePolicies(opts);
+      await onVcenter(opts, ctx, async (client) => {
+        const report = await planRole(client, policies, ctx.emit);
+        // Show what will happen before anything changes: stdout normally, stderr with --json.
+        const lines = renderReport(report);
+        if (opts.json) lines.forEach((l) => ctx.log.info(l));
+        else ctx.out(lines.join('\n'));
+        const { plan } = report;
+        if (plan.action !== 'unchanged') {
+          const question =
+            plan.action === 'create'
+              ? `Create role ${plan.name} with ${plan.privileges.length} privileges?`
+              : `Update role ${plan.name}: add ${plan.added.length}, remove ${plan.removed.length} privileges?`;
+          if (!(await confirm(question, { yes: opts.yes, ctx }))) {
+            throw new InputError('cancelled: nothing was changed');
+          }
+        }
+        const applied = await applyRole(client, plan, ctx.emit);
+        if (opts.json) {
+          printJson(ctx, {
+            ...report,
+            changed: applied.changed,
+            roleId: applied.roleId,
+            ...(applied.changed ? { verified: true } : {}),
+          });
+        } else if (applied.changed) {
+          ctx.out(`verified: role ${plan.name} (id ${applied.roleId}) now matches the policy`);
+        }
+      });
+    }),
+  );
 }
 
 function withRoleOptions(cmd: Command): Command {
@@ -112,125 +114,6 @@ function withRoleOptions(cmd: Command): Command {
       '--baseline <file>',
       'with --avs, when the server has no CloudAdmin role: the documented CloudAdmin list (default: the shipped policies/baselines/avs-cloudadmin.yaml)',
     );
-}
-
-interface Policies {
-  roleFile: string;
-  role: LoadedRolePolicy;
-  /** Loaded only with --avs. */
-  baselineFile?: string;
-  baseline?: LoadedBaselinePolicy;
-}
-
-/** Read and validate the files before connecting: a bad file fails fast, without a server. */
-async function loadPolicies(opts: RoleOptions): Promise<Policies> {
-  const roleFile = opts.role ?? defaultRolePolicyPath();
-  const policies: Policies = { roleFile, role: await loadRolePolicy(roleFile) };
-  if (opts.avs) {
-    policies.baselineFile = opts.baseline ?? defaultBaselinePolicyPath();
-    policies.baseline = await loadBaselinePolicy(policies.baselineFile);
-  }
-  return policies;
-}
-
-async function planFromServer(
-  client: VimClient,
-  policies: Policies,
-  opts: RoleOptions,
-  ctx: CommandContext,
-): Promise<RolePlanReport> {
-  const policyFile = policies.roleFile;
-  const { policy, source } = policies.role;
-  const roles = await readRoles(client);
-  const catalogue = await readPrivilegeCatalogue(client, roles);
-  ctx.log.debug(`privilege catalogue: ${catalogue.privileges.length} from ${catalogue.source}`);
-  const resolved = resolveRolePrivileges(policy, catalogue.privileges, source);
-
-  let name = policy.name;
-  let privileges = resolved.privileges;
-  let avs: RolePlanReport['avs'];
-  if (opts.avs) {
-    const cloudAdmin = cloudAdminPrivileges(roles, catalogue.privileges, policies);
-    name = policy.avsName ?? `${policy.name}_AVS`;
-    const variant = avsVariant(name, resolved.details, cloudAdmin.privileges);
-    privileges = variant.privileges;
-    avs = { baseRole: policy.name, cloudAdminFrom: cloudAdmin.from, dropped: variant.dropped };
-  }
-  return {
-    policyFile,
-    catalogue: { source: catalogue.source, size: catalogue.privileges.length },
-    expanded: resolved.expanded,
-    skipped: resolved.skipped,
-    plan: planRole(name, privileges, findRoleByName(roles, name)),
-    ...(avs ? { avs } : {}),
-  };
-}
-
-/** The server's own CloudAdmin role when it has one (AVS), else the documented list. */
-function cloudAdminPrivileges(
-  roles: readonly Role[],
-  catalogue: readonly Privilege[],
-  policies: Policies,
-): { privileges: string[]; from: string } {
-  const { baselineFile, baseline } = policies;
-  if (!baseline) throw new Error('--avs needs the baseline policy loaded');
-  const { policy, source } = baseline;
-  const live = findRoleByName(roles, policy.name);
-  if (live) return { privileges: live.privileges, from: `the server's ${policy.name} role` };
-  return {
-    privileges: resolveBaselinePrivileges(policy, catalogue, source).privileges,
-    from: `the documented list in ${baselineFile} (the server has no ${policy.name} role)`,
-  };
-}
-
-async function applyRole(
-  client: VimClient,
-  policies: Policies,
-  opts: RoleOptions,
-  ctx: CommandContext,
-): Promise<void> {
-  const report = await planFromServer(client, policies, opts, ctx);
-  // Show what will happen before anything changes: stdout normally, stderr with --json.
-  const show = (lines: string[]) =>
-    opts.json ? lines.forEach((l) => ctx.log.info(l)) : ctx.out(lines.join('\n'));
-  show(renderReport(report));
-
-  const { plan } = report;
-  if (plan.action === 'unchanged') {
-    if (opts.json) printJson(ctx, { ...report, changed: false, roleId: plan.roleId });
-    return;
-  }
-  const question =
-    plan.action === 'create'
-      ? `Create role ${plan.name} with ${plan.privileges.length} privileges?`
-      : `Update role ${plan.name}: add ${plan.added.length}, remove ${plan.removed.length} privileges?`;
-  if (!(await confirm(question, { yes: opts.yes, ctx }))) {
-    throw new InputError('cancelled: nothing was changed');
-  }
-
-  if (plan.action === 'create') {
-    // The id AddAuthorizationRole returns is not trusted (the simulator answers 0 for
-    // every new role): the read-back below finds the role by name.
-    await client.addAuthorizationRole(plan.name, plan.privileges);
-    ctx.log.info(`created role ${plan.name}`);
-  } else {
-    await client.updateAuthorizationRole(plan.roleId, plan.name, plan.privileges);
-    ctx.log.info(`updated role ${plan.name} (id ${plan.roleId})`);
-  }
-
-  // Read back by name: the change is done only when the server holds exactly the policy.
-  const after = planRole(
-    plan.name,
-    plan.privileges,
-    findRoleByName(await readRoles(client), plan.name),
-  );
-  if (after.action !== 'unchanged') {
-    throw new ServerError(
-      `role ${plan.name} does not match the policy after ${plan.action}: ${describeRolePlan(after).join('; ')}`,
-    );
-  }
-  if (opts.json) printJson(ctx, { ...report, changed: true, roleId: after.roleId, verified: true });
-  else ctx.out(`verified: role ${plan.name} (id ${after.roleId}) now matches the policy`);
 }
 
 /** The plan for people: notes on the catalogue, the change, and with --avs what is lost. */

@@ -1,45 +1,38 @@
 /**
  * `drperm tenant plan | apply | verify | rollback | drift`: onboarding a tenant's Azure
- * Site Recovery account (seed 001's object table, every grant without propagation)
+ * Site Recovery account (README "Onboarding a tenant": every grant without propagation)
  * and keeping it right. Plans resolve against a fresh collection of the live inventory,
  * the same model the audit uses. Only the tenant accounts' permissions are ever
  * changed; apply and rollback back up every permission of every object they touch
  * first, and verify each object afterwards.
  */
 import type { Command } from 'commander';
+import {
+  applyTenants,
+  driftTenants,
+  failIfIncomplete,
+  pendingChanges,
+  planTenants,
+  refuseIfNeeded,
+  verifyTenants,
+} from '../../ops/tenant';
+import { checkBackupTenant, planRollbackLive, rollbackTenant } from '../../ops/tenant-rollback';
 import { DEFAULT_CONCURRENCY } from '../../plan/apply';
 import { DEFAULT_BACKUP_DIR, readBackup } from '../../plan/backup';
-import { changesFromPlan } from '../../plan/changes';
-import { tenantDrift } from '../../plan/tenant-drift';
-import { hasChanges } from '../../plan/tenant-plan';
-import { renderExecution, tenantHeading } from '../../plan/tenant-render';
+import { renderExecution, renderRollbackPlan, tenantHeading } from '../../plan/tenant-render';
 import { defaultRolePolicyPath, loadRolePolicy } from '../../policy/role-policy';
 import { loadTenantPolicies } from '../../policy/tenant-policy';
-import { InputError } from '../../util/errors';
-import { withSession } from '../../vsphere/session';
+import { ExitCode, InputError } from '../../util/errors';
 import { confirm } from '../confirm';
-import { addConnectionOptions, resolveConnection } from '../connection';
+import { addConnectionOptions, onVcenter } from '../connection';
 import { makeContext, printJson } from '../context';
+import { run } from '../run';
 import { tenantFiles } from '../tenant-option';
-import {
-  appliedJson,
-  applyTenant,
-  failIfIncomplete,
-  parseConcurrency,
-  type AppliedTenant,
-} from '../tenant/change';
+import { appliedJson, parseConcurrency } from '../tenant/change';
 import { reportFindings } from '../tenant/findings';
 import { EXAMPLES, type TenantOptions, withTenantOption } from '../tenant/options';
-import {
-  planJson,
-  planLive,
-  printPlans,
-  refuseIfNeeded,
-  roleGone,
-  withoutRoleRefusals,
-} from '../tenant/plan-live';
-import { expectedRolePrivileges, roleFindings } from '../tenant/role-drift';
-import { checkBackupTenant, rollback } from '../tenant/rollback';
+import { listingRefusals, planJson, printPlans } from '../tenant/plan-live';
+
 /** The options of the commands that change vCenter: confirmation, JSON, backups, concurrency. */
 function withChangeOptions(cmd: Command, text: { json: string; backupDir: string }): Command {
   return cmd
@@ -64,18 +57,19 @@ export function register(program: Command): void {
       )
       .option('--prune', "plan the removal of the account's permissions the policy does not name")
       .option('--json', 'print the plan as JSON on stdout'),
-  ).action(async (_o: unknown, cmd: Command) => {
-    const opts = cmd.optsWithGlobals<TenantOptions>();
-    const ctx = makeContext(opts);
-    const tenants = await loadTenantPolicies(tenantFiles(opts));
-    const connection = await resolveConnection(opts, ctx.log);
-    const { result } = await withSession(connection, ctx.log, (client) =>
-      planLive(client, tenants, opts.prune === true, ctx),
-    );
-    if (opts.json) printJson(ctx, planJson(result));
-    else printPlans(ctx, result);
-    refuseIfNeeded(ctx, result, opts.json === true);
-  });
+  ).action(
+    run(async (_o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const ctx = makeContext(opts);
+      const tenants = await loadTenantPolicies(tenantFiles(opts));
+      const { result } = await onVcenter(opts, ctx, (client) =>
+        planTenants(client, tenants, { prune: opts.prune === true }, ctx.emit),
+      );
+      if (opts.json) printJson(ctx, planJson(result));
+      else printPlans(ctx, result);
+      await listingRefusals(ctx, opts.json === true, async () => refuseIfNeeded(result));
+    }),
+  );
 
   addConnectionOptions(
     withChangeOptions(
@@ -89,51 +83,52 @@ export function register(program: Command): void {
         backupDir: 'where backups are written',
       },
     ),
-  ).action(async (_o: unknown, cmd: Command) => {
-    const opts = cmd.optsWithGlobals<TenantOptions>();
-    const ctx = makeContext(opts);
-    const concurrency = parseConcurrency(opts.concurrency);
-    const tenants = await loadTenantPolicies(tenantFiles(opts));
-    const connection = await resolveConnection(opts, ctx.log);
-    await withSession(
-      connection,
-      ctx.log,
-      async (client, { interrupted }) => {
-        const { result, snapshot } = await planLive(client, tenants, opts.prune === true, ctx);
-        if (!opts.json) printPlans(ctx, result);
-        refuseIfNeeded(ctx, result, false);
-        const pending = result.plans.filter(hasChanges);
-        if (pending.length === 0) {
-          const inPlace = result.plans.reduce((n, p) => n + p.summary.inPlace, 0);
-          if (opts.json) printJson(ctx, { ...planJson(result), applied: [] });
-          ctx.log.info(`nothing to change: ${inPlace} permission(s) already in place`);
-          return;
-        }
-        const total = pending.reduce((n, p) => n + changesFromPlan(p).length, 0);
-        const question = `Apply ${total} permission change(s) for ${pending.map((p) => p.tenant).join(', ')} on ${client.url}?`;
-        if (!(await confirm(question, { yes: opts.yes, ctx }))) {
-          throw new InputError('cancelled: nothing was changed');
-        }
-        const applied: AppliedTenant[] = [];
-        for (const plan of pending) {
-          const outcome = await applyTenant(client, snapshot, plan, changesFromPlan(plan), {
-            operation: 'apply',
-            dir: opts.backupDir ?? DEFAULT_BACKUP_DIR,
-            concurrency,
-            ctx,
-            signal: interrupted,
-          });
-          applied.push(outcome);
-          if (!opts.json)
-            ctx.out([tenantHeading(plan), ...renderExecution(outcome.report)].join('\n'));
-          if (outcome.report.failed + outcome.report.notAttempted > 0 || interrupted.aborted) break;
-        }
-        if (opts.json) printJson(ctx, { ...planJson(result), applied: applied.map(appliedJson) });
-        failIfIncomplete(applied, pending.length, interrupted.aborted);
-      },
-      { finishOnSignal: true },
-    );
-  });
+  ).action(
+    run(async (_o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const ctx = makeContext(opts);
+      const concurrency = parseConcurrency(opts.concurrency);
+      const tenants = await loadTenantPolicies(tenantFiles(opts));
+      await onVcenter(
+        opts,
+        ctx,
+        async (client, { interrupted }) => {
+          const live = await planTenants(client, tenants, { prune: opts.prune === true }, ctx.emit);
+          const { result } = live;
+          if (!opts.json) printPlans(ctx, result);
+          await listingRefusals(ctx, false, async () => refuseIfNeeded(result));
+          const pending = pendingChanges(result);
+          if (pending.plans.length === 0) {
+            const inPlace = result.plans.reduce((n, p) => n + p.summary.inPlace, 0);
+            if (opts.json) printJson(ctx, { ...planJson(result), applied: [] });
+            ctx.log.info(`nothing to change: ${inPlace} permission(s) already in place`);
+            return;
+          }
+          const question = `Apply ${pending.total} permission change(s) for ${pending.plans.map((p) => p.tenant).join(', ')} on ${client.url}?`;
+          if (!(await confirm(question, { yes: opts.yes, ctx }))) {
+            throw new InputError('cancelled: nothing was changed');
+          }
+          const applied = await applyTenants(
+            client,
+            live,
+            {
+              backupDir: opts.backupDir ?? DEFAULT_BACKUP_DIR,
+              concurrency,
+              signal: interrupted,
+            },
+            ctx.emit,
+            (plan, outcome) => {
+              if (!opts.json)
+                ctx.out([tenantHeading(plan), ...renderExecution(outcome.report)].join('\n'));
+            },
+          );
+          if (opts.json) printJson(ctx, { ...planJson(result), applied: applied.map(appliedJson) });
+          failIfIncomplete(applied, pending.plans.length, interrupted.aborted);
+        },
+        { finishOnSignal: true },
+      );
+    }),
+  );
 
   addConnectionOptions(
     withTenantOption(tenant.command('verify'))
@@ -141,26 +136,22 @@ export function register(program: Command): void {
         'check that the live permissions match the policy; exit 1 with the differences if not',
       )
       .option('--json', 'print the differences as JSON on stdout'),
-  ).action(async (_o: unknown, cmd: Command) => {
-    const opts = cmd.optsWithGlobals<TenantOptions>();
-    const ctx = makeContext(opts);
-    const tenants = await loadTenantPolicies(tenantFiles(opts));
-    const connection = await resolveConnection(opts, ctx.log);
-    const { result } = await withSession(connection, ctx.log, (client) =>
-      planLive(client, tenants, false, ctx),
-    );
-    refuseIfNeeded(ctx, withoutRoleRefusals(result), false);
-    const findings = result.plans.map((p) => ({
-      tenant: p.tenant,
-      findings: [...roleGone(p, result), ...tenantDrift(p)],
-    }));
-    reportFindings(
-      ctx,
-      findings,
-      opts.json === true,
-      'verified: the live permissions match the policy',
-    );
-  });
+  ).action(
+    run(async (_o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const ctx = makeContext(opts);
+      const tenants = await loadTenantPolicies(tenantFiles(opts));
+      const check = await listingRefusals(ctx, false, () =>
+        onVcenter(opts, ctx, (client) => verifyTenants(client, tenants, ctx.emit)),
+      );
+      return reportFindings(
+        ctx,
+        check,
+        opts.json === true,
+        'verified: the live permissions match the policy',
+      );
+    }),
+  );
 
   addConnectionOptions(
     withTenantOption(tenant.command('drift'))
@@ -169,24 +160,18 @@ export function register(program: Command): void {
       )
       .option('--role <file>', 'role policy the tenant role is compared with', undefined)
       .option('--json', 'print the findings as JSON on stdout'),
-  ).action(async (_o: unknown, cmd: Command) => {
-    const opts = cmd.optsWithGlobals<TenantOptions>();
-    const ctx = makeContext(opts);
-    const tenants = await loadTenantPolicies(tenantFiles(opts));
-    const rolePolicyFile = opts.role ?? defaultRolePolicyPath();
-    const rolePolicy = await loadRolePolicy(rolePolicyFile);
-    const connection = await resolveConnection(opts, ctx.log);
-    const findings = await withSession(connection, ctx.log, async (client) => {
-      const { result, snapshot } = await planLive(client, tenants, false, ctx);
-      refuseIfNeeded(ctx, withoutRoleRefusals(result), false);
-      const expected = await expectedRolePrivileges(rolePolicy, snapshot);
-      return result.plans.map((p) => ({
-        tenant: p.tenant,
-        findings: [...roleFindings(p, snapshot.roles, expected, ctx), ...tenantDrift(p)],
-      }));
-    });
-    reportFindings(ctx, findings, opts.json === true, 'no drift');
-  });
+  ).action(
+    run(async (_o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const ctx = makeContext(opts);
+      const tenants = await loadTenantPolicies(tenantFiles(opts));
+      const rolePolicy = await loadRolePolicy(opts.role ?? defaultRolePolicyPath());
+      const check = await listingRefusals(ctx, false, () =>
+        onVcenter(opts, ctx, (client) => driftTenants(client, tenants, rolePolicy, ctx.emit)),
+      );
+      return reportFindings(ctx, check, opts.json === true, 'no drift');
+    }),
+  );
 
   addConnectionOptions(
     withChangeOptions(
@@ -203,19 +188,61 @@ export function register(program: Command): void {
         backupDir: 'where the pre-rollback backup is written',
       },
     ),
-  ).action(async (_o: unknown, cmd: Command) => {
-    const opts = cmd.optsWithGlobals<TenantOptions>();
-    const ctx = makeContext(opts);
-    const concurrency = parseConcurrency(opts.concurrency);
-    const backup = await readBackup(opts.backup!);
-    if (opts.tenant ?? opts.tenants)
-      checkBackupTenant(backup, await loadTenantPolicies(tenantFiles(opts)), opts.backup!);
-    const connection = await resolveConnection(opts, ctx.log);
-    await withSession(
-      connection,
-      ctx.log,
-      (client, { interrupted }) => rollback(client, backup, opts, concurrency, ctx, interrupted),
-      { finishOnSignal: true },
-    );
-  });
+  ).action(
+    run(async (_o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const ctx = makeContext(opts);
+      const concurrency = parseConcurrency(opts.concurrency);
+      const backupFile = opts.backup!;
+      const backup = await readBackup(backupFile);
+      if (opts.tenant ?? opts.tenants)
+        checkBackupTenant(backup, await loadTenantPolicies(tenantFiles(opts)), backupFile);
+      return onVcenter(
+        opts,
+        ctx,
+        async (client, { interrupted }) => {
+          const live = await planRollbackLive(client, backup, backupFile, concurrency);
+          const { plan } = live;
+          // Objects that cannot be restored (deleted, role gone) are reported: exit 1.
+          const code = plan.problems.length > 0 ? ExitCode.Findings : ExitCode.Ok;
+          if (!opts.json) {
+            ctx.out(
+              [
+                `Rollback of ${backup.principal} (tenant ${backup.tenant}) to ${backup.createdAt}`,
+                ...renderRollbackPlan(plan),
+              ].join('\n'),
+            );
+          }
+          if (plan.changes.length === 0) {
+            if (opts.json) printJson(ctx, { rollback: plan, applied: null });
+            ctx.log.info(
+              'nothing to roll back: the account already has the permissions of the backup',
+            );
+            return code;
+          }
+          const question = `Restore ${plan.changes.length} permission(s) of ${backup.principal} on ${client.url}?`;
+          if (!(await confirm(question, { yes: opts.yes, ctx }))) {
+            throw new InputError('cancelled: nothing was changed');
+          }
+          await rollbackTenant(
+            client,
+            backup,
+            live,
+            {
+              backupDir: opts.backupDir ?? DEFAULT_BACKUP_DIR,
+              concurrency,
+              signal: interrupted,
+            },
+            ctx.emit,
+            (applied) => {
+              if (opts.json) printJson(ctx, { rollback: plan, applied: appliedJson(applied) });
+              else ctx.out(renderExecution(applied.report).join('\n'));
+            },
+          );
+          return code;
+        },
+        { finishOnSignal: true },
+      );
+    }),
+  );
 }

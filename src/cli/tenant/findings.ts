@@ -1,20 +1,22 @@
-/** Printing verify / drift findings and setting exit code 1 when there are any. */
-import type { DriftFinding } from '../../plan/tenant-drift';
+/** Printing verify / drift findings; exit 1 when there are any. */
+import type { CheckResult } from '../../ops/tenant';
 import { renderFindings } from '../../plan/tenant-render';
 import { ExitCode } from '../../util/errors';
 import { printJson, type CommandContext } from '../context';
 
 export function reportFindings(
   ctx: CommandContext,
-  perTenant: { tenant: string; findings: DriftFinding[] }[],
+  check: CheckResult,
   json: boolean,
   okMessage: string,
-): void {
-  const total = perTenant.reduce((n, t) => n + t.findings.length, 0);
-  if (json) printJson(ctx, { differences: total, tenants: perTenant });
-  else ctx.out(perTenant.map((t) => renderFindings(t.tenant, t.findings).join('\n')).join('\n\n'));
-  if (total > 0) {
-    ctx.log.info(`${total} difference(s) found`);
-    process.exitCode = ExitCode.Findings;
-  } else ctx.log.info(okMessage);
+): ExitCode {
+  if (json) printJson(ctx, { differences: check.differences, tenants: check.tenants });
+  else
+    ctx.out(check.tenants.map((t) => renderFindings(t.tenant, t.findings).join('\n')).join('\n\n'));
+  if (check.differences === 0) {
+    ctx.log.info(okMessage);
+    return ExitCode.Ok;
+  }
+  ctx.log.info(`${check.differences} difference(s) found`);
+  return ExitCode.Findings;
 }

@@ -1,9 +1,10 @@
 /** Options and help text shared by the tenant subcommands. */
 import type { Command } from 'commander';
+import type { ConnectionFlags } from '../connection';
 import type { GlobalOptions } from '../context';
 import { addTenantFilesOption, type TenantFileFlags } from '../tenant-option';
 
-export interface TenantOptions extends GlobalOptions, TenantFileFlags {
+export interface TenantOptions extends GlobalOptions, ConnectionFlags, TenantFileFlags {
   json?: boolean;
   yes?: boolean;
   prune?: boolean;

@@ -227,7 +227,8 @@ describe('drperm nsx audit', () => {
       'severe',
     ]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--fail-on must be one of critical, high, medium, low, info');
+    expect(bad.stderr).toContain('--fail-on "severe" is not a severity');
+    expect(bad.stderr).toContain('use one of critical, high, medium, low, info');
     const notSnap = await runCli([
       'nsx',
       'audit',

@@ -6,7 +6,7 @@ import { connectLab, startLab, type OwnLab } from '../../helpers/lab';
 import { labEnv } from '../../helpers/lab-info';
 import { runCli } from '../../helpers/run-cli';
 import type { VimClient } from '../../../src/vsphere/client';
-import { significantPrivileges } from '../../../src/policy/role-policy';
+import { significantPrivileges } from '../../../src/model/privileges';
 
 const ROLE = 'Azure_Site_Recovery';
 const AVS_ROLE = 'Azure_Site_Recovery_AVS';

@@ -150,11 +150,11 @@ describe('tenant apply refuses and changes nothing when', () => {
 });
 
 describe('the simulator and accounts', () => {
-  it('warns that the account cannot be checked there (a real vCenter answers RetrieveUserGroups)', async () => {
+  it('warns that the account cannot be checked there: its directory does not find the logged-in account either', async () => {
     const r = await cli(['tenant', 'plan', '--tenant', join(TENANTS_DIR, 'contoso.yaml')]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(
-      `could not check that ${CONTOSO} (tenant contoso) exists: the simulator does not validate accounts`,
+      `could not check that ${CONTOSO} (tenant contoso) exists: the server's user directory does not find the account drperm is logged in as`,
     );
   });
 });

@@ -186,16 +186,20 @@ describe('effective access resolution', () => {
   test('evidence: the granting permission with its defining entity, path and role name', () => {
     const l = lab();
     l.b.permit(l.folder, U, l.power, { propagate: true });
-    const reached = reachableEntities(new AccessModel(l.b.build()), resolvePrincipals(U));
+    const snapshot = l.b.build();
+    const vcenter = snapshot.vcenter.instanceUuid;
+    const reached = reachableEntities(new AccessModel(snapshot), resolvePrincipals(U));
     const vm = reached.find((r) => r.entity.moref === l.vmA.ref)!;
+    // Every reference names its vCenter (instance UUID) and the managed object id there.
     expect(vm.entity).toEqual({
+      vcenter,
       moref: l.vmA.ref,
       type: 'VirtualMachine',
       path: '/DC0/vm/tenant/vm-a',
     });
     expect(vm.grantedBy).toEqual([
       {
-        entity: { moref: l.folder.ref, type: 'Folder', path: '/DC0/vm/tenant' },
+        entity: { vcenter, moref: l.folder.ref, type: 'Folder', path: '/DC0/vm/tenant' },
         principal: U,
         group: false,
         roleId: l.power,

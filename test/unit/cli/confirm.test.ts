@@ -4,7 +4,12 @@ import type { CommandContext } from '../../../src/cli/context';
 import { InputError } from '../../../src/util/errors';
 import { silentLogger } from '../../../src/util/log';
 
-const ctx: CommandContext = { log: silentLogger, out: () => undefined, interactive: false };
+const ctx: CommandContext = {
+  log: silentLogger,
+  out: () => undefined,
+  interactive: false,
+  emit: () => undefined,
+};
 
 function terminal(answer: string | null) {
   const input = new PassThrough();

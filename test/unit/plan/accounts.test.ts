@@ -7,14 +7,20 @@ import {
 import type { UserSearch } from '../../../src/vsphere/requests';
 import type { UserSearchResult } from '../../../src/vsphere/types';
 
-/** A user directory with a fixed set of accounts, answering like vCenter (bare principal names). */
+const LOGIN = 'administrator@vsphere.local';
+
+/**
+ * A user directory with a fixed set of accounts, answering like vCenter (bare principal
+ * names). It lists the logged-in account unless told it hides it (as the simulator does).
+ */
 function directory(
   users: UserSearchResult[],
-  simulator = false,
+  listsLogin = true,
 ): UserDirectoryApi & { searches: UserSearch[] } {
   const searches: UserSearch[] = [];
+  if (listsLogin) users = [...users, { principal: 'administrator', group: false }];
   return {
-    quirks: { setEntityPermissionsReplaces: simulator },
+    username: LOGIN,
     searches,
     async retrieveUserGroups(search) {
       searches.push(search);
@@ -60,7 +66,7 @@ describe('checkAccount', () => {
 
   it('is unverified when the directory cannot be searched', async () => {
     const broken: UserDirectoryApi = {
-      quirks: { setEntityPermissionsReplaces: false },
+      username: LOGIN,
       retrieveUserGroups: () => Promise.reject(new Error('NotFound: domain')),
     };
     expect(await checkAccount(broken, { principal: 'CORP\\svc', group: false })).toEqual({
@@ -69,12 +75,30 @@ describe('checkAccount', () => {
     });
   });
 
-  it('is unverified on the simulator, which validates no account', async () => {
-    const sim = directory([], true);
+  it('is unverified when the directory does not find the logged-in account either (the simulator)', async () => {
+    const sim = directory([], false);
+    const status = await checkAccount(sim, {
+      principal: 'VSPHERE.LOCAL\\asr-contoso',
+      group: false,
+    });
+    expect(status.status).toBe('unverified');
+    expect(status).toMatchObject({ reason: expect.stringContaining(LOGIN) });
+    // The second search is the logged-in account, in its domain.
+    expect(sim.searches[1]).toMatchObject({
+      domain: 'VSPHERE.LOCAL',
+      searchStr: 'administrator',
+      findUsers: true,
+    });
+  });
+
+  it('finds an account written as user@domain in its domain', async () => {
     expect(
-      (await checkAccount(sim, { principal: 'VSPHERE.LOCAL\\asr-contoso', group: false })).status,
-    ).toBe('unverified');
-    expect(sim.searches).toEqual([]);
+      await checkAccount(dir, { principal: 'asr-contoso@vsphere.local', group: false }),
+    ).toEqual({ status: 'exists' });
+    expect(dir.searches.at(-1)).toMatchObject({
+      domain: 'VSPHERE.LOCAL',
+      searchStr: 'asr-contoso',
+    });
   });
 
   it('checks each account once', async () => {

@@ -2,7 +2,7 @@ import {
   buildBackup,
   executeChanges,
   readOwnPermissions,
-  type EntityRef,
+  type PermissionTarget,
 } from '../../../src/plan/apply';
 import type { PermissionChange } from '../../../src/plan/changes';
 import { planRollback } from '../../../src/plan/rollback';
@@ -11,13 +11,13 @@ import { FakeAuthz } from './fake-authz';
 import { ROLES } from './fixtures';
 
 const ME = 'VSPHERE.LOCAL\\asr-contoso';
-const DC: EntityRef = { ref: 'datacenter-2', type: 'Datacenter', path: '/DC0' };
-const CL: EntityRef = {
+const DC: PermissionTarget = { ref: 'datacenter-2', type: 'Datacenter', path: '/DC0' };
+const CL: PermissionTarget = {
   ref: 'domain-c7',
   type: 'ClusterComputeResource',
   path: '/DC0/host/DC0_C0',
 };
-const VM: EntityRef = {
+const VM: PermissionTarget = {
   ref: 'vm-30',
   type: 'VirtualMachine',
   path: '/DC0/vm/contoso/contoso-app01',
@@ -46,7 +46,7 @@ function seeded(replaces: boolean): FakeAuthz {
   return api;
 }
 
-async function backupOf(api: FakeAuthz, entities: EntityRef[]) {
+async function backupOf(api: FakeAuthz, entities: PermissionTarget[]) {
   const { own } = await readOwnPermissions(api, entities);
   return buildBackup({
     operation: 'apply',

@@ -19,7 +19,7 @@ import {
 const CONTOSO = 'VSPHERE.LOCAL\\asr-contoso';
 const FABRIKAM = 'VSPHERE.LOCAL\\asr-fabrikam';
 const accounts = new Map<string, AccountStatus>(
-  [CONTOSO, FABRIKAM].map((p) => [principalKey(p), { status: 'exists' }]),
+  [CONTOSO, FABRIKAM].map((p) => [principalKey({ name: p, group: false }), { status: 'exists' }]),
 );
 
 function planned(

@@ -1,5 +1,5 @@
 import { planTenants, type AccountStatus } from '../../../src/plan/tenant-plan';
-import { roleDrift, tenantDrift } from '../../../src/plan/tenant-drift';
+import { rolePrivilegeDrift, tenantDrift } from '../../../src/plan/tenant-drift';
 import type { Entity, Permission } from '../../../src/model/snapshot';
 import { ROLES, labInventory, perm, policy, resolve } from './fixtures';
 
@@ -59,7 +59,7 @@ describe('tenantDrift', () => {
   });
 });
 
-describe('roleDrift', () => {
+describe('rolePrivilegeDrift', () => {
   const live = {
     id: 1001,
     name: 'Azure_Site_Recovery',
@@ -69,7 +69,7 @@ describe('roleDrift', () => {
 
   it('ignores the System.* privileges vCenter adds itself', () => {
     expect(
-      roleDrift(
+      rolePrivilegeDrift(
         'contoso',
         'Azure_Site_Recovery',
         ['Datastore.Browse', 'Task.Create', 'System.Anonymous'],
@@ -79,7 +79,7 @@ describe('roleDrift', () => {
   });
 
   it('names missing and extra privileges', () => {
-    const f = roleDrift(
+    const f = rolePrivilegeDrift(
       'contoso',
       'Azure_Site_Recovery',
       ['Datastore.Browse', 'Task.Update'],
@@ -93,7 +93,7 @@ describe('roleDrift', () => {
 
   it('reports a deleted role', () => {
     expect(
-      roleDrift('contoso', 'Azure_Site_Recovery', ['Task.Create'], undefined)[0]!.message,
+      rolePrivilegeDrift('contoso', 'Azure_Site_Recovery', ['Task.Create'], undefined)[0]!.message,
     ).toMatch(/no longer exists/);
   });
 });

@@ -13,7 +13,12 @@ const CONTOSO = 'VSPHERE.LOCAL\\asr-contoso';
 const FABRIKAM = 'VSPHERE.LOCAL\\asr-fabrikam';
 
 function accountsExist(...principals: string[]): Map<string, AccountStatus> {
-  return new Map(principals.map((p) => [principalKey(p), { status: 'exists' } as AccountStatus]));
+  return new Map(
+    principals.map((p) => [
+      principalKey({ name: p, group: false }),
+      { status: 'exists' } as AccountStatus,
+    ]),
+  );
 }
 
 function input(
@@ -303,7 +308,7 @@ describe('planTenants: refusals', () => {
 
   it('refuses an account the server says does not exist', () => {
     const accounts = new Map<string, AccountStatus>([
-      [principalKey(CONTOSO), { status: 'missing' }],
+      [principalKey({ name: CONTOSO, group: false }), { status: 'missing' }],
     ]);
     const r = planTenants(input([resolve(policy())], [], { accounts }));
     expect(r.refusals).toHaveLength(1);
@@ -318,7 +323,7 @@ describe('planTenants: refusals', () => {
   it('warns, but does not refuse, when the account could not be checked', () => {
     const accounts = new Map<string, AccountStatus>([
       [
-        principalKey(CONTOSO),
+        principalKey({ name: CONTOSO, group: false }),
         { status: 'unverified', reason: 'the simulator does not validate accounts' },
       ],
     ]);
@@ -333,7 +338,7 @@ describe('planTenants: refusals', () => {
     const roles = ROLES.filter((x) => x.name !== 'Azure_Site_Recovery');
     const p = policy({ objects: { datacenters: ['/DC0'], networks: ['/DC0/network/nope'] } });
     const accounts = new Map<string, AccountStatus>([
-      [principalKey(CONTOSO), { status: 'missing' }],
+      [principalKey({ name: CONTOSO, group: false }), { status: 'missing' }],
     ]);
     const r = planTenants({ ...input([resolve(p)], [], { accounts }), roles });
     expect(r.refusals.map((x) => x.kind).sort()).toEqual([

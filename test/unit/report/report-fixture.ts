@@ -18,8 +18,11 @@ export const HOSTILE_NAMES = [
   'literal _x0041_ stays',
 ] as const;
 
+/** Instance UUID of the fixture's vCenter. */
+export const VCENTER = '4a0c2f3e-0000-4000-8000-000000000001';
+
 export function vm(name: string, folder = 'contoso', moref = `vm-${name.length}`): EntityRef {
-  return { moref, type: 'VirtualMachine', path: `/DC0/vm/${folder}/${name}` };
+  return { vcenter: VCENTER, moref, type: 'VirtualMachine', path: `/DC0/vm/${folder}/${name}` };
 }
 
 export function grant(
@@ -41,6 +44,7 @@ export function grant(
 const CONTOSO = 'VSPHERE.LOCAL\\asr-contoso';
 const FABRIKAM = 'VSPHERE.LOCAL\\asr-fabrikam';
 const CLUSTER: EntityRef = {
+  vcenter: VCENTER,
   moref: 'domain-c7',
   type: 'ClusterComputeResource',
   path: '/DC0/host/C0',
@@ -168,11 +172,15 @@ export function makeReport(overrides: Partial<AuditReport> = {}): AuditReport {
       { ...leakGrant, tenant: 'contoso' },
       { ...grant(hostileVms[0]!, CONTOSO), tenant: 'contoso' },
       {
-        ...grant({ moref: 'group-d1', type: 'Folder', path: '/' }, 'VSPHERE.LOCAL\\Administrator', {
-          roleId: -1,
-          roleName: 'Admin',
-          propagate: true,
-        }),
+        ...grant(
+          { vcenter: VCENTER, moref: 'group-d1', type: 'Folder', path: '/' },
+          'VSPHERE.LOCAL\\Administrator',
+          {
+            roleId: -1,
+            roleName: 'Admin',
+            propagate: true,
+          },
+        ),
         tenant: null,
       },
       // Hostile names at the very start of a cell, where a spreadsheet would parse them.

@@ -1,5 +1,6 @@
 import { normaliseUrl, resolveConnection } from '../../../src/cli/connection';
-import { parsePageSize, defaultSnapshotPath } from '../../../src/cli/commands/collect';
+import { parsePageSize } from '../../../src/cli/commands/collect';
+import { defaultSnapshotPath } from '../../../src/model/snapshot-file';
 import { ExitCode, InputError } from '../../../src/util/errors';
 import { redact, silentLogger } from '../../../src/util/log';
 
@@ -96,7 +97,11 @@ describe('connection settings', () => {
 describe('collect command helpers', () => {
   it('names the default snapshot after the vCenter host and the UTC time', () => {
     expect(
-      defaultSnapshotPath('https://127.0.0.1:8989/sdk', new Date('2025-03-04T05:06:07.891Z')),
+      defaultSnapshotPath(
+        'snapshot',
+        'https://127.0.0.1:8989/sdk',
+        new Date('2025-03-04T05:06:07.891Z'),
+      ),
     ).toBe('reports/snapshot-127.0.0.1_8989-20250304T050607Z.json');
   });
   it('validates --page-size', () => {

@@ -1,4 +1,5 @@
-import { fromPrivilegeId, withPaths } from '../../../src/vsphere/collect';
+import { withPaths } from '../../../src/vsphere/collect';
+import { fromPrivilegeId } from '../../../src/vsphere/roles';
 
 describe('collector paths', () => {
   const raw = [

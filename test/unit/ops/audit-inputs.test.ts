@@ -1,4 +1,4 @@
-import { documentedPrivilegeLabels, type AuditRole } from '../../../src/cli/audit-inputs';
+import { documentedPrivilegeLabels, type AuditRole } from '../../../src/ops/audit';
 
 describe('documentedPrivilegeLabels', () => {
   it('names privileges from the shipped CloudAdmin baseline, for servers that describe none', async () => {

@@ -1,0 +1,198 @@
+/**
+ * `audit`: the isolation audit of a snapshot (read from a file or collected live) against
+ * the tenant policies, with the role policy, CloudAdmin's privileges, the membership file
+ * and optionally an NSX snapshot; writes the reports. `loadMembership` also serves `access`.
+ */
+import { runAudit as auditSnapshot, type AuditResult } from '../audit/audit';
+import { buildAuditReport } from '../audit/report-build';
+import type { AuditReport, NsxReportSection } from '../audit/report-model';
+import { severityAtOrAbove, type Finding, type Severity } from '../audit/types';
+import type { Snapshot } from '../model/snapshot';
+import { auditNsx } from '../nsx/audit';
+import { loadNsxBaseline, resolveNsxBaseline } from '../nsx/baseline';
+import { readNsxSnapshot } from '../nsx/snapshot-file';
+import { nsxWorkbookRows } from '../nsx/workbook';
+import { resolveCloudAdmin } from '../policy/cloudadmin';
+import {
+  catalogueFromPolicies,
+  defaultRolePolicyPath,
+  loadBaselinePolicy,
+  loadRolePolicy,
+  resolveRolePrivileges,
+  type ResolvedRole,
+} from '../policy/role-policy';
+import { MembershipSchema, type Membership, type TenantPolicy } from '../policy/schemas';
+import type { LoadedTenantPolicy } from '../policy/tenant-policy';
+import { loadYaml } from '../policy/yaml-file';
+import { writeReports, type ReportFile, type ReportFormat } from '../report';
+import { DrpermError } from '../util/errors';
+import { debug, warn, type Emit } from './events';
+import type { SnapshotInput } from './snapshot';
+
+export async function loadMembership(file: string | undefined): Promise<Membership | undefined> {
+  if (file === undefined) return undefined;
+  return (
+    await loadYaml(file, MembershipSchema, {
+      what: 'membership file',
+      // Directory groups can be large: room for hundreds of thousands of member names.
+      maxBytes: 32 * 1024 * 1024,
+    })
+  ).value;
+}
+
+/** The role policy resolved against the snapshot's catalogue (or the policy's own IDs without one). */
+export interface AuditRole {
+  file: string;
+  name: string;
+  resolved: ResolvedRole;
+}
+
+/**
+ * Loads the role policy. With no --role the shipped policy is used, and a failure to resolve
+ * it is a warning (role-drift is then skipped), not a reason to refuse the whole audit.
+ */
+export async function loadAuditRole(
+  file: string | undefined,
+  snapshot: Snapshot,
+  emit: Emit,
+): Promise<AuditRole | undefined> {
+  const path = file ?? defaultRolePolicyPath();
+  try {
+    const { policy, source } = await loadRolePolicy(path);
+    const catalogue =
+      snapshot.privileges.length > 0 ? snapshot.privileges : catalogueFromPolicies(policy);
+    return {
+      file: path,
+      name: policy.name,
+      resolved: resolveRolePrivileges(policy, catalogue, source),
+    };
+  } catch (err) {
+    if (file !== undefined || !(err instanceof DrpermError)) throw err;
+    warn(emit, `role policy ${path} not usable (${err.message}); role drift is not checked`);
+    return undefined;
+  }
+}
+
+/**
+ * vSphere Client names of privileges from the shipped policies, for servers that do not
+ * describe their privileges (the simulator): the CloudAdmin baseline names some 200, the
+ * role policy the rest of the tenant role. Placeholders like "(Read-only clone)" and labels
+ * of whole wildcard groups are left out; the server's own labels still win in the report.
+ */
+export async function documentedPrivilegeLabels(role?: AuditRole): Promise<Map<string, string>> {
+  const { policy } = await loadBaselinePolicy();
+  const labels = new Map<string, string>();
+  for (const p of policy.privileges) if (!p.id.endsWith('*')) labels.set(p.id, p.label);
+  for (const d of role?.resolved.details ?? []) {
+    if (!d.label.startsWith('(') && d.pattern === undefined) labels.set(d.id, d.label);
+  }
+  return labels;
+}
+
+/** The NSX half of `drperm audit --nsx-snapshot`: findings that join the vCenter ones, and the sheet rows. */
+export async function auditNsxSnapshot(
+  file: string,
+  tenants: readonly TenantPolicy[],
+): Promise<{ findings: Finding[]; section: NsxReportSection; warnings: string[] }> {
+  const { nsx } = await readNsxSnapshot(file);
+  const baseline = resolveNsxBaseline(nsx, await loadNsxBaseline());
+  const nsxTenants = tenants.map((t) => ({ tenant: t.tenant, nsx: t.nsx }));
+  const findings = auditNsx(nsx, nsxTenants, baseline);
+  return {
+    findings,
+    warnings: nsx.warnings.map((w) => `NSX collection: ${w}`),
+    section: {
+      managerUrl: nsx.manager.url,
+      collectedAt: nsx.collectedAt,
+      snapshotFile: file,
+      rows: nsxWorkbookRows(nsx, findings, { baseline, tenants: nsxTenants }),
+      notes: baseline.notes,
+    },
+  };
+}
+
+export interface AuditOptions {
+  tenants: readonly LoadedTenantPolicy[];
+  membershipFile?: string;
+  /** Role policy file; the shipped one when absent. */
+  roleFile?: string;
+  /** Azure VMware Solution: compare the tenant role with CloudAdmin. */
+  avs: boolean;
+  nsxSnapshotFile?: string;
+  failOn: Severity;
+  /** Report directory (default reports/<UTC time>/) and formats. */
+  outDir?: string;
+  formats: ReportFormat[];
+}
+
+export interface AuditOutcome {
+  result: AuditResult;
+  report: AuditReport;
+  files: ReportFile[];
+  /** Findings at or above --fail-on: exit 1 when any. */
+  failing: number;
+}
+
+/** Audits the snapshot, writes the reports, and says how many findings reach --fail-on. */
+export async function auditTenants(
+  input: SnapshotInput,
+  options: AuditOptions,
+  emit: Emit,
+): Promise<AuditOutcome> {
+  const { snapshot } = input;
+  const membership = await loadMembership(options.membershipFile);
+  const role = await loadAuditRole(options.roleFile, snapshot, emit);
+  // resolveCloudAdmin's precedence: the server's CloudAdmin role, else (with --avs) the documented list.
+  const cloudAdmin = resolveCloudAdmin({
+    roles: snapshot.roles,
+    catalogue: snapshot.privileges,
+    ...(options.avs ? { baseline: await loadBaselinePolicy() } : {}),
+  });
+  const privilegeLabels = await documentedPrivilegeLabels(role);
+  const policies = options.tenants.map((p) => p.policy);
+  const nsx = options.nsxSnapshotFile
+    ? await auditNsxSnapshot(options.nsxSnapshotFile, policies)
+    : undefined;
+
+  const started = Date.now();
+  const result = auditSnapshot({
+    snapshot,
+    tenants: options.tenants.map((p) => ({ policy: p.policy, file: p.file })),
+    ...(role ? { roleName: role.name, rolePrivileges: role.resolved.privileges } : {}),
+    privilegeLabels,
+    ...(membership ? { membership } : {}),
+    ...(options.avs ? { avs: true } : {}),
+    ...(cloudAdmin ? { cloudAdminPrivileges: cloudAdmin.privileges } : {}),
+    ...(nsx ? { extraFindings: nsx.findings } : {}),
+  });
+  if (nsx) result.warnings.push(...nsx.warnings);
+  debug(emit, `audit computed in ${Date.now() - started} ms`);
+  // A live collection has emitted its warnings already; a snapshot file's are news.
+  if (input.source === 'snapshot')
+    for (const w of snapshot.warnings) warn(emit, `collection: ${w}`);
+  for (const w of result.warnings) warn(emit, w);
+
+  const report = buildAuditReport(result, {
+    snapshot,
+    snapshotSha256: input.sha256,
+    scope: {
+      tenantFiles: options.tenants.map((p) => p.file),
+      tenants: policies.map((p) => p.tenant),
+      source: input.source,
+      ...(input.file !== undefined ? { snapshotFile: input.file } : {}),
+      ...(options.membershipFile !== undefined ? { membershipFile: options.membershipFile } : {}),
+      ...(role ? { rolePolicyFile: role.file } : {}),
+      avs: options.avs,
+      failOn: options.failOn,
+    },
+    ...(nsx ? { nsx: nsx.section } : {}),
+  });
+  const files = await writeReports(report, {
+    ...(options.outDir !== undefined ? { outDir: options.outDir } : {}),
+    formats: options.formats,
+  });
+  const failing = result.findings.filter((f) =>
+    severityAtOrAbove(f.severity, options.failOn),
+  ).length;
+  return { result, report, files, failing };
+}

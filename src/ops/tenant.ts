@@ -1,0 +1,326 @@
+/**
+ * The tenant use cases: plan against the live inventory, apply (back up, change, verify each
+ * object), verify and drift. Each takes a connected client and loaded policies and returns
+ * data; the CLI shows the plan, asks, and renders the results.
+ */
+import { Inventory } from '../model/inventory';
+import type { Role, Snapshot } from '../model/snapshot';
+import { checkAccounts } from '../plan/accounts';
+import {
+  buildBackup,
+  executeChanges,
+  readOwnPermissions,
+  type ExecutionReport,
+} from '../plan/apply';
+import { writeBackup, type Backup } from '../plan/backup';
+import { changesFromPlan, type PermissionChange } from '../plan/changes';
+import { rolePrivilegeDrift, tenantDrift, type DriftFinding } from '../plan/tenant-drift';
+import {
+  hasChanges,
+  planTenants as planFromSnapshot,
+  type PlanRefusal,
+  type PlanResult,
+  type TenantPlan,
+} from '../plan/tenant-plan';
+import { avsVariant, resolveCloudAdmin } from '../policy/cloudadmin';
+import {
+  loadBaselinePolicy,
+  resolveRolePrivileges,
+  type LoadedRolePolicy,
+} from '../policy/role-policy';
+import type { LoadedTenantPolicy } from '../policy/tenant-policy';
+import { resolveTenant } from '../policy/tenant-resolve';
+import { InputError, ServerError } from '../util/errors';
+import type { VimClient } from '../vsphere/client';
+import { info, warn, type Emit } from './events';
+import { collectSnapshot } from './snapshot';
+
+export interface LivePlan {
+  result: PlanResult;
+  /** The collection the plan was made from (its roles are those the changes use). */
+  snapshot: Snapshot;
+}
+
+/** Collect, resolve the policies against the inventory, check the accounts, plan. */
+export async function planTenants(
+  client: VimClient,
+  tenants: readonly LoadedTenantPolicy[],
+  options: { prune: boolean },
+  emit: Emit,
+): Promise<LivePlan> {
+  const snapshot = await collectSnapshot(client, emit);
+  const inventory = new Inventory(snapshot.entities, snapshot.rootFolder);
+  const resolved = tenants.map((t) => resolveTenant(t.policy, inventory, t.file));
+  const accounts = await checkAccounts(
+    client,
+    resolved.map((t) => ({ principal: t.principal, group: t.group })),
+  );
+  const result = planFromSnapshot({
+    tenants: resolved,
+    inventory,
+    permissions: snapshot.permissions,
+    roles: snapshot.roles,
+    accounts,
+    prune: options.prune,
+  });
+  for (const w of result.warnings) warn(emit, w);
+  return { result, snapshot };
+}
+
+/** Refusals stop every command that could change something: exit 2, nothing changed. */
+export class PlanRefused extends InputError {
+  constructor(readonly refusals: readonly PlanRefusal[]) {
+    const first = refusals[0]!;
+    super(
+      refusals.length === 1
+        ? `refused: ${first.message}`
+        : `refused: ${refusals.length} problems (listed above); nothing was changed`,
+      first.hint !== undefined && refusals.length === 1 ? { hint: first.hint } : undefined,
+    );
+  }
+}
+
+export function refuseIfNeeded(result: PlanResult): void {
+  if (result.refusals.length > 0) throw new PlanRefused(result.refusals);
+}
+
+export interface AppliedTenant {
+  tenant: string;
+  backupFile: string;
+  report: ExecutionReport;
+}
+
+export interface ChangeOptions {
+  /** Where backups are written. */
+  backupDir: string;
+  concurrency: number;
+  /** Aborted on Ctrl-C: changes in flight finish and are verified, no new one starts. */
+  signal: AbortSignal;
+}
+
+/**
+ * Apply and rollback share this: back up every permission of the objects to touch, execute
+ * with bounded concurrency (each outcome emitted), and return the report.
+ */
+export async function changeAccount(
+  client: VimClient,
+  roles: readonly Role[],
+  account: { tenant: string; principal: string; group: boolean },
+  changes: PermissionChange[],
+  options: ChangeOptions & { operation: Backup['operation'] },
+  emit: Emit,
+): Promise<AppliedTenant> {
+  const entities = changes.map((c) => c.entity);
+  // Read right before the changes (after any confirmation), so the backup is what they replace.
+  const { own, errors } = await readOwnPermissions(client, entities, options.concurrency);
+  const [firstError] = errors.values();
+  if (firstError) {
+    throw new ServerError(
+      `cannot back up the permissions of ${errors.size} object(s) before changing them: ${firstError.message}; nothing was changed`,
+      { cause: firstError },
+    );
+  }
+  const backup = buildBackup({
+    operation: options.operation,
+    tenant: account.tenant,
+    principal: account.principal,
+    group: account.group,
+    vcenter: vcenterOf(client),
+    entities,
+    own,
+    roles,
+  });
+  const backupFile = await writeBackup(options.backupDir, backup);
+  info(emit, `backup of ${entities.length} object(s) written to ${backupFile}`);
+  const report = await executeChanges(client, {
+    principal: account.principal,
+    group: account.group,
+    changes,
+    backup,
+    concurrency: options.concurrency,
+    signal: options.signal,
+    onOutcome: (outcome, finished, total) => emit({ type: 'change', outcome, finished, total }),
+  });
+  return { tenant: account.tenant, backupFile, report };
+}
+
+export function vcenterOf(client: VimClient): Backup['vcenter'] {
+  const a = client.about;
+  return {
+    url: client.url,
+    instanceUuid: a.instanceUuid,
+    name: a.name,
+    version: a.version,
+    build: a.build,
+  };
+}
+
+/** The plans that change something, and how many permission changes they make. */
+export function pendingChanges(result: PlanResult): { plans: TenantPlan[]; total: number } {
+  const plans = result.plans.filter(hasChanges);
+  return { plans, total: plans.reduce((n, p) => n + changesFromPlan(p).length, 0) };
+}
+
+/**
+ * Applies each pending plan in turn (after the caller's confirmation); stops after a tenant
+ * with a failed change or on Ctrl-C. `onTenant` hears each tenant's outcome as it finishes.
+ * Throws ServerError (exit 3) when anything is left undone.
+ */
+export async function applyTenants(
+  client: VimClient,
+  live: LivePlan,
+  options: ChangeOptions,
+  emit: Emit,
+  onTenant: (plan: TenantPlan, applied: AppliedTenant) => void = () => undefined,
+): Promise<AppliedTenant[]> {
+  const { plans } = pendingChanges(live.result);
+  const applied: AppliedTenant[] = [];
+  for (const plan of plans) {
+    const outcome = await changeAccount(
+      client,
+      live.snapshot.roles,
+      plan,
+      changesFromPlan(plan),
+      { ...options, operation: 'apply' },
+      emit,
+    );
+    applied.push(outcome);
+    onTenant(plan, outcome);
+    if (outcome.report.failed + outcome.report.notAttempted > 0 || options.signal.aborted) break;
+  }
+  return applied;
+}
+
+/** Partial failure: say what was done and what was not; running again completes it. */
+export function failIfIncomplete(
+  applied: AppliedTenant[],
+  pendingTenants: number,
+  interrupted: boolean,
+): void {
+  const failed = applied.filter((a) => a.report.failed + a.report.notAttempted > 0);
+  if (failed.length === 0 && applied.length === pendingTenants) return;
+  const othersChanged = applied.some((a) => a.report.othersChanged);
+  const done = applied.reduce((n, a) => n + a.report.done, 0);
+  const notDone = applied.reduce((n, a) => n + a.report.failed + a.report.notAttempted, 0);
+  const skipped = pendingTenants - applied.length;
+  throw new ServerError(
+    `${interrupted ? 'interrupted; ' : ''}` +
+      `${othersChanged ? "ANOTHER PRINCIPAL'S PERMISSION CHANGED during the write (see above); " : ''}` +
+      `${done} change(s) done and verified, ${notDone} not done${skipped > 0 ? `, ${skipped} tenant(s) not started` : ''}`,
+    {
+      hint: `backups: ${applied.map((a) => a.backupFile).join(', ')}; run the same command again to complete it, or tenant rollback --backup FILE to undo`,
+    },
+  );
+}
+
+export interface TenantFindings {
+  tenant: string;
+  findings: DriftFinding[];
+}
+
+export interface CheckResult {
+  tenants: TenantFindings[];
+  /** Findings over all tenants: exit 1 when any. */
+  differences: number;
+}
+
+const checkResult = (tenants: TenantFindings[]): CheckResult => ({
+  tenants,
+  differences: tenants.reduce((n, t) => n + t.findings.length, 0),
+});
+
+/** verify and drift report a deleted role as a difference (exit 1), not as a refusal. */
+function refuseExceptRoleMissing(result: PlanResult): void {
+  refuseIfNeeded({ ...result, refusals: result.refusals.filter((r) => r.kind !== 'role-missing') });
+}
+
+function roleGone(plan: TenantPlan, result: PlanResult): DriftFinding[] {
+  const gone = result.refusals.some(
+    (r) => r.kind === 'role-missing' && r.tenants.includes(plan.tenant),
+  );
+  return gone
+    ? [
+        {
+          tenant: plan.tenant,
+          kind: 'role-privileges-changed',
+          message: `a role of this tenant no longer exists on the server (drperm role apply recreates it)`,
+        },
+      ]
+    : [];
+}
+
+/** tenant verify: do the live permissions match the policies? */
+export async function verifyTenants(
+  client: VimClient,
+  tenants: readonly LoadedTenantPolicy[],
+  emit: Emit,
+): Promise<CheckResult> {
+  const { result } = await planTenants(client, tenants, { prune: false }, emit);
+  refuseExceptRoleMissing(result);
+  return checkResult(
+    result.plans.map((p) => ({
+      tenant: p.tenant,
+      findings: [...roleGone(p, result), ...tenantDrift(p)],
+    })),
+  );
+}
+
+/** tenant drift: verify, plus the tenant roles' privileges against the role policy. */
+export async function driftTenants(
+  client: VimClient,
+  tenants: readonly LoadedTenantPolicy[],
+  rolePolicy: LoadedRolePolicy,
+  emit: Emit,
+): Promise<CheckResult> {
+  const { result, snapshot } = await planTenants(client, tenants, { prune: false }, emit);
+  refuseExceptRoleMissing(result);
+  const expected = await expectedRolePrivileges(rolePolicy, snapshot);
+  return checkResult(
+    result.plans.map((p) => ({
+      tenant: p.tenant,
+      findings: [...roleFindings(p, snapshot.roles, expected, emit), ...tenantDrift(p)],
+    })),
+  );
+}
+
+/** Role name → the privileges the role policy gives it on this server (the role and its AVS variant). */
+export async function expectedRolePrivileges(
+  loaded: LoadedRolePolicy,
+  snapshot: Pick<Snapshot, 'privileges' | 'roles'>,
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  const resolved = resolveRolePrivileges(loaded.policy, snapshot.privileges, loaded.source);
+  out.set(loaded.policy.name, resolved.privileges);
+  if (loaded.policy.avsName) {
+    // The AVS variant drops what CloudAdmin lacks (resolveCloudAdmin's precedence).
+    const cloudAdmin = resolveCloudAdmin({
+      roles: snapshot.roles,
+      catalogue: snapshot.privileges,
+      baseline: await loadBaselinePolicy(),
+    })!;
+    out.set(
+      loaded.policy.avsName,
+      avsVariant(loaded.policy.avsName, resolved.details, cloudAdmin.privileges).privileges,
+    );
+  }
+  return out;
+}
+
+function roleFindings(
+  plan: TenantPlan,
+  roles: readonly Role[],
+  expected: ReadonlyMap<string, string[]>,
+  emit: Emit,
+): DriftFinding[] {
+  const live = roles.find((r) => r.name === plan.roleName);
+  if (live?.system) return []; // built-in roles (Read-only in failover-only mode) cannot change
+  const want = expected.get(plan.roleName);
+  if (!want) {
+    warn(
+      emit,
+      `tenant ${plan.tenant}: no role policy describes role ${plan.roleName}; its privileges were not compared (pass --role FILE)`,
+    );
+    return [];
+  }
+  return rolePrivilegeDrift(plan.tenant, plan.roleName, want, live);
+}
