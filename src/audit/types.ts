@@ -8,6 +8,12 @@ import { nearest } from '../util/suggest';
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/**
+ * `--fail-on` of `audit` and `nsx audit`: the level that decides a tenant's verdict (isolated
+ * means no critical or high finding), so a run fails exactly when a tenant is not isolated.
+ */
+export const DEFAULT_FAIL_ON: Severity = 'high';
+
 /** Higher number = more severe. */
 export function severityRank(s: Severity): number {
   return SEVERITIES.length - SEVERITIES.indexOf(s);

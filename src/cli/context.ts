@@ -15,6 +15,8 @@ export interface CommandContext {
   out: (text: string) => void;
   /** True when stderr is a terminal: progress lines are shown. */
   interactive: boolean;
+  /** -q: a successful run prints only the data it was asked for. */
+  quiet: boolean;
   /** Renders the events of a use case on stderr. */
   emit: Emit;
 }
@@ -30,6 +32,7 @@ export function makeContext(opts: GlobalOptions): CommandContext {
       process.stdout.write(safe.endsWith('\n') ? safe : safe + '\n');
     },
     interactive,
+    quiet: opts.quiet === true,
     emit: () => undefined,
   };
   ctx.emit = eventRenderer(ctx);

@@ -2,7 +2,7 @@
 import { CommanderError } from 'commander';
 import { DrpermError, ExitCode } from '../util/errors';
 import { escapeControl } from '../util/escape';
-import { redact } from '../util/log';
+import { flushDeferredWarnings, redact } from '../util/log';
 import { buildProgram } from './program';
 import { registerCommands } from './commands';
 import { exitCodeOf } from './run';
@@ -12,8 +12,12 @@ export async function main(argv: string[]): Promise<number> {
   registerCommands(program);
   try {
     await program.parseAsync(argv);
-    return exitCodeOf(program);
+    const code = exitCodeOf(program);
+    flushDeferredWarnings(code !== ExitCode.Ok);
+    return code;
   } catch (err) {
+    // -q held the warnings back; a failure shows them, before the error that ends the run.
+    flushDeferredWarnings(true);
     return reportError(err, program.opts<{ verbose?: boolean }>().verbose === true);
   }
 }

@@ -4,11 +4,13 @@ import { info } from '../ops/events';
 import { withSession } from '../vsphere/session';
 import { resolveConnection, type ConnectionFlags } from './connection';
 import type { CommandContext } from './context';
+import { refuseSnapshotWithUrl } from './source-flags';
 
 export async function obtainSnapshot(
   opts: ConnectionFlags & { snapshot?: string },
   ctx: CommandContext,
 ): Promise<SnapshotInput> {
+  refuseSnapshotWithUrl(opts);
   if (opts.snapshot !== undefined) return fileSnapshotInput(opts.snapshot, ctx.emit);
   const connection = await resolveConnection(opts, ctx.log);
   info(ctx.emit, `collecting from ${connection.url} ...`);

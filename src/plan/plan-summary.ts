@@ -38,3 +38,12 @@ export function planSummaryLine(counts: PlanCounts): string {
     parts.push(`${counts.kept} risk${counts.kept === 1 ? '' : 's'} kept`);
   return `Plan: ${parts.join(', ')}`;
 }
+
+/** A role plan (vCenter or NSX) creates one role, updates it, or leaves it. */
+export function rolePlanCounts(action: string): PlanCounts {
+  return {
+    add: action === 'create' ? 1 : 0,
+    change: action === 'update' ? 1 : 0,
+    remove: 0,
+  };
+}

@@ -5,12 +5,19 @@
  */
 import type { Command } from 'commander';
 import type { AuditResult } from '../../audit/audit';
-import { parseSeverity, SEVERITIES, severityAtOrAbove, type Severity } from '../../audit/types';
+import {
+  DEFAULT_FAIL_ON,
+  parseSeverity,
+  SEVERITIES,
+  severityAtOrAbove,
+  type Severity,
+} from '../../audit/types';
 import { auditTenants } from '../../ops/audit';
 import { loadTenantPolicies } from '../../policy/tenant-policy';
 import { REPORT_FORMATS, type ReportFile, type ReportFormat } from '../../report';
 import { ExitCode, InputError } from '../../util/errors';
 import { nearest } from '../../util/suggest';
+import { checkWritableDir } from '../../util/out-path';
 import { addConnectionOptions, type ConnectionFlags } from '../connection';
 import { makeContext, type GlobalOptions } from '../context';
 import { run } from '../run';
@@ -64,8 +71,8 @@ export function register(program: Command): void {
       .option('--format <list>', 'comma-separated report formats: xlsx, json, md', 'xlsx,json,md')
       .option(
         '--fail-on <severity>',
-        `exit 1 at or above this severity (${SEVERITIES.join(', ')})`,
-        'high',
+        `exit 1 at or above this severity (${SEVERITIES.join(', ')}); the same default as nsx audit`,
+        DEFAULT_FAIL_ON,
       )
       .option(
         '--membership <file>',
@@ -92,6 +99,8 @@ export function register(program: Command): void {
         const failOn = parseSeverity(opts.failOn);
         const formats = parseFormats(opts.format);
         const tenants = await loadTenantPolicies(tenantFiles(opts));
+        // Before collecting: a report directory that cannot be written fails now, not after.
+        await checkWritableDir(opts.out ?? 'reports', '--out');
         const input = await obtainSnapshot(opts, ctx);
         const outcome = await auditTenants(
           input,

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { collectToFile, type CollectReport } from '../../ops/snapshot';
 import { InputError } from '../../util/errors';
 import { DEFAULT_PAGE_SIZE } from '../../vsphere/collect';
+import { checkWritableFile } from '../../util/out-path';
 import { addConnectionOptions, onVcenter, type ConnectionFlags } from '../connection';
 import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
 import { run } from '../run';
@@ -50,6 +51,7 @@ export function register(program: Command): void {
         const opts = cmd.optsWithGlobals<CollectFlags>();
         const ctx = makeContext(opts);
         const pageSize = parsePageSize(opts.pageSize);
+        await checkWritableFile(opts.out ?? 'reports/snapshot.json', '--out');
         const result = await onVcenter(opts, ctx, (client) =>
           collectToFile(
             client,

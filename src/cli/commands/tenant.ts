@@ -19,18 +19,38 @@ import {
 import { checkBackupTenant, planRollbackLive, rollbackTenant } from '../../ops/tenant-rollback';
 import { DEFAULT_CONCURRENCY } from '../../plan/apply';
 import { DEFAULT_BACKUP_DIR, readBackup } from '../../plan/backup';
-import { renderExecution, renderRollbackPlan, tenantHeading } from '../../plan/tenant-render';
+import {
+  pending,
+  planSummaryLine,
+  tenantPlanCounts,
+  type PlanCounts,
+} from '../../plan/plan-summary';
+import { readSavedPlan } from '../../plan/saved-plan-file';
+import {
+  renderChanges,
+  renderExecution,
+  renderRollbackPlan,
+  tenantHeading,
+} from '../../plan/tenant-render';
 import { defaultRolePolicyPath, loadRolePolicy } from '../../policy/role-policy';
-import { loadTenantPolicies } from '../../policy/tenant-policy';
+import { loadTenantPolicies, omittedTenantFiles } from '../../policy/tenant-policy';
+import { checkWritableDir, checkWritableFile } from '../../util/out-path';
+import {
+  applySavedPlan,
+  checkSavedPlan,
+  planTenantsToFile,
+  savedPending,
+} from '../../ops/saved-plan';
 import { ExitCode, InputError } from '../../util/errors';
 import { confirm } from '../confirm';
 import { addConnectionOptions, onVcenter } from '../connection';
-import { makeContext, printJson } from '../context';
+import { makeContext, printJson, type CommandContext } from '../context';
 import { run } from '../run';
+import { registerInit } from './tenant-init';
 import { tenantFiles } from '../tenant-option';
 import { appliedJson, parseConcurrency } from '../tenant/change';
 import { reportFindings } from '../tenant/findings';
-import { EXAMPLES, type TenantOptions, withTenantOption } from '../tenant/options';
+import { EXAMPLES, TENANT_EXAMPLES, type TenantOptions, withTenantOption } from '../tenant/options';
 import { listingRefusals, planJson, printPlans } from '../tenant/plan-live';
 
 /** The options of the commands that change vCenter: confirmation, JSON, backups, concurrency. */
@@ -42,6 +62,73 @@ function withChangeOptions(cmd: Command, text: { json: string; backupDir: string
     .option('--concurrency <n>', 'objects changed at once', String(DEFAULT_CONCURRENCY));
 }
 
+const DETAILED_EXITCODE = '--detailed-exitcode';
+const DETAILED_EXITCODE_HELP = 'exit 0 when there is nothing to do, 1 when changes are pending';
+
+/** Plans exit 0; with --detailed-exitcode, 1 while changes are pending (as terraform plan). */
+export function planExitCode(counts: PlanCounts, detailed: boolean): ExitCode {
+  return detailed && pending(counts) ? ExitCode.Findings : ExitCode.Ok;
+}
+
+/** `tenant apply --plan FILE`: check that nothing it read changed, show, ask, apply exactly it. */
+async function applyPlanFile(
+  opts: TenantOptions,
+  ctx: CommandContext,
+  concurrency: number,
+  backupDir: string,
+): Promise<void> {
+  const planFile = opts.plan!;
+  if (opts.tenant !== undefined || opts.tenants !== undefined || opts.prune === true) {
+    throw new InputError(
+      '--plan applies exactly the saved plan; --tenant and --prune were fixed when it was made',
+      { hint: `drperm tenant apply --plan ${planFile}` },
+    );
+  }
+  const saved = await readSavedPlan(planFile);
+  await checkWritableDir(backupDir, '--backup-dir');
+  await onVcenter(
+    opts,
+    ctx,
+    async (client, { interrupted }) => {
+      const snapshot = await checkSavedPlan(client, saved, planFile, ctx.emit);
+      const pending = savedPending(saved);
+      if (!opts.json) {
+        for (const t of saved.tenants) {
+          ctx.out(
+            [
+              `Tenant ${t.tenant}: ${t.group ? 'group' : 'user'} ${t.principal}, role ${t.roleName} (from ${planFile})`,
+              ...(t.changes.length > 0 ? renderChanges(t.changes) : ['  nothing to change']),
+            ].join('\n'),
+          );
+        }
+      }
+      if (pending.total === 0) {
+        if (opts.json) printJson(ctx, { plan: planFile, applied: [] });
+        ctx.log.info('nothing to change: the saved plan has no changes');
+        return;
+      }
+      const question = `Apply ${pending.total} permission change(s) of ${planFile} for ${pending.tenants.map((t) => t.tenant).join(', ')} on ${client.url}?`;
+      if (!(await confirm(question, { yes: opts.yes, ctx }))) {
+        throw new InputError('cancelled: nothing was changed');
+      }
+      const applied = await applySavedPlan(
+        client,
+        saved,
+        { backupDir, concurrency, signal: interrupted },
+        snapshot.roles,
+        ctx.emit,
+        (t, outcome) => {
+          if (!opts.json)
+            ctx.out([`Tenant ${t.tenant}`, ...renderExecution(outcome.report)].join('\n'));
+        },
+      );
+      if (opts.json) printJson(ctx, { plan: planFile, applied: applied.map(appliedJson) });
+      failIfIncomplete(applied, pending.tenants.length, interrupted.aborted);
+    },
+    { finishOnSignal: true },
+  );
+}
+
 export function register(program: Command): void {
   const tenant = program
     .command('tenant')
@@ -49,35 +136,57 @@ export function register(program: Command): void {
       "onboard a tenant's Azure Site Recovery account: plan, apply, verify, rollback, drift",
     )
     .addHelpText('after', EXAMPLES);
+  registerInit(tenant);
 
   addConnectionOptions(
-    withTenantOption(tenant.command('plan'))
+    withTenantOption(tenant.command('plan'), TENANT_EXAMPLES.plan)
       .description(
         'show, per object, the permission to add, to change or already in place (changes nothing)',
       )
       .option('--prune', "plan the removal of the account's permissions the policy does not name")
+      .option(
+        '--out <file>',
+        'save the exact plan, with a fingerprint of what it read, for `tenant apply --plan FILE`',
+      )
+      .option(DETAILED_EXITCODE, DETAILED_EXITCODE_HELP)
       .option('--json', 'print the plan as JSON on stdout'),
   ).action(
     run(async (_o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<TenantOptions>();
       const ctx = makeContext(opts);
-      const tenants = await loadTenantPolicies(tenantFiles(opts));
+      const files = tenantFiles(opts);
+      const tenants = await loadTenantPolicies(files);
+      for (const w of await omittedTenantFiles(files)) ctx.log.warn(w);
+      if (opts.out !== undefined) await checkWritableFile(opts.out, '--out');
+      const prune = opts.prune === true;
+      const out = opts.out;
       const { result } = await onVcenter(opts, ctx, (client) =>
-        planTenants(client, tenants, { prune: opts.prune === true }, ctx.emit),
+        out === undefined
+          ? planTenants(client, tenants, { prune }, ctx.emit)
+          : listingRefusals(ctx, false, () =>
+              planTenantsToFile(client, tenants, { prune, out }, ctx.emit),
+            ),
       );
       if (opts.json) printJson(ctx, planJson(result));
       else printPlans(ctx, result);
       await listingRefusals(ctx, opts.json === true, async () => refuseIfNeeded(result));
+      const counts = tenantPlanCounts(result.plans);
+      if (!opts.json) ctx.out(planSummaryLine(counts));
+      return planExitCode(counts, opts.detailedExitcode === true);
     }),
   );
 
   addConnectionOptions(
     withChangeOptions(
-      withTenantOption(tenant.command('apply'))
+      withTenantOption(tenant.command('apply'), TENANT_EXAMPLES.apply)
         .description(
           'show the plan, ask, back up every permission of the objects to touch, apply, and verify each object',
         )
-        .option('--prune', "also remove the account's permissions the policy does not name"),
+        .option('--prune', "also remove the account's permissions the policy does not name")
+        .option(
+          '--plan <file>',
+          'apply exactly a plan saved by `tenant plan --out`; refused if what it read has changed',
+        ),
       {
         json: 'print the plan and the outcome as JSON on stdout',
         backupDir: 'where backups are written',
@@ -88,7 +197,12 @@ export function register(program: Command): void {
       const opts = cmd.optsWithGlobals<TenantOptions>();
       const ctx = makeContext(opts);
       const concurrency = parseConcurrency(opts.concurrency);
-      const tenants = await loadTenantPolicies(tenantFiles(opts));
+      const backupDir = opts.backupDir ?? DEFAULT_BACKUP_DIR;
+      if (opts.plan !== undefined) return applyPlanFile(opts, ctx, concurrency, backupDir);
+      const files = tenantFiles(opts);
+      const tenants = await loadTenantPolicies(files);
+      for (const w of await omittedTenantFiles(files)) ctx.log.warn(w);
+      await checkWritableDir(backupDir, '--backup-dir');
       await onVcenter(
         opts,
         ctx,
@@ -97,6 +211,7 @@ export function register(program: Command): void {
           const { result } = live;
           if (!opts.json) printPlans(ctx, result);
           await listingRefusals(ctx, false, async () => refuseIfNeeded(result));
+          if (!opts.json) ctx.out(planSummaryLine(tenantPlanCounts(result.plans)));
           const pending = pendingChanges(result);
           if (pending.plans.length === 0) {
             const inPlace = result.plans.reduce((n, p) => n + p.summary.inPlace, 0);
@@ -111,11 +226,7 @@ export function register(program: Command): void {
           const applied = await applyTenants(
             client,
             live,
-            {
-              backupDir: opts.backupDir ?? DEFAULT_BACKUP_DIR,
-              concurrency,
-              signal: interrupted,
-            },
+            { backupDir, concurrency, signal: interrupted },
             ctx.emit,
             (plan, outcome) => {
               if (!opts.json)
@@ -131,18 +242,20 @@ export function register(program: Command): void {
   );
 
   addConnectionOptions(
-    withTenantOption(tenant.command('verify'))
+    withTenantOption(tenant.command('verify'), TENANT_EXAMPLES.verify)
       .description(
         'check that the live permissions match the policy; exit 1 with the differences if not',
       )
+      .option('--role <file>', "role policy the tenant role's privileges are compared with")
       .option('--json', 'print the differences as JSON on stdout'),
   ).action(
     run(async (_o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<TenantOptions>();
       const ctx = makeContext(opts);
       const tenants = await loadTenantPolicies(tenantFiles(opts));
+      const rolePolicy = await loadRolePolicy(opts.role ?? defaultRolePolicyPath());
       const check = await listingRefusals(ctx, false, () =>
-        onVcenter(opts, ctx, (client) => verifyTenants(client, tenants, ctx.emit)),
+        onVcenter(opts, ctx, (client) => verifyTenants(client, tenants, rolePolicy, ctx.emit)),
       );
       return reportFindings(
         ctx,
@@ -154,7 +267,7 @@ export function register(program: Command): void {
   );
 
   addConnectionOptions(
-    withTenantOption(tenant.command('drift'))
+    withTenantOption(tenant.command('drift'), TENANT_EXAMPLES.drift)
       .description(
         "find drift for cron or CI: tenant VMs without the grant, grants changed or removed, the role's privileges changed; exit 1 on drift",
       )
@@ -175,7 +288,7 @@ export function register(program: Command): void {
 
   addConnectionOptions(
     withChangeOptions(
-      withTenantOption(tenant.command('rollback'))
+      withTenantOption(tenant.command('rollback'), TENANT_EXAMPLES.rollback)
         .description(
           "restore the tenant account's permissions on the objects of a backup (other principals untouched), and verify",
         )
@@ -197,6 +310,7 @@ export function register(program: Command): void {
       const backup = await readBackup(backupFile);
       if (opts.tenant ?? opts.tenants)
         checkBackupTenant(backup, await loadTenantPolicies(tenantFiles(opts)), backupFile);
+      await checkWritableDir(opts.backupDir ?? DEFAULT_BACKUP_DIR, '--backup-dir');
       return onVcenter(
         opts,
         ctx,
