@@ -234,6 +234,10 @@ function refuseExceptRoleMissing(result: PlanResult): void {
   refuseIfNeeded({ ...result, refusals: result.refusals.filter((r) => r.kind !== 'role-missing') });
 }
 
+function orElse<T>(list: T[], fallback: () => T[]): T[] {
+  return list.length > 0 ? list : fallback();
+}
+
 function roleGone(plan: TenantPlan, result: PlanResult): DriftFinding[] {
   const gone = result.refusals.some(
     (r) => r.kind === 'role-missing' && r.tenants.includes(plan.tenant),
@@ -276,7 +280,11 @@ export async function driftTenants(
   return checkResult(
     result.plans.map((p) => ({
       tenant: p.tenant,
-      findings: [...roleFindings(p, snapshot.roles, expected, emit), ...tenantDrift(p)],
+      findings: [
+        // A deleted role is reported even when no role policy describes it.
+        ...orElse(roleFindings(p, snapshot.roles, expected, emit), () => roleGone(p, result)),
+        ...tenantDrift(p),
+      ],
     })),
   );
 }
