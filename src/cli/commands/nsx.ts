@@ -113,6 +113,11 @@ function registerAudit(nsx: Command): void {
     .addHelpText(
       'after',
       `
+Examples:
+  $ drperm nsx audit --tenants policies/tenants/ --snapshot reports/nsx.json   # offline
+  $ drperm nsx audit --tenants policies/tenants/ --fail-on critical            # live
+  $ drperm nsx audit --tenants policies/tenants/ --snapshot reports/nsx.json --json
+
 Rules:
   nsx-unsupported-role         high      an LDAP user or group bound to a role AVS does not support
   nsx-role-exceeds-cloudadmin  high      a custom role holding more than cloudadmin on some feature
