@@ -3,7 +3,8 @@
  * the summary line, --detailed-exitcode, role drift in verify, subset warnings, empty
  * selectors, -q for cron, and output directories checked before any work.
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLab, type OwnLab } from '../../helpers/lab';
 import { labEnv } from '../../helpers/lab-info';
@@ -222,7 +223,10 @@ describe('warnings and refusals of tenant plan', () => {
     expect(r.stderr).toContain(
       `drperm: --backup-dir ${join(file, 'backups')} cannot be created: ${file} is a file, not a directory`,
     );
-    const ro = join(cwd, 'read-only');
+    // Under a directory the unprivileged user may enter (scratch directories are private).
+    const base = mkdtempSync(join(tmpdir(), 'drperm-ro-'));
+    chmodSync(base, 0o755);
+    const ro = join(base, 'read-only');
     mkdirSync(ro);
     chmodSync(ro, 0o555);
     const asNobody = process.getuid?.() === 0 ? { uid: 65534 } : {};
