@@ -12,7 +12,7 @@ import {
   severityAtOrAbove,
   type Severity,
 } from '../../audit/types';
-import { auditTenants } from '../../ops/audit';
+import { auditTenants, loadMembership } from '../../ops/audit';
 import { loadTenantPolicies } from '../../policy/tenant-policy';
 import { REPORT_FORMATS, type ReportFile, type ReportFormat } from '../../report';
 import { ExitCode, InputError } from '../../util/errors';
@@ -99,7 +99,9 @@ export function register(program: Command): void {
         const failOn = parseSeverity(opts.failOn);
         const formats = parseFormats(opts.format);
         const tenants = await loadTenantPolicies(tenantFiles(opts));
-        // Before collecting: a report directory that cannot be written fails now, not after.
+        // Before collecting: a bad input file or a report directory that cannot be written
+        // fails now, not after minutes of collection (the membership is read again below).
+        await loadMembership(opts.membership);
         await checkWritableDir(opts.out ?? 'reports', '--out');
         const input = await obtainSnapshot(opts, ctx);
         const outcome = await auditTenants(

@@ -99,8 +99,11 @@ export function buildCorpus(): { dir: string; files: HostileFile[] } {
     (p) => writeFileSync(p, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0x1b, 0x5b, 0x32, 0x4a, 0x07])),
   );
   add('null.json', ['json'], /its JSON is null, not an object/, (p) => writeFileSync(p, 'null'));
-  add('cycle.json', ['json'], /the parents form a cycle|is not a drperm|not a valid/, (p) =>
-    writeFileSync(p, cycleSnapshot()),
+  add(
+    'cycle.json',
+    ['json'],
+    /the parents form a cycle|is not a drperm|not a valid|not an NSX snapshot/,
+    (p) => writeFileSync(p, cycleSnapshot()),
   );
   add(
     'control-principal.yaml',

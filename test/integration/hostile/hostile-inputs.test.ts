@@ -4,6 +4,8 @@
  * control character, within seconds. Runs as an unprivileged user when started as root, so
  * that "permission denied" is real.
  */
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCorpus, type HostileFile, type InputKind } from './corpus';
 import { runCli } from '../../helpers/run-cli';
@@ -13,6 +15,9 @@ const TENANT = join(REPO, 'policies', 'tenants', 'contoso.yaml');
 const { files } = buildCorpus();
 const NOBODY = 65534;
 const asUser = process.getuid?.() === 0 ? { uid: NOBODY } : {};
+// A working directory that user may write (audit checks its reports/ directory first).
+const cwd = mkdtempSync(join(tmpdir(), 'drperm-hostile-cwd-'));
+chmodSync(cwd, 0o777);
 
 // eslint-disable-next-line no-control-regex -- asserting their absence
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
@@ -115,6 +120,7 @@ describe('hostile input files', () => {
     async (_r, _f, file, args) => {
       const r = await runCli(args(file.path), {
         ...asUser,
+        cwd,
         timeoutMs: 20000,
         env: { DRPERM_URL: 'https://127.0.0.1:1/sdk', DRPERM_USERNAME: 'u', DRPERM_PASSWORD: 'p' },
       });
