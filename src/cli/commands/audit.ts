@@ -12,19 +12,21 @@ import {
   severityAtOrAbove,
   type Severity,
 } from '../../audit/types';
-import { auditTenants, loadMembership } from '../../ops/audit';
+import { auditTenants } from '../../ops/audit';
 import { loadTenantPolicies } from '../../policy/tenant-policy';
 import { REPORT_FORMATS, type ReportFile, type ReportFormat } from '../../report';
+import { commandLineWithoutSecrets } from '../../report/evidence';
 import { ExitCode, InputError } from '../../util/errors';
 import { nearest } from '../../util/suggest';
 import { checkWritableDir } from '../../util/out-path';
 import { addConnectionOptions, type ConnectionFlags } from '../connection';
 import { makeContext, type GlobalOptions } from '../context';
+import { addDirectoryOptions, MembershipInputs, type MembershipFlags } from '../membership-options';
 import { run } from '../run';
 import { obtainSnapshot } from '../snapshot-source';
 import { addTenantFilesOption, tenantFiles, type TenantFileFlags } from '../tenant-option';
 
-interface AuditFlags extends GlobalOptions, ConnectionFlags, TenantFileFlags {
+interface AuditFlags extends GlobalOptions, ConnectionFlags, TenantFileFlags, MembershipFlags {
   snapshot?: string;
   out?: string;
   format: string;
@@ -33,6 +35,8 @@ interface AuditFlags extends GlobalOptions, ConnectionFlags, TenantFileFlags {
   role?: string;
   avs?: boolean;
   nsxSnapshot?: string;
+  previous?: string;
+  sign?: string;
 }
 
 const EXAMPLES = `
@@ -48,6 +52,23 @@ Examples:
   $ drperm audit --tenants contoso.yaml fabrikam.yaml --avs --membership groups.yaml \\
       --nsx-snapshot reports/nsx.json
 
+  # track findings since last month's review (Status/Owner/Comment carried over), and sign
+  $ drperm audit --tenants policies/tenants --snapshot vc01.json \\
+      --previous reports/2026-11/drperm-audit.xlsx --sign audit-key.pem
+  $ drperm verify-report reports/.../drperm-audit-....xlsx --key audit-key.pub.pem
+
+  # resolve groups: SSO from vCenter, the CORP domain from Active Directory (LDAPS, company CA)
+  $ export DRPERM_LDAP_PASSWORD=...
+  $ drperm audit --tenants policies/tenants --membership-from vcenter \\
+      --ldap ldaps://dc01.corp.example --ldap-ca-file corp-ca.pem \\
+      --ldap-bind-dn 'CN=drperm-audit,OU=Service,DC=corp,DC=example' \\
+      --ldap-base-dn 'CORP,CORP.EXAMPLE=DC=corp,DC=example'
+
+Groups: --ldap answers for its --ldap-base-dn domains, --membership-from vcenter for the
+others, the --membership file for the rest; groups none of them lists are reported as
+group-grant-unresolved. A snapshot from \`drperm collect --membership-from vcenter\` (or --ldap)
+carries its membership into an offline audit.
+
 Verdict: a tenant is "isolated" when it has no critical or high finding.
 Exit code 1 when a finding at or above --fail-on exists (default high).
 Rules: cross-tenant-access, shared-principal (critical); unowned-vm-access, propagating-grant,
@@ -56,40 +77,50 @@ mode-mismatch, role-drift, group-grant-unresolved (medium); with --nsx-snapshot 
 nsx-cross-tenant-binding (critical), nsx-unsupported-role, nsx-role-exceeds-cloudadmin (high).`;
 
 export function register(program: Command): void {
-  addConnectionOptions(
-    addTenantFilesOption(
-      program.command('audit'),
-      'tenants',
-      'tenant policy files, or directories of *.yaml files',
-    )
-      .description(
-        "audit tenant isolation: every tenant account's effective access, findings and reports",
+  addDirectoryOptions(
+    addConnectionOptions(
+      addTenantFilesOption(
+        program.command('audit'),
+        'tenants',
+        'tenant policy files, or directories of *.yaml files',
       )
+        .description(
+          "audit tenant isolation: every tenant account's effective access, findings and reports",
+        )
 
-      .option('--snapshot <file>', 'audit a snapshot from `drperm collect` instead of connecting')
-      .option('--out <dir>', 'report directory (default reports/<UTC time>/)')
-      .option('--format <list>', 'comma-separated report formats: xlsx, json, md', 'xlsx,json,md')
-      .option(
-        '--fail-on <severity>',
-        `exit 1 at or above this severity (${SEVERITIES.join(', ')}); the same default as nsx audit`,
-        DEFAULT_FAIL_ON,
-      )
-      .option(
-        '--membership <file>',
-        'YAML: group name -> member names, to resolve group permissions',
-      )
-      .option(
-        '--role <file>',
-        'role policy to check the live role against (default: the shipped Azure_Site_Recovery role)',
-      )
-      .option(
-        '--avs',
-        "Azure VMware Solution: compare the tenant role with CloudAdmin (the server's CloudAdmin role, else its documented privileges)",
-      )
-      .option(
-        '--nsx-snapshot <file>',
-        'also audit NSX roles and bindings from `drperm nsx collect` (adds nsx-* findings and an NSX sheet)',
-      ),
+        .option('--snapshot <file>', 'audit a snapshot from `drperm collect` instead of connecting')
+        .option('--out <dir>', 'report directory (default reports/<UTC time>/)')
+        .option('--format <list>', 'comma-separated report formats: xlsx, json, md', 'xlsx,json,md')
+        .option(
+          '--fail-on <severity>',
+          `exit 1 at or above this severity (${SEVERITIES.join(', ')}); the same default as nsx audit`,
+          DEFAULT_FAIL_ON,
+        )
+        .option(
+          '--membership <file>',
+          'YAML: group name -> member names, to resolve group permissions',
+        )
+        .option(
+          '--role <file>',
+          'role policy to check the live role against (default: the shipped Azure_Site_Recovery role)',
+        )
+        .option(
+          '--avs',
+          "Azure VMware Solution: compare the tenant role with CloudAdmin (the server's CloudAdmin role, else its documented privileges)",
+        )
+        .option(
+          '--nsx-snapshot <file>',
+          'also audit NSX roles and bindings from `drperm nsx collect` (adds nsx-* findings and an NSX sheet)',
+        )
+        .option(
+          '--previous <file>',
+          'an earlier report (.json) or workbook (.xlsx): mark findings new, unchanged or resolved; an xlsx also gives its Status, Owner and Comment',
+        )
+        .option(
+          '--sign <key>',
+          'Ed25519 private key (PEM, PKCS#8): write a detached signature <report>.sig beside each report',
+        ),
+    ),
   )
     .addHelpText('after', EXAMPLES)
     .action(
@@ -99,15 +130,30 @@ export function register(program: Command): void {
         const failOn = parseSeverity(opts.failOn);
         const formats = parseFormats(opts.format);
         const tenants = await loadTenantPolicies(tenantFiles(opts));
-        // Before collecting: a bad input file or a report directory that cannot be written
-        // fails now, not after minutes of collection (the membership is read again below).
-        await loadMembership(opts.membership);
+        // Before collecting: a report directory that cannot be written fails now, not after.
         await checkWritableDir(opts.out ?? 'reports', '--out');
-        const input = await obtainSnapshot(opts, ctx);
+        const directory = await MembershipInputs.open(
+          opts,
+          ctx,
+          tenants.map((t) => t.policy.account),
+        );
+        let input: Awaited<ReturnType<typeof obtainSnapshot>>;
+        let membership: Awaited<ReturnType<MembershipInputs['forAudit']>>;
+        try {
+          input = await obtainSnapshot(
+            opts,
+            ctx,
+            directory.readsVcenter ? (c, s) => directory.recordInSnapshot(c, s) : undefined,
+          );
+          membership = await directory.forAudit(input.snapshot);
+        } finally {
+          await directory.close();
+        }
         const outcome = await auditTenants(
           input,
           {
             tenants,
+            ...(membership ? { membership } : {}),
             ...(opts.membership !== undefined ? { membershipFile: opts.membership } : {}),
             ...(opts.role !== undefined ? { roleFile: opts.role } : {}),
             avs: opts.avs === true,
@@ -115,6 +161,9 @@ export function register(program: Command): void {
             failOn,
             ...(opts.out !== undefined ? { outDir: opts.out } : {}),
             formats,
+            ...(opts.previous !== undefined ? { previousFile: opts.previous } : {}),
+            ...(opts.sign !== undefined ? { signKey: opts.sign } : {}),
+            commandLine: commandLineWithoutSecrets(process.argv.slice(2)),
           },
           ctx.emit,
         );

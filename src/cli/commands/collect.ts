@@ -9,9 +9,10 @@ import { DEFAULT_PAGE_SIZE } from '../../vsphere/collect';
 import { checkWritableFile } from '../../util/out-path';
 import { addConnectionOptions, onVcenter, type ConnectionFlags } from '../connection';
 import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
+import { addDirectoryOptions, MembershipInputs, type MembershipFlags } from '../membership-options';
 import { run } from '../run';
 
-interface CollectFlags extends GlobalOptions, ConnectionFlags {
+interface CollectFlags extends GlobalOptions, ConnectionFlags, MembershipFlags {
   out?: string;
   pageSize?: string;
   json?: boolean;
@@ -29,21 +30,29 @@ Examples:
   # password from a secret store, machine-readable result
   $ pass show vc01 | drperm collect --password-stdin --json
 
+  # record group membership for offline audits: SSO groups from vCenter, CORP from Active Directory
+  $ export DRPERM_LDAP_PASSWORD=...
+  $ drperm collect --membership-from vcenter --ldap ldaps://dc01.corp.example \\
+      --ldap-base-dn CORP,CORP.EXAMPLE=DC=corp,DC=example \\
+      --ldap-bind-dn 'CN=drperm-audit,OU=Service,DC=corp,DC=example' --ldap-ca-file corp-ca.pem
+
 The snapshot holds no password. Its SHA-256 is printed so an auditor can verify the file later.`;
 
 export function register(program: Command): void {
-  addConnectionOptions(
-    program
-      .command('collect')
-      .description(
-        'collect roles, privileges, permissions and the inventory of a vCenter into a snapshot file',
-      )
-      .option(
-        '--out <file>',
-        'snapshot file to write (default reports/snapshot-<vcenter>-<UTC time>.json)',
-      )
-      .option('--page-size <n>', `objects per inventory page (default ${DEFAULT_PAGE_SIZE})`)
-      .option('--json', 'print the result as JSON on stdout'),
+  addDirectoryOptions(
+    addConnectionOptions(
+      program
+        .command('collect')
+        .description(
+          'collect roles, privileges, permissions and the inventory of a vCenter into a snapshot file',
+        )
+        .option(
+          '--out <file>',
+          'snapshot file to write (default reports/snapshot-<vcenter>-<UTC time>.json)',
+        )
+        .option('--page-size <n>', `objects per inventory page (default ${DEFAULT_PAGE_SIZE})`)
+        .option('--json', 'print the result as JSON on stdout'),
+    ),
   )
     .addHelpText('after', EXAMPLES)
     .action(
@@ -51,14 +60,20 @@ export function register(program: Command): void {
         const opts = cmd.optsWithGlobals<CollectFlags>();
         const ctx = makeContext(opts);
         const pageSize = parsePageSize(opts.pageSize);
+        // Before collecting: an --out that cannot be written fails now, not after the work.
         await checkWritableFile(opts.out ?? 'reports/snapshot.json', '--out');
+        const directory = await MembershipInputs.open(opts, ctx);
         const result = await onVcenter(opts, ctx, (client) =>
           collectToFile(
             client,
-            { pageSize, ...(opts.out !== undefined ? { out: opts.out } : {}) },
+            {
+              pageSize,
+              ...(opts.out !== undefined ? { out: opts.out } : {}),
+              enrich: (c, s) => directory.recordInSnapshot(c, s),
+            },
             ctx.emit,
           ),
-        );
+        ).finally(() => directory.close());
         report(ctx, opts.json === true, result);
       }),
     );
@@ -84,6 +99,11 @@ function report(ctx: CommandContext, json: boolean, r: CollectReport): void {
       `  roles:       ${c.roles}`,
       `  permissions: ${c.permissions}`,
       `  privileges:  ${c.privileges} (from ${r.privilegeSource})`,
+      ...(r.membership
+        ? [
+            `  membership:  ${r.membership.groups} groups, ${r.membership.edges} memberships, ${r.membership.unresolved} unresolved (from ${r.membership.sources.join(', ')})`,
+          ]
+        : []),
       `  warnings:    ${r.warnings.length}`,
       `  sha256:      ${r.sha256}`,
     ].join('\n'),

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { sharedLab } from '../../helpers/lab';
 import { labEnv } from '../../helpers/lab-info';
 import { runCli } from '../../helpers/run-cli';
-import { startNsxServer } from '../../nsx/nsx-server';
+import { startNsxServer } from '../../lab/nsx-server';
 import { readSnapshot, snapshotText } from '../../../src/model/snapshot-file';
 
 const lab = sharedLab();
