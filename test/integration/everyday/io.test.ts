@@ -84,7 +84,7 @@ describe('a URL that points at the wrong server', () => {
       });
       expect(r.code).toBe(3);
       expect(r.stderr).toContain(
-        `drperm: cannot talk to 127.0.0.1:${port}: this looks like plain HTTP`,
+        `drperm: cannot talk to vCenter 127.0.0.1:${port} (RetrieveServiceContent): this looks like plain HTTP`,
       );
     } finally {
       server.close();
