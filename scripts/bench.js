@@ -5,7 +5,8 @@
 // VM's resource pool, paged). Collect is measured at several inventory sizes (the cost must
 // grow linearly), and at the largest also with one page as large as the inventory (a server
 // that ignores the page size sends one response of ~30 MB). Then drperm audits the collected
-// snapshot offline for N tenants.
+// snapshot offline for N tenants, and with --confirm-with-server: vCenter (the lab) asked for
+// every tenant account's privileges on every entity, against the collection's time.
 //
 //   npm run bench -- [--curve 5000,15000,45000] [--tenants 50] [--runs 3] [--page-size 1000]
 //                    [--baseline-cli path/to/other/dist/cli.js]
@@ -174,6 +175,7 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'drperm-bench-'));
   const collectRows = [];
   let auditRow;
+  let confirmRow;
   let entitiesAtMax;
   try {
     for (const vms of CURVE) {
@@ -195,6 +197,7 @@ async function main() {
         await list[0].run(PAGE_SIZE);
         entitiesAtMax = collectRows.at(-1).r.drperm.entities;
         auditRow = await audit(snapshot);
+        confirmRow = await confirm(lab, snapshot);
         auditRow.formats = await auditFormats(snapshot);
       } finally {
         await lab.stop();
@@ -204,6 +207,7 @@ async function main() {
     rmSync(work, { recursive: true, force: true });
   }
   report(collectRows, auditRow, entitiesAtMax);
+  if (confirmRow) reportConfirm(confirmRow, auditRow, collectRows, entitiesAtMax);
   if (auditRow?.formats) {
     process.stdout.write('\naudit of the collected snapshot, by report format (issue 10 §3):\n');
     printAuditReports(auditRow.formats);
@@ -288,6 +292,63 @@ async function audit(snapshot) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The offline audit again, with every tenant account's answers asked of the lab. */
+async function confirm(lab, snapshot) {
+  const dir = mkdtempSync(join(tmpdir(), 'drperm-bench-confirm-'));
+  const env = {
+    DRPERM_URL: lab.url,
+    DRPERM_USERNAME: lab.username,
+    DRPERM_PASSWORD: lab.password,
+    DRPERM_THUMBPRINT: lab.thumbprintSha256,
+  };
+  try {
+    const tenantsDir = join(dir, 'tenants');
+    mkdirSync(tenantsDir);
+    tenantFiles(tenantsDir);
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) {
+      const a = await measure(
+        process.execPath,
+        [
+          CLI,
+          'audit',
+          '--tenants',
+          tenantsDir,
+          '--snapshot',
+          snapshot,
+          '--confirm-with-server',
+          '--format',
+          'json',
+          '--out',
+          join(dir, `confirm-${i}`),
+          '--fail-on',
+          'critical',
+        ],
+        env,
+      );
+      if (a.code !== 0) throw new Error(`drperm audit --confirm-with-server failed:\n${a.stderr}`);
+      runs.push(a);
+    }
+    return {
+      seconds: median(runs.map((r) => r.seconds)),
+      rssMiB: Math.max(...runs.map((r) => r.rssMiB)),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function reportConfirm(confirmRow, auditRow, collectRows, entities) {
+  const collect = collectRows.find((c) => c.pageSize === PAGE_SIZE && c.vms === VMS);
+  const beyond = confirmRow.seconds - auditRow.seconds;
+  process.stdout.write(
+    `audit --confirm-with-server, ${TENANTS} tenants x ${entities} entities: ` +
+      `${fmt(confirmRow.seconds)}, ${mib(confirmRow.rssMiB)}; the confirmation ${fmt(beyond)} beyond the offline audit` +
+      (collect ? `, ${(beyond / collect.r.drperm.seconds).toFixed(1)}x drperm's collection` : '') +
+      '\n',
+  );
 }
 
 function report(collectRows, auditRow, entitiesAtMax) {

@@ -27,6 +27,9 @@ export interface ReportMeta {
   commandLine?: string;
   /** The previous report to mark findings new, unchanged or resolved against. */
   previous?: PreviousReport;
+  /** `audit --discover` and `--confirm-with-server` sections. */
+  seenAsTenant?: AuditReport['seenAsTenant'];
+  serverConfirmation?: AuditReport['serverConfirmation'];
 }
 
 export function buildAuditReport(result: AuditResult, meta: ReportMeta): AuditReport {
@@ -66,5 +69,7 @@ export function buildAuditReport(result: AuditResult, meta: ReportMeta): AuditRe
     ...(meta.commandLine !== undefined ? { commandLine: meta.commandLine } : {}),
     ...(compared ? { previous: compared.comparison } : {}),
     ...(result.membership ? { membership: result.membership } : {}),
+    ...(meta.seenAsTenant ? { seenAsTenant: meta.seenAsTenant } : {}),
+    ...(meta.serverConfirmation ? { serverConfirmation: meta.serverConfirmation } : {}),
   };
 }

@@ -7,6 +7,8 @@
 import type { MembershipSource } from '../model/membership';
 import type { NsxWorkbookRow } from '../model/nsx';
 import type { VcenterInfo } from '../model/snapshot';
+import type { SeenAsTenant } from './seen-as-tenant';
+import type { ConfirmStatus, ServerConfirmation } from './server-confirm';
 import type {
   EntityRef,
   FindingReview,
@@ -63,6 +65,10 @@ export interface AuditReport {
   previous?: PreviousComparison;
   /** Where the members of each group came from, and the groups still unresolved. */
   membership?: MembershipReportSection;
+  /** What each tenant's own session discovers (`audit --discover`). */
+  seenAsTenant?: SeenAsTenant[];
+  /** vCenter's own answer compared with drperm's computation (`audit --confirm-with-server`). */
+  serverConfirmation?: ServerConfirmation;
 }
 
 export interface InputDigest {
@@ -200,6 +206,8 @@ export interface EffectiveAccessRow {
   privileges: string[];
   /** The permissions that decide the access. */
   grantedBy: PermissionEvidence[];
+  /** With --confirm-with-server: whether vCenter's FetchUserPrivilegeOnEntities gives the same privileges. */
+  confirmedByVcenter?: ConfirmStatus;
 }
 
 /**

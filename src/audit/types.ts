@@ -53,6 +53,12 @@ export const RULES = {
   'nsx-cross-tenant-binding': 'critical',
   'nsx-unsupported-role': 'high',
   'nsx-role-exceeds-cloudadmin': 'high',
+  // What the tenant's own session discovers (drperm tenant discover, audit --discover).
+  'discover-foreign-vm': 'critical',
+  'discover-missing-vm': 'high',
+  'discover-missing-shared': 'high',
+  // vCenter's own effective privileges differ from drperm's (audit --confirm-with-server).
+  'server-disagrees': 'high',
 } as const satisfies Record<string, Severity>;
 export type RuleId = keyof typeof RULES;
 

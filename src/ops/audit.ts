@@ -30,6 +30,7 @@ import { digestFiles } from '../report/evidence';
 import { readPreviousReport } from '../report/previous-file';
 import { DrpermError } from '../util/errors';
 import { debug, warn, type Emit } from './events';
+import { serverCheckSections, withServerChecks, type ServerCheckResults } from './server-checks';
 import type { SnapshotInput } from './snapshot';
 
 export async function loadMembership(file: string | undefined): Promise<Membership | undefined> {
@@ -134,6 +135,8 @@ export interface AuditOptions {
   signKey?: string;
   /** The command line for the report, secrets already removed. */
   commandLine?: string;
+  /** --confirm-with-server and --discover results (src/ops/server-checks.ts). */
+  serverChecks?: ServerCheckResults;
 }
 
 export interface AuditOutcome {
@@ -186,9 +189,10 @@ export async function auditTenants(
     ...(options.avs ? { avs: true } : {}),
     ...(cloudAdmin ? { cloudAdminPrivileges: cloudAdmin.privileges } : {}),
     ...(documented ? { documentedCloudAdminPrivileges: documented.privileges } : {}),
-    ...(nsx ? { extraFindings: nsx.findings } : {}),
+    extraFindings: [...(nsx?.findings ?? []), ...(options.serverChecks?.findings ?? [])],
   });
   if (nsx) result.warnings.push(...nsx.warnings);
+  withServerChecks(result, options.serverChecks);
   debug(emit, `audit computed in ${Date.now() - started} ms`);
   // A live collection has emitted its warnings already; a snapshot file's are news.
   if (input.source === 'snapshot')
@@ -222,6 +226,7 @@ export async function auditTenants(
     ]),
     ...(options.commandLine !== undefined ? { commandLine: options.commandLine } : {}),
     ...(previous ? { previous } : {}),
+    ...serverCheckSections(options.serverChecks),
   });
   const files = await writeReports(report, {
     ...(options.outDir !== undefined ? { outDir: options.outDir } : {}),

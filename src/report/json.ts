@@ -115,11 +115,15 @@ export function* jsonReportChunks(report: AuditReport): Generator<string> {
       privilegeSet: ofRow[i],
       // A granting permission outside the permissions table (none expected) is written whole.
       grantedBy: r.grantedBy.map((g) => permissionIds.get(permissionKey(g)) ?? g),
+      ...(r.confirmedByVcenter !== undefined ? { confirmedByVcenter: r.confirmedByVcenter } : {}),
     })),
     table('roleVsCloudAdmin', report.roleVsCloudAdmin, (r) => r),
     member('warnings', report.warnings),
     ...(report.membership ? [member('membership', report.membership)] : []),
     ...(report.nsx ? [member('nsx', report.nsx)] : []),
+    // audit --confirm-with-server and --discover (src/report/seen-as-tenant.ts).
+    ...(report.serverConfirmation ? [member('serverConfirmation', report.serverConfirmation)] : []),
+    ...(report.seenAsTenant ? [member('seenAsTenant', report.seenAsTenant)] : []),
   ];
   yield '{\n';
   for (let i = 0; i < parts.length; i++) {

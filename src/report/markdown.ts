@@ -6,6 +6,7 @@
  */
 import type { AuditReport, MembershipReportSection } from '../audit/report-model';
 import { SEVERITIES, severityRank, type TrackedFinding } from '../audit/types';
+import { serverCheckMarkdown } from './seen-as-tenant';
 import { controlPicture, formatEvidence } from './text';
 
 export interface ReportFile {
@@ -122,6 +123,7 @@ export function renderMarkdown(report: AuditReport, options: MarkdownOptions = {
   }
 
   if (report.membership) out.push(...membershipLines(report.membership));
+  out.push(...serverCheckMarkdown(report, e));
 
   if (report.warnings.length > 0) {
     out.push('## Warnings', '');

@@ -13,6 +13,7 @@ import type {
 } from '../audit/report-model';
 import { REVIEW_STATUSES, type PermissionEvidence, type TrackedFinding } from '../audit/types';
 import type { NsxWorkbookRow } from '../model/nsx';
+import { CONFIRMED_BY_VCENTER_COLUMN } from './seen-as-tenant';
 import { privilegeSets } from './privilege-sets';
 import { yesNo } from './text';
 import type { Column, TableSheet } from './xlsx-table';
@@ -322,6 +323,8 @@ export function effectiveAccessSheet(report: AuditReport): TableSheet<EffectiveA
         wrap: true,
       },
       { header: 'Privilege count', value: (_r, i) => set(i).size, width: 10 },
+      // With --confirm-with-server only: otherwise every row would say 'not asked'.
+      ...(report.serverConfirmation ? [CONFIRMED_BY_VCENTER_COLUMN] : []),
       ...grantColumns,
     ],
   };

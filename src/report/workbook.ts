@@ -19,6 +19,7 @@ import {
   rolesSheet,
   tenantsSheet,
 } from './workbook-sheets';
+import { seenAsTenantSheet, serverCheckSummary } from './seen-as-tenant';
 import { INPUT_STYLE, SEVERITY_COLOURS, type CellColour } from './xlsx-style';
 import { TableWriter, writeTableSheet, type CellInput, type ColumnLayout } from './xlsx-table';
 import { XlsxWriter } from './xlsx-writer';
@@ -42,6 +43,8 @@ export async function writeWorkbook(report: AuditReport, path: string): Promise<
     await writeTableSheet(workbook, roleVsCloudAdminSheet(report));
     const nsx = nsxSheet(report);
     if (nsx) await writeTableSheet(workbook, nsx);
+    const seen = seenAsTenantSheet(report);
+    if (seen) await writeTableSheet(workbook, seen);
     await workbook.close();
   } catch (err) {
     workbook.destroy();
@@ -114,6 +117,7 @@ export function summaryFields(report: AuditReport): SummaryField[] {
       ...(count > 0 && { colour: SEVERITY_COLOURS[severity] }),
     });
   }
+  fields.push(...serverCheckSummary(report));
   // Once each: a live collection's warnings may repeat what the snapshot already said.
   for (const warning of new Set(report.warnings)) fields.push({ field: 'Warning', value: warning });
   return fields;

@@ -62,6 +62,8 @@ export interface ViewPageOptions {
   recursive?: boolean;
   /** Decoders for particular properties; the others are decoded by their xsi:type. */
   decoders?: PropertyDecoders;
+  /** Hand out objects whose properties the session may not read (a tenant's discovery) instead of failing. */
+  allowMissing?: boolean;
 }
 
 /** Called with each object of a view; returning false stops the retrieval. */
@@ -191,6 +193,11 @@ export class VimClient {
     }
   }
 
+  /** A request built outside this class (./user-privileges.ts), with the same one re-login as every call. */
+  call<T>(req: rq.SoapRequest, returns: ResponseDecoder<T>): Promise<T> {
+    return this.invoke(req, returns);
+  }
+
   private invoke<T>(req: rq.SoapRequest, returns: ResponseDecoder<T>): Promise<T> {
     return this.onSession(req.method, () => this.soap.call(req, returns));
   }
@@ -270,7 +277,7 @@ export class VimClient {
     const sink: RetrieveSink = {
       object: (oc) => {
         if (stopped) return;
-        checkMissing('RetrievePropertiesEx', oc);
+        if (options.allowMissing !== true) checkMissing('RetrievePropertiesEx', oc);
         if (onObject(oc) === false) stopped = true;
       },
       token: (token) => {

@@ -19,14 +19,21 @@ import { commandLineWithoutSecrets } from '../../report/evidence';
 import { ExitCode, InputError } from '../../util/errors';
 import { nearest } from '../../util/suggest';
 import { checkWritableDir } from '../../util/out-path';
+import {
+  runServerChecks,
+  serverCheckPasswords,
+  type ServerCheckFlags,
+} from '../audit-server-checks';
 import { addConnectionOptions, type ConnectionFlags } from '../connection';
 import { makeContext, type GlobalOptions } from '../context';
 import { addDirectoryOptions, MembershipInputs, type MembershipFlags } from '../membership-options';
 import { run } from '../run';
 import { obtainSnapshot } from '../snapshot-source';
 import { addTenantFilesOption, tenantFiles, type TenantFileFlags } from '../tenant-option';
+import { TENANT_PASSWORDS_OPTION } from '../tenant-passwords';
 
-interface AuditFlags extends GlobalOptions, ConnectionFlags, TenantFileFlags, MembershipFlags {
+interface AuditFlags
+  extends GlobalOptions, ConnectionFlags, TenantFileFlags, MembershipFlags, ServerCheckFlags {
   snapshot?: string;
   out?: string;
   format: string;
@@ -63,6 +70,10 @@ Examples:
       --ldap ldaps://dc01.corp.example --ldap-ca-file corp-ca.pem \\
       --ldap-bind-dn 'CN=drperm-audit,OU=Service,DC=corp,DC=example' \\
       --ldap-base-dn 'CORP,CORP.EXAMPLE=DC=corp,DC=example'
+
+  # have vCenter confirm every computed answer, and see what each tenant account discovers
+  $ drperm audit --tenants policies/tenants --confirm-with-server --discover \\
+      --tenant-passwords tenant-passwords.yaml
 
 Groups: --ldap answers for its --ldap-base-dn domains, --membership-from vcenter for the
 others, the --membership file for the rest; groups none of them lists are reported as
@@ -119,7 +130,16 @@ export function register(program: Command): void {
         .option(
           '--sign <key>',
           'Ed25519 private key (PEM, PKCS#8): write a detached signature <report>.sig beside each report',
-        ),
+        )
+        .option(
+          '--confirm-with-server',
+          'ask vCenter (FetchUserPrivilegeOnEntities) for each tenant account\'s privileges on every entity and compare (adds server-disagrees findings and a "Confirmed by vCenter" column)',
+        )
+        .option(
+          '--discover',
+          'log in as each tenant account and compare what it discovers with its policy (adds a "Seen as tenant" section)',
+        )
+        .option(...TENANT_PASSWORDS_OPTION),
     ),
   )
     .addHelpText('after', EXAMPLES)
@@ -132,6 +152,7 @@ export function register(program: Command): void {
         const tenants = await loadTenantPolicies(tenantFiles(opts));
         // Before collecting: a report directory that cannot be written fails now, not after.
         await checkWritableDir(opts.out ?? 'reports', '--out');
+        const passwords = await serverCheckPasswords(opts, tenants);
         const directory = await MembershipInputs.open(
           opts,
           ctx,
@@ -149,6 +170,14 @@ export function register(program: Command): void {
         } finally {
           await directory.close();
         }
+        const checks = await runServerChecks(
+          opts,
+          ctx,
+          input.snapshot,
+          tenants,
+          membership,
+          passwords,
+        );
         const outcome = await auditTenants(
           input,
           {
@@ -164,10 +193,13 @@ export function register(program: Command): void {
             ...(opts.previous !== undefined ? { previousFile: opts.previous } : {}),
             ...(opts.sign !== undefined ? { signKey: opts.sign } : {}),
             commandLine: commandLineWithoutSecrets(process.argv.slice(2)),
+            serverChecks: checks,
           },
           ctx.emit,
         );
         ctx.out(renderSummary(outcome.result, outcome.files, failOn));
+        // A tenant that could not be discovered leaves the check incomplete: input or server error.
+        if (checks.failure !== undefined) return checks.failure;
         return outcome.failing > 0 ? ExitCode.Findings : ExitCode.Ok;
       }),
     );

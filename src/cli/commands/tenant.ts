@@ -51,6 +51,7 @@ import { tenantFiles } from '../tenant-option';
 import { appliedJson, parseConcurrency } from '../tenant/change';
 import { reportFindings } from '../tenant/findings';
 import { EXAMPLES, TENANT_EXAMPLES, type TenantOptions, withTenantOption } from '../tenant/options';
+import { registerDiscover } from '../tenant/discover';
 import { listingRefusals, planJson, printPlans } from '../tenant/plan-live';
 
 /** The options of the commands that change vCenter: confirmation, JSON, backups, concurrency. */
@@ -137,6 +138,7 @@ export function register(program: Command): void {
     )
     .addHelpText('after', EXAMPLES);
   registerInit(tenant);
+  registerDiscover(tenant);
 
   addConnectionOptions(
     withTenantOption(tenant.command('plan'), TENANT_EXAMPLES.plan)

@@ -18,12 +18,16 @@ export interface TenantOptions extends GlobalOptions, ConnectionFlags, TenantFil
 }
 
 /** The --tenant option, with the subcommand's own examples and the exit codes on its --help. */
-export function withTenantOption(cmd: Command, examples: string): Command {
-  return addTenantFilesOption(
+export function withTenantOption(cmd: Command, examples?: string): Command {
+  const withOption = addTenantFilesOption(
     cmd,
     'tenant',
     'tenant policy files or directories of them (repeatable); pass every tenant so that VMs claimed twice are caught',
-  ).addHelpText('after', `\nExamples:\n${examples}\n${EXIT_CODES}`);
+  );
+  // A subcommand without examples here writes its own help text (tenant discover).
+  return examples === undefined
+    ? withOption
+    : withOption.addHelpText('after', `\nExamples:\n${examples}\n${EXIT_CODES}`);
 }
 
 const EXIT_CODES = `
@@ -53,4 +57,5 @@ export const EXAMPLES = `
 Examples:
   drperm tenant init contoso --account 'VSPHERE.LOCAL\\asr-contoso' --vm-folder /DC0/vm/contoso
 ${Object.values(TENANT_EXAMPLES).join('\n')}
+  drperm tenant discover --tenant policies/tenants/ --tenant-passwords pw.yaml   # as each tenant
 ${EXIT_CODES}`;
