@@ -60,6 +60,11 @@ export type AuditResult = Pick<
 >;
 
 export function runAudit(input: AuditInput): AuditResult {
+  return auditWithContext(input).result;
+}
+
+/** The audit and the context its rules read (the fleet audit's cross-vCenter rules read it too). */
+export function auditWithContext(input: AuditInput): { result: AuditResult; ctx: AuditContext } {
   const { snapshot } = input;
   const inventory = new Inventory(snapshot.entities, snapshot.rootFolder);
   const model = new AccessModel(snapshot, inventory);
@@ -99,7 +104,7 @@ export function runAudit(input: AuditInput): AuditResult {
     ...(input.extraFindings ?? []),
   ].sort(compareFindings);
   const labels = privilegeLabels(snapshot, input.privilegeLabels);
-  return {
+  const result: AuditResult = {
     tenants: tenantRows(ctx, findings),
     totals: countBySeverity(findings),
     findings,
@@ -111,6 +116,7 @@ export function runAudit(input: AuditInput): AuditResult {
       : [],
     warnings,
   };
+  return { result, ctx };
 }
 
 function isResolved(t: ResolvedTenant | { policy: TenantPolicy }): t is ResolvedTenant {

@@ -28,7 +28,11 @@ export function sharedPrincipal(ctx: AuditContext): Finding[] {
   return out;
 }
 
-function sharing(a: TenantAccess, b: TenantAccess): string | undefined {
+/** How a's account is b's too, or undefined; the fleet audit asks the same across vCenters. */
+export function sharing(
+  a: Pick<TenantAccess, 'principals'>,
+  b: Pick<TenantAccess, 'principals'> & { tenant: { group: boolean; principal: string } },
+): string | undefined {
   if (a.principals.selfKey === b.principals.selfKey) return 'is also the account of';
   if (b.tenant.group && a.principals.groupKeys.has(b.principals.selfKey)) {
     return `is a member of ${b.tenant.principal}, the group account of`;
