@@ -3,22 +3,32 @@
  * tenant's objects; writes the workbook, JSON and Markdown reports and prints a verdict per
  * tenant. Live (collects first) or offline from a snapshot, with identical results.
  */
+import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { AuditResult } from '../../audit/audit';
 import { parseSeverity, SEVERITIES, severityAtOrAbove, type Severity } from '../../audit/types';
 import { auditTenants } from '../../ops/audit';
+import {
+  auditFleet,
+  liveSources,
+  snapshotSources,
+  type FleetAuditOutcome,
+  type FleetSource,
+} from '../../ops/fleet';
+import { fleetConcurrency } from '../../policy/fleet';
 import { loadTenantPolicies } from '../../policy/tenant-policy';
 import { REPORT_FORMATS, type ReportFile, type ReportFormat } from '../../report';
 import { ExitCode, InputError } from '../../util/errors';
 import { nearest } from '../../util/suggest';
 import { addConnectionOptions, type ConnectionFlags } from '../connection';
-import { makeContext, type GlobalOptions } from '../context';
+import { makeContext, type CommandContext, type GlobalOptions } from '../context';
+import { addFleetOptions, fleetFile, fleetTargets, type FleetFlags } from '../fleet-connection';
 import { run } from '../run';
 import { obtainSnapshot } from '../snapshot-source';
 import { addTenantFilesOption, tenantFiles, type TenantFileFlags } from '../tenant-option';
 
-interface AuditFlags extends GlobalOptions, ConnectionFlags, TenantFileFlags {
-  snapshot?: string;
+interface AuditFlags extends GlobalOptions, ConnectionFlags, TenantFileFlags, FleetFlags {
+  snapshot: string[];
   out?: string;
   format: string;
   failOn: string;
@@ -41,48 +51,61 @@ Examples:
   $ drperm audit --tenants contoso.yaml fabrikam.yaml --avs --membership groups.yaml \\
       --nsx-snapshot reports/nsx.json
 
+  # the whole estate: every vCenter of drperm.yaml live, or the snapshots of collect --fleet
+  $ drperm audit --fleet drperm.yaml --tenants policies/tenants
+  $ drperm audit --snapshot reports/estate --tenants policies/tenants
+  $ drperm audit --snapshot reports/vc-a.json --snapshot reports/vc-b.json --tenants policies/tenants
+
 Verdict: a tenant is "isolated" when it has no critical or high finding.
-Exit code 1 when a finding at or above --fail-on exists (default high).
+Exit code 1 when a finding at or above --fail-on exists (default high); 3 when a vCenter of a
+fleet could not be audited (the others are, and the report says why it failed).
 Rules: cross-tenant-access, shared-principal (critical); unowned-vm-access, propagating-grant,
 excess-privilege, role-exceeds-cloudadmin (high); no-access-pattern, missing-grant,
 mode-mismatch, role-drift, group-grant-unresolved (medium); with --nsx-snapshot also
 nsx-cross-tenant-binding (critical), nsx-unsupported-role, nsx-role-exceeds-cloudadmin (high).`;
 
 export function register(program: Command): void {
-  addConnectionOptions(
-    addTenantFilesOption(
-      program.command('audit'),
-      'tenants',
-      'tenant policy files, or directories of *.yaml files',
-    )
-      .description(
-        "audit tenant isolation: every tenant account's effective access, findings and reports",
+  addFleetOptions(
+    addConnectionOptions(
+      addTenantFilesOption(
+        program.command('audit'),
+        'tenants',
+        'tenant policy files, or directories of *.yaml files',
       )
+        .description(
+          "audit tenant isolation: every tenant account's effective access, findings and reports",
+        )
 
-      .option('--snapshot <file>', 'audit a snapshot from `drperm collect` instead of connecting')
-      .option('--out <dir>', 'report directory (default reports/<UTC time>/)')
-      .option('--format <list>', 'comma-separated report formats: xlsx, json, md', 'xlsx,json,md')
-      .option(
-        '--fail-on <severity>',
-        `exit 1 at or above this severity (${SEVERITIES.join(', ')})`,
-        'high',
-      )
-      .option(
-        '--membership <file>',
-        'YAML: group name -> member names, to resolve group permissions',
-      )
-      .option(
-        '--role <file>',
-        'role policy to check the live role against (default: the shipped Azure_Site_Recovery role)',
-      )
-      .option(
-        '--avs',
-        "Azure VMware Solution: compare the tenant role with CloudAdmin (the server's CloudAdmin role, else its documented privileges)",
-      )
-      .option(
-        '--nsx-snapshot <file>',
-        'also audit NSX roles and bindings from `drperm nsx collect` (adds nsx-* findings and an NSX sheet)',
-      ),
+        .option(
+          '--snapshot <fileOrDir>',
+          'audit a snapshot from `drperm collect` instead of connecting; repeat it, or name a directory, for several vCenters (each named after its file)',
+          (value: string, list: string[]) => [...list, value],
+          [] as string[],
+        )
+        .option('--out <dir>', 'report directory (default reports/<UTC time>/)')
+        .option('--format <list>', 'comma-separated report formats: xlsx, json, md', 'xlsx,json,md')
+        .option(
+          '--fail-on <severity>',
+          `exit 1 at or above this severity (${SEVERITIES.join(', ')})`,
+          'high',
+        )
+        .option(
+          '--membership <file>',
+          'YAML: group name -> member names, to resolve group permissions',
+        )
+        .option(
+          '--role <file>',
+          'role policy to check the live role against (default: the shipped Azure_Site_Recovery role)',
+        )
+        .option(
+          '--avs',
+          "Azure VMware Solution: compare the tenant role with CloudAdmin (the server's CloudAdmin role, else its documented privileges)",
+        )
+        .option(
+          '--nsx-snapshot <file>',
+          'also audit NSX roles and bindings from `drperm nsx collect` (adds nsx-* findings and an NSX sheet)',
+        ),
+    ),
   )
     .addHelpText('after', EXAMPLES)
     .action(
@@ -92,7 +115,32 @@ export function register(program: Command): void {
         const failOn = parseSeverity(opts.failOn);
         const formats = parseFormats(opts.format);
         const tenants = await loadTenantPolicies(tenantFiles(opts));
-        const input = await obtainSnapshot(opts, ctx);
+        const sources = await fleetSources(opts, ctx);
+        if (sources) {
+          const fleet = await auditFleet(
+            sources.list,
+            {
+              tenants,
+              ...(opts.membership !== undefined ? { membershipFile: opts.membership } : {}),
+              ...(opts.role !== undefined ? { roleFile: opts.role } : {}),
+              avs: opts.avs === true,
+              failOn,
+              ...(opts.out !== undefined ? { outDir: opts.out } : {}),
+              formats,
+              concurrency: sources.concurrency,
+              ...(sources.fleetFile !== undefined ? { fleetFile: sources.fleetFile } : {}),
+            },
+            ctx.emit,
+          );
+          ctx.out(renderFleetSummary(fleet, failOn));
+          if (fleet.failed.length > 0) return ExitCode.Server;
+          return fleet.failing > 0 ? ExitCode.Findings : ExitCode.Ok;
+        }
+        const { snapshot: files, ...connection } = opts;
+        const input = await obtainSnapshot(
+          files[0] !== undefined ? { ...connection, snapshot: files[0] } : connection,
+          ctx,
+        );
         const outcome = await auditTenants(
           input,
           {
@@ -111,6 +159,71 @@ export function register(program: Command): void {
         return outcome.failing > 0 ? ExitCode.Findings : ExitCode.Ok;
       }),
     );
+}
+
+/**
+ * The fleet path: --fleet (live), several --snapshot, or a directory of snapshots. One
+ * snapshot file keeps the single-vCenter report.
+ */
+async function fleetSources(
+  opts: AuditFlags,
+  ctx: CommandContext,
+): Promise<{ list: FleetSource[]; concurrency: number; fleetFile?: string } | undefined> {
+  if (opts.snapshot.length > 0) {
+    if (opts.fleet !== undefined) {
+      throw new InputError('--fleet and --snapshot exclude each other', {
+        hint: 'audit the fleet live with --fleet, or its snapshots (from `collect --fleet`) with --snapshot DIR',
+      });
+    }
+    const single = opts.snapshot.length === 1 && !(await isDirectory(opts.snapshot[0]!));
+    if (single) return undefined;
+    if (opts.nsxSnapshot !== undefined) throw nsxWithFleet();
+    return { list: await snapshotSources(opts.snapshot), concurrency: 4 };
+  }
+  if (opts.fleet === undefined) return undefined;
+  if (opts.nsxSnapshot !== undefined) throw nsxWithFleet();
+  const { loaded, targets } = await fleetTargets(opts);
+  return {
+    list: liveSources(targets, ctx.log),
+    concurrency: fleetConcurrency(loaded.fleet),
+    fleetFile: fleetFile(opts)!,
+  };
+}
+
+function nsxWithFleet(): InputError {
+  return new InputError('--nsx-snapshot audits one vCenter; it is not combined with a fleet yet', {
+    hint: 'audit NSX per manager with `drperm nsx audit`',
+  });
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}
+
+export function renderFleetSummary(outcome: FleetAuditOutcome, failOn: Severity): string {
+  const { result } = outcome;
+  const lines: string[] = [];
+  const width = Math.max(7, ...result.vcenters.map((v) => v.name.length));
+  for (const v of result.vcenters) {
+    const what =
+      v.status === 'failed'
+        ? `FAILED: ${v.error ?? ''}`
+        : `${v.tenants.length} tenant${v.tenants.length === 1 ? '' : 's'}, ${
+            SEVERITIES.filter((s) => v.findings[s] > 0)
+              .map((s) => `${v.findings[s]} ${s}`)
+              .join(', ') || 'no findings'
+          }`;
+    lines.push(`vCenter ${v.name.padEnd(width)}  ${what}`);
+  }
+  lines.push('');
+  const summary = renderSummary(result, outcome.files, failOn).split('\n');
+  result.tenants.forEach((t, i) => {
+    if (t.unaudited) summary[i] += ` (vCenter ${t.unaudited.join(', ')} not audited)`;
+  });
+  return [...lines, ...summary].join('\n');
 }
 
 export function parseFormats(value: string): ReportFormat[] {

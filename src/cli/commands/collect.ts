@@ -3,14 +3,18 @@
  * vCenter into a snapshot file, the input of offline audits.
  */
 import type { Command } from 'commander';
+import { collectFleet, type FleetCollectRow } from '../../ops/fleet';
 import { collectToFile, type CollectReport } from '../../ops/snapshot';
-import { InputError } from '../../util/errors';
+import { fleetConcurrency } from '../../policy/fleet';
+import { fileSafeTimestamp } from '../../report/text';
+import { ExitCode, InputError } from '../../util/errors';
 import { DEFAULT_PAGE_SIZE } from '../../vsphere/collect';
 import { addConnectionOptions, onVcenter, type ConnectionFlags } from '../connection';
 import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
+import { addFleetOptions, fleetTargets, type FleetFlags } from '../fleet-connection';
 import { run } from '../run';
 
-interface CollectFlags extends GlobalOptions, ConnectionFlags {
+interface CollectFlags extends GlobalOptions, ConnectionFlags, FleetFlags {
   out?: string;
   pageSize?: string;
   json?: boolean;
@@ -28,21 +32,26 @@ Examples:
   # password from a secret store, machine-readable result
   $ pass show vc01 | drperm collect --password-stdin --json
 
+  # every vCenter of the fleet file (drperm.yaml), in parallel: reports/estate/<vcenter>.json
+  $ drperm collect --fleet drperm.yaml --out reports/estate
+
 The snapshot holds no password. Its SHA-256 is printed so an auditor can verify the file later.`;
 
 export function register(program: Command): void {
-  addConnectionOptions(
-    program
-      .command('collect')
-      .description(
-        'collect roles, privileges, permissions and the inventory of a vCenter into a snapshot file',
-      )
-      .option(
-        '--out <file>',
-        'snapshot file to write (default reports/snapshot-<vcenter>-<UTC time>.json)',
-      )
-      .option('--page-size <n>', `objects per inventory page (default ${DEFAULT_PAGE_SIZE})`)
-      .option('--json', 'print the result as JSON on stdout'),
+  addFleetOptions(
+    addConnectionOptions(
+      program
+        .command('collect')
+        .description(
+          'collect roles, privileges, permissions and the inventory of a vCenter into a snapshot file',
+        )
+        .option(
+          '--out <file>',
+          'snapshot file to write (default reports/snapshot-<vcenter>-<UTC time>.json); with --fleet a directory (default reports/fleet-<UTC time>/)',
+        )
+        .option('--page-size <n>', `objects per inventory page (default ${DEFAULT_PAGE_SIZE})`)
+        .option('--json', 'print the result as JSON on stdout'),
+    ),
   )
     .addHelpText('after', EXAMPLES)
     .action(
@@ -50,6 +59,7 @@ export function register(program: Command): void {
         const opts = cmd.optsWithGlobals<CollectFlags>();
         const ctx = makeContext(opts);
         const pageSize = parsePageSize(opts.pageSize);
+        if (opts.fleet !== undefined) return collectTheFleet(opts, ctx, pageSize);
         const result = await onVcenter(opts, ctx, (client) =>
           collectToFile(
             client,
@@ -69,6 +79,47 @@ export function parsePageSize(value: string | undefined): number {
     throw new InputError(`--page-size must be a whole number from 1 to 100000, got "${value}"`);
   }
   return n;
+}
+
+async function collectTheFleet(
+  opts: CollectFlags,
+  ctx: CommandContext,
+  pageSize: number,
+): Promise<number> {
+  const { loaded, targets } = await fleetTargets(opts);
+  const outDir = opts.out ?? `reports/fleet-${fileSafeTimestamp(new Date())}`;
+  const rows = await collectFleet(
+    targets,
+    { outDir, concurrency: fleetConcurrency(loaded.fleet), pageSize },
+    ctx.log,
+    ctx.emit,
+  );
+  if (opts.json === true) printJson(ctx, { outDir, vcenters: rows });
+  else ctx.out(renderFleetTable(rows));
+  // One vCenter failing does not stop the others, but the run is not complete: exit 3.
+  return rows.some((r) => r.status === 'failed') ? ExitCode.Server : ExitCode.Ok;
+}
+
+export function renderFleetTable(rows: readonly FleetCollectRow[]): string {
+  const header = ['vCenter', 'status', 'VMs', 'permissions', 'seconds', 'snapshot or error'];
+  const cells = rows.map((r) => [
+    r.name,
+    r.status,
+    r.virtualMachines !== undefined ? String(r.virtualMachines) : '-',
+    r.permissions !== undefined ? String(r.permissions) : '-',
+    r.seconds.toFixed(1),
+    r.path ?? r.error ?? '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: readonly string[]) =>
+    c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i]!))).join('  ');
+  const failed = rows.filter((r) => r.status === 'failed').length;
+  return [
+    line(header),
+    ...cells.map(line),
+    '',
+    `${rows.length - failed} of ${rows.length} vCenters collected${failed > 0 ? `; ${failed} failed` : ''}.`,
+  ].join('\n');
 }
 
 function report(ctx: CommandContext, json: boolean, r: CollectReport): void {
