@@ -1,0 +1,227 @@
+/**
+ * A partner estate of three labs at once, through the CLI: a dedicated vCenter (one
+ * tenant), a shared one (two tenants), and a third that is stopped during the run. The
+ * dedicated tenant's account is also fabrikam's on the shared vCenter (one SSO domain).
+ */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { AuditReport } from '../../../src/audit/report-model';
+import { startLab, type OwnLab } from '../../helpers/lab';
+import { labEnv } from '../../helpers/lab-info';
+import { runCli } from '../../helpers/run-cli';
+
+const CONTOSO = 'VSPHERE.LOCAL\\asr-contoso';
+const FABRIKAM = 'VSPHERE.LOCAL\\asr-fabrikam';
+const NAMES = ['vc-ded', 'vc-shared', 'vc-third'] as const;
+
+let labs: Record<(typeof NAMES)[number], OwnLab>;
+let dir: string;
+let fleet: string;
+let tenants: string;
+let env: NodeJS.ProcessEnv;
+
+function policy(tenant: string, vcenter: string, principal: string, folder: string) {
+  return {
+    tenant,
+    mode: 'failback',
+    vcenter,
+    account: { principal, group: false },
+    objects: {
+      datacenters: ['/DC0'],
+      hosts: ['/DC0/host/DC0_C0'],
+      datastores: ['/DC0/datastore/StoragePod0'],
+      networks: ['/DC0/network/DC0_DVPG0'],
+      managementServers: [`/DC0/vm/${folder}/${folder}-cs01`],
+      vms: { folders: [`/DC0/vm/${folder}`] },
+    },
+  };
+}
+
+const POLICIES = {
+  // Dedicated hosting: the contoso folder of its own vCenter, with fabrikam's account.
+  dedicated: policy('dedicated', 'vc-ded', FABRIKAM, 'contoso'),
+  contoso: policy('contoso', 'vc-shared', CONTOSO, 'contoso'),
+  fabrikam: policy('fabrikam', 'vc-shared', FABRIKAM, 'fabrikam'),
+  northwind: policy('northwind', 'vc-third', 'VSPHERE.LOCAL\\asr-northwind', 'fabrikam'),
+};
+
+async function onboard(lab: OwnLab, files: string[]): Promise<void> {
+  const cli = (args: string[]) => runCli(args, { env: labEnv(lab), cwd: dir });
+  expect((await cli(['role', 'apply', '--yes'])).code).toBe(0);
+  const r = await cli(['tenant', 'apply', '--tenant', ...files, '--yes']);
+  expect(r.stderr).not.toMatch(/error/i);
+  expect(r.code).toBe(0);
+}
+
+function json(path: string): AuditReport {
+  const [file] = readdirSync(path).filter((f) => f.endsWith('.json'));
+  return JSON.parse(readFileSync(join(path, file!), 'utf8')) as AuditReport;
+}
+
+/** Findings as data, without what differs between runs of the same estate (none expected). */
+const findingsOf = (r: AuditReport) => r.findings;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'drperm-fleet-it-'));
+  const started = await Promise.all(NAMES.map(() => startLab()));
+  labs = Object.fromEntries(NAMES.map((n, i) => [n, started[i]!])) as typeof labs;
+  tenants = join(dir, 'tenants');
+  require('node:fs').mkdirSync(tenants);
+  for (const [name, p] of Object.entries(POLICIES))
+    writeFileSync(join(tenants, `${name}.yaml`), stringify(p));
+  const file = (t: keyof typeof POLICIES) => join(tenants, `${t}.yaml`);
+  await Promise.all([
+    onboard(labs['vc-ded'], [file('dedicated')]),
+    onboard(labs['vc-shared'], [file('contoso'), file('fabrikam')]),
+    onboard(labs['vc-third'], [file('northwind')]),
+  ]);
+  fleet = join(dir, 'drperm.yaml');
+  writeFileSync(
+    fleet,
+    stringify({
+      vcenters: NAMES.map((n, i) => ({
+        name: n,
+        url: labs[n].url,
+        passwordEnv: `VC${i}_PASSWORD`,
+        thumbprint: labs[n].thumbprintSha256,
+      })),
+      defaults: { username: labs['vc-ded'].username, concurrency: 2 },
+    }),
+  );
+  env = Object.fromEntries(NAMES.map((n, i) => [`VC${i}_PASSWORD`, labs[n].password]));
+}, 600_000);
+
+afterAll(async () => {
+  await Promise.all(Object.values(labs ?? {}).map((l) => l.stop()));
+});
+
+const cli = (args: string[]) => runCli(args, { env, cwd: dir, timeoutMs: 300_000 });
+
+describe('a fleet of three vCenters', () => {
+  let offline: AuditReport;
+
+  it('collects one snapshot per vCenter in parallel, with a summary table', async () => {
+    const r = await cli(['collect', '--fleet', fleet, '--out', join(dir, 'estate')]);
+    expect(r.stderr).toMatch(/vc-shared: collecting from https:\/\/127\.0\.0\.1:\d+\/sdk/);
+    expect(r.code).toBe(0);
+    expect(readdirSync(join(dir, 'estate')).sort()).toEqual(NAMES.map((n) => `${n}.json`));
+    expect(r.stdout).toMatch(/^vCenter\s+status\s+VMs/m);
+    expect(r.stdout).toMatch(/^vc-third\s+collected\s+8\s/m);
+    expect(r.stdout).toContain('3 of 3 vCenters collected.');
+    expect(r.stdout + r.stderr).not.toContain(labs['vc-ded'].password);
+  });
+
+  it('audits the estate offline: one report, verdicts per tenant across vCenters', async () => {
+    const out = join(dir, 'offline');
+    const r = await cli([
+      'audit',
+      '--snapshot',
+      join(dir, 'estate'),
+      '--tenants',
+      tenants,
+      '--out',
+      out,
+      '--format',
+      'json,md',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    offline = json(out);
+    expect(offline.vcenters!.map((v) => [v.name, v.status, v.tenants])).toEqual([
+      ['vc-ded', 'audited', ['dedicated']],
+      ['vc-shared', 'audited', ['contoso', 'fabrikam']],
+      ['vc-third', 'audited', ['northwind']],
+    ]);
+    const verdicts = Object.fromEntries(offline.tenants.map((t) => [t.tenant, t.verdict]));
+    expect(verdicts).toEqual({
+      dedicated: 'not isolated',
+      contoso: 'isolated',
+      fabrikam: 'not isolated',
+      northwind: 'isolated',
+    });
+    // One account on two vCenters: shared-principal for both tenants...
+    const shared = offline.findings.filter((f) => f.rule === 'shared-principal');
+    expect(shared.map((f) => [f.tenant, f.vcenter]).sort()).toEqual([
+      ['dedicated', 'vc-ded'],
+      ['fabrikam', 'vc-shared'],
+    ]);
+    // ...and through it, the dedicated tenant reaches fabrikam's VMs on the shared vCenter.
+    const cross = offline.findings.filter((f) => f.rule === 'cross-tenant-access');
+    expect(cross.length).toBeGreaterThan(0);
+    expect(new Set(cross.map((f) => `${f.tenant}@${f.vcenter}`))).toEqual(
+      new Set(['dedicated@vc-shared']),
+    );
+    expect(cross.every((f) => f.entity!.path.startsWith('/DC0/vm/fabrikam/'))).toBe(true);
+    // Every row carries its vCenter; entity references carry the instance UUIDs.
+    const uuids = new Map(offline.vcenters!.map((v) => [v.name, v.instanceUuid]));
+    expect(new Set(uuids.values()).size).toBe(3);
+    for (const p of offline.permissions) expect(p.entity.vcenter).toBe(uuids.get(p.vcenter!));
+    for (const a of offline.effectiveAccess) expect(a.entity.vcenter).toBe(uuids.get(a.vcenter!));
+    expect(offline.findings.every((f) => f.vcenter !== undefined)).toBe(true);
+    expect(r.stdout).toMatch(/^vCenter vc-shared\s+2 tenants, \d+ critical/m);
+  });
+
+  it('gives the same findings live as offline', async () => {
+    const out = join(dir, 'live');
+    const r = await cli([
+      'audit',
+      '--fleet',
+      fleet,
+      '--tenants',
+      tenants,
+      '--out',
+      out,
+      '--format',
+      'json',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const live = json(out);
+    expect(live.scope.source).toBe('live');
+    expect(findingsOf(live)).toEqual(findingsOf(offline));
+    expect(live.tenants).toEqual(offline.tenants);
+    expect(live.vcenters!.map((v) => v.snapshot!.sha256)).toEqual(
+      offline.vcenters!.map((v) => v.snapshot!.sha256),
+    );
+  });
+
+  it('refuses --password-stdin for several vCenters', async () => {
+    const r = await cli(['collect', '--fleet', fleet, '--password-stdin']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--password-stdin reads one password, and the run has 3 vCenters/);
+  });
+
+  it('audits the others when one vCenter stops: lists it and why, none of it isolated, exit 3', async () => {
+    await labs['vc-third'].stop();
+    const out = join(dir, 'partial');
+    const r = await cli([
+      'audit',
+      '--fleet',
+      fleet,
+      '--tenants',
+      tenants,
+      '--out',
+      out,
+      '--format',
+      'json,md',
+    ]);
+    expect(r.code).toBe(3);
+    const partial = json(out);
+    const third = partial.vcenters!.find((v) => v.name === 'vc-third')!;
+    expect(third.status).toBe('failed');
+    expect(third.error).toMatch(/ECONNREFUSED|connect|refused/i);
+    const northwind = partial.tenants.find((t) => t.tenant === 'northwind')!;
+    expect(northwind).toMatchObject({ verdict: 'not isolated', unaudited: ['vc-third'] });
+    // The reachable vCenters are audited as before.
+    expect(partial.findings).toEqual(offline.findings.filter((f) => f.vcenter !== 'vc-third'));
+    expect(r.stdout).toMatch(/vCenter vc-third\s+FAILED: /);
+    expect(r.stdout).toMatch(/northwind\s+not isolated .*\(vCenter vc-third not audited\)/);
+
+    const c = await cli(['collect', '--fleet', fleet, '--out', join(dir, 'estate2')]);
+    expect(c.code).toBe(3);
+    expect(c.stdout).toMatch(/^vc-third\s+failed\s+-/m);
+    expect(c.stdout).toContain('2 of 3 vCenters collected; 1 failed.');
+  });
+});
