@@ -33,6 +33,8 @@ export interface LabOptions {
   password?: string;
   /** How long to wait for the ready line (default 60 s; large scales need more). */
   timeoutMs?: number;
+  /** Keep vcsim 0.24's own behaviour (replace-all SetEntityPermissions, raw names, vcsim settings) instead of vCenter's contract. */
+  vcsimSemantics?: boolean;
   /** Receives the lab's diagnostics (stderr lines); default: kept for error messages only. */
   onLog?: (line: string) => void;
 }
@@ -56,6 +58,7 @@ export function labArguments(options: LabOptions): string[] {
   const args = ['--scenario', '-', '--exit-on-stdin-eof', '--port', String(options.port ?? 0)];
   if (options.username !== undefined) args.push('--username', options.username);
   if (options.password !== undefined) args.push('--password', options.password);
+  if (options.vcsimSemantics === true) args.push('--vcsim-semantics');
   for (const [key, flag] of Object.entries(SCALE_FLAGS) as [keyof LabScale, string][]) {
     const value = options.scale?.[key];
     if (value !== undefined && value > 0) args.push(flag, String(value));

@@ -314,7 +314,7 @@ func (b *builder) folder(p string) (*object.Folder, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := parent.CreateFolder(b.ctx, name)
+	f, err := parent.CreateFolder(b.ctx, unescapeName(name))
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +338,7 @@ func (b *builder) pool(p string) (*object.ResourcePool, error) {
 	if err != nil {
 		return nil, err
 	}
-	rp, err := parent.Create(b.ctx, name, types.DefaultResourceConfigSpec())
+	rp, err := parent.Create(b.ctx, unescapeName(name), types.DefaultResourceConfigSpec())
 	if err != nil {
 		return nil, err
 	}
@@ -388,7 +388,7 @@ func (b *builder) vm(spec VMSpec) error {
 	}
 
 	config := types.VirtualMachineConfigSpec{
-		Name:     name,
+		Name:     unescapeName(name),
 		GuestId:  string(types.VirtualMachineGuestOsIdentifierOtherGuest64),
 		NumCPUs:  2,
 		MemoryMB: 4096,

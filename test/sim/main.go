@@ -48,6 +48,8 @@ type options struct {
 	stdinEOF  bool
 	profile   string
 	scale     ScaleSpec
+	// vcsimSemantics keeps vcsim 0.24's own behaviour instead of vCenter's contract.
+	vcsimSemantics bool
 }
 
 func parseFlags() options {
@@ -65,6 +67,8 @@ func parseFlags() options {
 	flag.IntVar(&o.scale.HostsPerCluster, "scale-hosts", 0, "benchmark: hosts per new cluster (default 3)")
 	flag.IntVar(&o.scale.Tenants, "scale-tenants", 0, "benchmark: tenants tenant-000.. (default: one per 250 VMs)")
 	flag.IntVar(&o.scale.VMs, "scale-vms", 0, "benchmark: VMs spread over the tenants")
+	flag.BoolVar(&o.vcsimSemantics, "vcsim-semantics", false,
+		"keep vcsim 0.24's behaviour: replace-all SetEntityPermissions, raw names, vcsim settings and about")
 	flag.Parse()
 	return o
 }
@@ -110,6 +114,14 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
+	var dir *directory
+	if !o.vcsimSemantics {
+		if dir, err = newDirectory(scenario.Users, scenario.Groups, o.username, o.password); err != nil {
+			return fmt.Errorf("scenario users: %w", err)
+		}
+		enforced = installLabAuthorization(*client.ServiceContent.AuthorizationManager, client.ServiceContent.RootFolder)
+		installVCenterAbout()
+	}
 	stopProfile, err := startProfile(o.profile)
 	if err != nil {
 		return err
@@ -120,19 +132,29 @@ func run(o options) error {
 		return err
 	}
 	installPagingCollector(client.ServiceContent.PropertyCollector)
+	if !o.vcsimSemantics {
+		// After the build: the scenario names objects raw, as a client creating them would.
+		installNameEscaping()
+		enforceAuthorization(enforced, dir, *client.ServiceContent.UserDirectory, client.ServiceContent.RootFolder)
+	}
 	built := time.Since(started)
 	close(building)
 
-	model.Service.Listen = &url.URL{
-		Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port)),
-		// Explicit credentials: vcsim then rejects every other user name and password.
-		User: url.UserPassword(o.username, o.password),
+	model.Service.Listen = &url.URL{Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port))}
+	if !o.vcsimSemantics {
+		// Explicit credentials: vcsim then rejects every other user name and password
+		// (the login gate lets the scenario's users in). vcsim itself accepts any login.
+		model.Service.Listen.User = url.UserPassword(o.username, o.password)
 	}
 	if !o.plainHTTP {
 		model.Service.TLS = new(tls.Config) // vcsim's built-in self-signed certificate
 	}
 	server := model.Service.NewServer()
 	defer server.Close()
+	if !o.vcsimSemantics {
+		hideSimulatorSettings()
+		installLoginGate(server, model.Service, dir)
+	}
 
 	info := labInfo{
 		URL:      (&url.URL{Scheme: server.URL.Scheme, Host: server.URL.Host, Path: server.URL.Path}).String(),

@@ -51,12 +51,33 @@ func (pc *pagingCollector) RetrievePropertiesEx(ctx *simulator.Context, req *typ
 		return res
 	}
 	pageSize := int(req.Options.MaxObjects)
-	objects := body.Res.Returnval.Objects
+	objects := visibleObjects(ctx, body.Res.Returnval.Objects)
+	if len(objects) == 0 {
+		body.Res.Returnval = nil // vCenter: an empty result has no returnval
+		return body
+	}
 	if pageSize <= 0 || len(objects) <= pageSize {
-		return res
+		body.Res.Returnval.Objects = objects
+		return body
 	}
 	first := pc.startPaging(pageSize, objects)
 	body.Res.Returnval = &first
+	return body
+}
+
+// RetrieveProperties is RetrievePropertiesEx without paging, and sees as much.
+func (pc *pagingCollector) RetrieveProperties(ctx *simulator.Context, req *types.RetrieveProperties) soap.HasFault {
+	body := &methods.RetrievePropertiesBody{}
+	res := pc.PropertyCollector.RetrievePropertiesEx(ctx, &types.RetrievePropertiesEx{This: req.This, SpecSet: req.SpecSet})
+	if res.Fault() != nil {
+		body.Fault_ = res.Fault()
+		return body
+	}
+	var objects []types.ObjectContent
+	if ex := res.(*methods.RetrievePropertiesExBody).Res.Returnval; ex != nil {
+		objects = visibleObjects(ctx, ex.Objects)
+	}
+	body.Res = &types.RetrievePropertiesResponse{Returnval: objects}
 	return body
 }
 

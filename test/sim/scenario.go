@@ -21,6 +21,10 @@ type Scenario struct {
 	Roles         []RoleSpec `json:"roles"`
 	Permissions   []PermSpec `json:"permissions"`
 	Scale         ScaleSpec  `json:"scale"`
+	// Users can log in (besides the administrator); with groups they decide what each
+	// session sees (authz.go). Ignored with --vcsim-semantics, where any login works.
+	Users  []UserSpec  `json:"users"`
+	Groups []GroupSpec `json:"groups"`
 }
 
 type DatacenterSpec struct {
