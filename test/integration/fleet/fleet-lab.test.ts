@@ -49,11 +49,9 @@ const POLICIES = {
   northwind: policy('northwind', 'vc-third', NORTHWIND, 'fabrikam'),
 };
 
-async function onboard(lab: OwnLab, files: string[]): Promise<void> {
-  const cli = (args: string[]) => runCli(args, { env: labEnv(lab), cwd: dir });
-  expect((await cli(['role', 'apply', '--yes'])).code).toBe(0);
-  const r = await cli(['tenant', 'apply', '--tenant', ...files, '--yes']);
-  expect(r.stderr).not.toMatch(/drperm:/);
+/** The tenant role on each vCenter (role apply is per vCenter); tenants come with tenant apply --fleet. */
+async function createRole(lab: OwnLab): Promise<void> {
+  const r = await runCli(['role', 'apply', '--yes'], { env: labEnv(lab), cwd: dir });
   expect(r.code).toBe(0);
 }
 
@@ -77,12 +75,7 @@ beforeAll(async () => {
   mkdirSync(tenants);
   for (const [name, p] of Object.entries(POLICIES))
     writeFileSync(join(tenants, `${name}.yaml`), stringify(p));
-  const file = (t: keyof typeof POLICIES) => join(tenants, `${t}.yaml`);
-  await Promise.all([
-    onboard(labs['vc-ded'], [file('dedicated')]),
-    onboard(labs['vc-shared'], [file('contoso'), file('fabrikam')]),
-    onboard(labs['vc-third'], [file('northwind')]),
-  ]);
+  await Promise.all(Object.values(labs).map(createRole));
   fleet = join(dir, 'drperm.yaml');
   writeFileSync(
     fleet,
@@ -107,6 +100,31 @@ const cli = (args: string[]) => runCli(args, { env, cwd: dir, timeoutMs: 300_000
 
 describe('a fleet of three vCenters', () => {
   let offline: AuditReport;
+
+  it('plans and applies every tenant on its vCenter with one confirmation, backups per vCenter', async () => {
+    const plan = await cli(['tenant', 'plan', '--fleet', fleet, '--tenant', tenants]);
+    expect(plan.code).toBe(0);
+    const sections = plan.stdout.split(/^== vCenter /m).slice(1);
+    expect(
+      sections.map((x) => [x.split(' ')[0], [...x.matchAll(/^Tenant (\w+):/gm)].map((t) => t[1])]),
+    ).toEqual([
+      ['vc-ded', ['dedicated']],
+      ['vc-shared', ['contoso', 'fabrikam']],
+      ['vc-third', ['northwind']],
+    ]);
+    const apply = await cli(['tenant', 'apply', '--fleet', fleet, '--tenant', tenants, '--yes']);
+    expect(apply.stderr).not.toMatch(/drperm:/);
+    expect(apply.code).toBe(0);
+    expect(readdirSync(join(dir, 'reports', 'backups')).sort()).toEqual([...NAMES]);
+    expect(
+      readdirSync(join(dir, 'reports', 'backups', 'vc-shared'))
+        .map((f) => f.split('-')[0])
+        .sort(),
+    ).toEqual(['contoso', 'fabrikam']);
+    const verify = await cli(['tenant', 'verify', '--fleet', fleet, '--tenant', tenants]);
+    expect(verify.code).toBe(0);
+    expect(verify.stderr).toContain('verified: the live permissions match the policy');
+  });
 
   it('collects one snapshot per vCenter in parallel, with a summary table', async () => {
     const r = await cli(['collect', '--fleet', fleet, '--out', join(dir, 'estate')]);
@@ -234,6 +252,12 @@ describe('a fleet of three vCenters', () => {
     expect(partial.findings).toEqual(offline.findings.filter((f) => f.vcenter !== 'vc-third'));
     expect(r.stdout).toMatch(/vCenter vc-third\s+FAILED: /);
     expect(r.stdout).toMatch(/northwind\s+not isolated .*\(vCenter vc-third not audited\)/);
+
+    const v = await cli(['tenant', 'verify', '--fleet', fleet, '--tenant', tenants]);
+    expect(v.code).toBe(3);
+    expect(v.stderr).toMatch(/vCenter vc-third: /);
+    expect(v.stderr).toMatch(/vCenter vc-third was not checked/);
+    expect(v.stdout).toMatch(/contoso @ vc-shared/);
 
     const c = await cli(['collect', '--fleet', fleet, '--out', join(dir, 'estate2')]);
     expect(c.code).toBe(3);
