@@ -15,9 +15,9 @@ import {
 } from '../policy/fleet';
 import { InputError } from '../util/errors';
 import { registerSecret } from '../util/log';
-import { parseThumbprint } from '../vsphere/tls';
+import { parseThumbprint, trustPolicyFrom } from '../vsphere/tls';
 import type { ConnectOptions } from '../vsphere/types';
-import type { FleetTarget } from '../ops/fleet';
+import type { FleetNsxTarget, FleetTarget } from '../ops/fleet';
 import { normaliseUrl, type ResolveEnvironment } from './connection';
 import { promptPassword, readPasswordFromStdin } from './password-prompt';
 
@@ -69,6 +69,44 @@ export async function fleetTargets(
   return { loaded, targets };
 }
 
+/**
+ * The NSX Managers of the fleet file that serve the chosen vCenters (all of them without
+ * --vcenter), with their passwords (passwordEnv or a prompt, like the vCenters').
+ */
+export async function fleetNsxTargets(
+  loaded: LoadedFleet,
+  opts: FleetFlags,
+  io: ResolveEnvironment = {},
+): Promise<FleetNsxTarget[]> {
+  const chosen = new Set(pickVcenters(loaded.fleet, opts.vcenter).map((v) => v.name));
+  const managers = loaded.fleet.nsxManagers.filter(
+    (m) => opts.vcenter === undefined || (m.vcenter !== undefined && chosen.has(m.vcenter)),
+  );
+  if (managers.length > 0 && opts.passwordStdin === true) {
+    throw new InputError('--password-stdin reads one password, and the run has NSX Managers too', {
+      hint: 'name an environment variable per server with passwordEnv in the fleet file',
+    });
+  }
+  const out: FleetNsxTarget[] = [];
+  for (const m of managers) {
+    const s = fleetServer(loaded.fleet, m);
+    const where = `${loaded.file}: NSX Manager ${m.name}`;
+    if (s.username === undefined)
+      throw new InputError(`${where} has no username`, {
+        hint: 'set username on the manager, or defaults.username',
+      });
+    const trust = trustPolicyFrom({
+      ...(s.insecure === true ? { insecure: true } : {}),
+      ...(s.caFile !== undefined ? { caFile: s.caFile } : {}),
+      ...(s.thumbprint !== undefined ? { thumbprint: s.thumbprint } : {}),
+    });
+    const password = await passwordOf(m.name, s.username, s.passwordEnv, where, opts, io);
+    registerSecret(password);
+    out.push({ name: m.name, settings: { url: s.url, username: s.username, password, trust } });
+  }
+  return out;
+}
+
 async function connectionOf(
   loaded: LoadedFleet,
   v: FleetVcenter,
@@ -114,9 +152,7 @@ async function passwordOf(
   const fromEnv = passwordEnv !== undefined ? env[passwordEnv] : undefined;
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   if (io.stdinIsTty ?? process.stdin.isTTY === true) {
-    const password = await (io.prompt ?? promptPassword)(
-      `Password for ${username} on vCenter ${name}: `,
-    );
+    const password = await (io.prompt ?? promptPassword)(`Password for ${username} on ${name}: `);
     if (password === '') throw new InputError('no password entered');
     return password;
   }

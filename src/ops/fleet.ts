@@ -22,7 +22,10 @@ import { mapLimit } from '../vsphere/semaphore';
 import { withSession } from '../vsphere/session';
 import type { ConnectOptions } from '../vsphere/types';
 import { documentedPrivilegeLabels, loadAuditRole, loadMembership } from './audit';
+import { NsxClient } from '../nsx/client';
+import type { NsxConnectionSettings } from '../nsx/connection';
 import { info, warn, type Emit } from './events';
+import { collectNsxToFile } from './nsx';
 import { collectSnapshot, fileSnapshotInput, type SnapshotInput } from './snapshot';
 
 /** One vCenter of the fleet with its resolved connection (password included, never logged). */
@@ -45,6 +48,7 @@ export function failureReason(err: unknown): string {
 }
 
 export interface FleetCollectRow {
+  kind: 'vcenter' | 'nsx';
   name: string;
   url: string;
   status: 'collected' | 'failed';
@@ -81,6 +85,7 @@ export async function collectFleet(
         `collected ${vms} VMs, ${snapshot.permissions.length} permissions in ${seconds()} s`,
       );
       return {
+        kind: 'vcenter',
         name: t.name,
         url: t.connection.url,
         status: 'collected',
@@ -94,12 +99,52 @@ export async function collectFleet(
     } catch (err) {
       warn(out, `failed: ${failureReason(err)}`);
       return {
+        kind: 'vcenter',
         name: t.name,
         url: t.connection.url,
         status: 'failed',
         seconds: seconds(),
         error: failureReason(err),
       };
+    }
+  });
+}
+
+/** One NSX Manager of the fleet with its resolved connection. */
+export interface FleetNsxTarget {
+  name: string;
+  settings: NsxConnectionSettings;
+}
+
+/** The NSX half of `collect --fleet`: `DIR/nsx/<name>.json` per manager, failures reported. */
+export async function collectFleetNsx(
+  targets: readonly FleetNsxTarget[],
+  options: { outDir: string; concurrency: number },
+  log: Logger,
+  emit: Emit,
+): Promise<FleetCollectRow[]> {
+  return mapLimit(targets, options.concurrency, async (t): Promise<FleetCollectRow> => {
+    const started = Date.now();
+    const seconds = () => Math.round((Date.now() - started) / 100) / 10;
+    const out = prefixed(emit, t.name);
+    const base = { kind: 'nsx' as const, name: t.name, url: t.settings.url };
+    info(out, `collecting from ${t.settings.url} ...`);
+    try {
+      const client = await NsxClient.connect({ ...t.settings, log });
+      try {
+        const path = join(options.outDir, 'nsx', `${t.name}.json`);
+        const r = await collectNsxToFile(client, t.settings.username, path, out);
+        info(
+          out,
+          `collected ${r.counts.roles} roles, ${r.counts.bindings} bindings in ${seconds()} s`,
+        );
+        return { ...base, status: 'collected', path, sha256: r.sha256, seconds: seconds() };
+      } finally {
+        client.close();
+      }
+    } catch (err) {
+      warn(out, `failed: ${failureReason(err)}`);
+      return { ...base, status: 'failed', seconds: seconds(), error: failureReason(err) };
     }
   });
 }

@@ -3,7 +3,7 @@
  * vCenter into a snapshot file, the input of offline audits.
  */
 import type { Command } from 'commander';
-import { collectFleet, type FleetCollectRow } from '../../ops/fleet';
+import { collectFleet, collectFleetNsx, type FleetCollectRow } from '../../ops/fleet';
 import { collectToFile, type CollectReport } from '../../ops/snapshot';
 import { fleetConcurrency } from '../../policy/fleet';
 import { fileSafeTimestamp } from '../../report/text';
@@ -11,7 +11,12 @@ import { ExitCode, InputError } from '../../util/errors';
 import { DEFAULT_PAGE_SIZE } from '../../vsphere/collect';
 import { addConnectionOptions, onVcenter, type ConnectionFlags } from '../connection';
 import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
-import { addFleetOptions, fleetTargets, type FleetFlags } from '../fleet-connection';
+import {
+  addFleetOptions,
+  fleetNsxTargets,
+  fleetTargets,
+  type FleetFlags,
+} from '../fleet-connection';
 import { run } from '../run';
 
 interface CollectFlags extends GlobalOptions, ConnectionFlags, FleetFlags {
@@ -32,7 +37,8 @@ Examples:
   # password from a secret store, machine-readable result
   $ pass show vc01 | drperm collect --password-stdin --json
 
-  # every vCenter of the fleet file (drperm.yaml), in parallel: reports/estate/<vcenter>.json
+  # every vCenter and NSX Manager of the fleet file (drperm.yaml), in parallel:
+  # reports/estate/<vcenter>.json and reports/estate/nsx/<manager>.json
   $ drperm collect --fleet drperm.yaml --out reports/estate
 
 The snapshot holds no password. Its SHA-256 is printed so an auditor can verify the file later.`;
@@ -88,12 +94,13 @@ async function collectTheFleet(
 ): Promise<number> {
   const { loaded, targets } = await fleetTargets(opts);
   const outDir = opts.out ?? `reports/fleet-${fileSafeTimestamp(new Date())}`;
-  const rows = await collectFleet(
-    targets,
-    { outDir, concurrency: fleetConcurrency(loaded.fleet), pageSize },
-    ctx.log,
-    ctx.emit,
-  );
+  const nsx = await fleetNsxTargets(loaded, opts);
+  const concurrency = fleetConcurrency(loaded.fleet);
+  const [vcenters, managers] = await Promise.all([
+    collectFleet(targets, { outDir, concurrency, pageSize }, ctx.log, ctx.emit),
+    collectFleetNsx(nsx, { outDir, concurrency }, ctx.log, ctx.emit),
+  ]);
+  const rows = [...vcenters, ...managers];
   if (opts.json === true) printJson(ctx, { outDir, vcenters: rows });
   else ctx.out(renderFleetTable(rows));
   // One vCenter failing does not stop the others, but the run is not complete: exit 3.
@@ -101,9 +108,9 @@ async function collectTheFleet(
 }
 
 export function renderFleetTable(rows: readonly FleetCollectRow[]): string {
-  const header = ['vCenter', 'status', 'VMs', 'permissions', 'seconds', 'snapshot or error'];
+  const header = ['server', 'status', 'VMs', 'permissions', 'seconds', 'snapshot or error'];
   const cells = rows.map((r) => [
-    r.name,
+    r.kind === 'nsx' ? `${r.name} (NSX)` : r.name,
     r.status,
     r.virtualMachines !== undefined ? String(r.virtualMachines) : '-',
     r.permissions !== undefined ? String(r.permissions) : '-',
@@ -118,7 +125,7 @@ export function renderFleetTable(rows: readonly FleetCollectRow[]): string {
     line(header),
     ...cells.map(line),
     '',
-    `${rows.length - failed} of ${rows.length} vCenters collected${failed > 0 ? `; ${failed} failed` : ''}.`,
+    `${rows.length - failed} of ${rows.length} servers collected${failed > 0 ? `; ${failed} failed` : ''}.`,
   ].join('\n');
 }
 

@@ -11,6 +11,7 @@ import type { AuditReport } from '../../../src/audit/report-model';
 import { startLab, type OwnLab } from '../../helpers/lab';
 import { labEnv } from '../../helpers/lab-info';
 import { runCli } from '../../helpers/run-cli';
+import { startNsxServer, type RunningNsxServer } from '../../nsx/nsx-server';
 
 const CONTOSO = 'VSPHERE.LOCAL\\asr-contoso';
 const FABRIKAM = 'VSPHERE.LOCAL\\asr-fabrikam';
@@ -23,6 +24,7 @@ let dir: string;
 let fleet: string;
 let tenants: string;
 let env: NodeJS.ProcessEnv;
+let nsx: RunningNsxServer;
 
 function policy(tenant: string, vcenter: string, principal: string, folder: string) {
   return {
@@ -76,6 +78,7 @@ beforeAll(async () => {
   for (const [name, p] of Object.entries(POLICIES))
     writeFileSync(join(tenants, `${name}.yaml`), stringify(p));
   await Promise.all(Object.values(labs).map(createRole));
+  nsx = await startNsxServer({ scenario: 'avs' });
   fleet = join(dir, 'drperm.yaml');
   writeFileSync(
     fleet,
@@ -86,14 +89,28 @@ beforeAll(async () => {
         passwordEnv: `VC${i}_PASSWORD`,
         thumbprint: labs[n].thumbprintSha256,
       })),
+      nsxManagers: [
+        {
+          name: 'nsx-shared',
+          url: nsx.url,
+          vcenter: 'vc-shared',
+          username: nsx.username,
+          passwordEnv: 'NSX_PASSWORD',
+          thumbprint: nsx.thumbprintSha256,
+        },
+      ],
       defaults: { username: labs['vc-ded'].username, concurrency: 2 },
     }),
   );
-  env = Object.fromEntries(NAMES.map((n, i) => [`VC${i}_PASSWORD`, labs[n].password]));
+  env = {
+    ...Object.fromEntries(NAMES.map((n, i) => [`VC${i}_PASSWORD`, labs[n].password])),
+    NSX_PASSWORD: nsx.password,
+  };
 }, 600_000);
 
 afterAll(async () => {
   await Promise.all(Object.values(labs ?? {}).map((l) => l.stop()));
+  await nsx?.stop();
 });
 
 const cli = (args: string[]) => runCli(args, { env, cwd: dir, timeoutMs: 300_000 });
@@ -130,11 +147,17 @@ describe('a fleet of three vCenters', () => {
     const r = await cli(['collect', '--fleet', fleet, '--out', join(dir, 'estate')]);
     expect(r.stderr).toMatch(/vc-shared: collecting from https:\/\/127\.0\.0\.1:\d+\/sdk/);
     expect(r.code).toBe(0);
-    expect(readdirSync(join(dir, 'estate')).sort()).toEqual(NAMES.map((n) => `${n}.json`));
-    expect(r.stdout).toMatch(/^vCenter\s+status\s+VMs/m);
+    expect(readdirSync(join(dir, 'estate')).sort()).toEqual([
+      'nsx',
+      ...NAMES.map((n) => `${n}.json`),
+    ]);
+    expect(readdirSync(join(dir, 'estate', 'nsx'))).toEqual(['nsx-shared.json']);
+    expect(r.stdout).toMatch(/^server\s+status\s+VMs/m);
+    expect(r.stdout).toMatch(/^nsx-shared \(NSX\)\s+collected\s/m);
     expect(r.stdout).toMatch(/^vc-third\s+collected\s+8\s/m);
-    expect(r.stdout).toContain('3 of 3 vCenters collected.');
+    expect(r.stdout).toContain('4 of 4 servers collected.');
     expect(r.stdout + r.stderr).not.toContain(labs['vc-ded'].password);
+    expect(r.stdout + r.stderr).not.toContain(nsx.password);
   });
 
   it('audits the estate offline: one report, verdicts per tenant across vCenters', async () => {
@@ -225,6 +248,18 @@ describe('a fleet of three vCenters', () => {
     const r = await cli(['collect', '--fleet', fleet, '--password-stdin']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--password-stdin reads one password, and the run has 3 vCenters/);
+    const one = await cli([
+      'collect',
+      '--fleet',
+      fleet,
+      '--vcenter',
+      'vc-ded',
+      '--password-stdin',
+      '--out',
+      join(dir, 'one'),
+    ]);
+    expect(one.code).toBe(2); // the pipe is empty here: refused, not prompted
+    expect(one.stderr).toMatch(/--password-stdin was given but standard input was empty/);
   });
 
   it('audits the others when one vCenter stops: lists it and why, none of it isolated, exit 3', async () => {
@@ -262,6 +297,6 @@ describe('a fleet of three vCenters', () => {
     const c = await cli(['collect', '--fleet', fleet, '--out', join(dir, 'estate2')]);
     expect(c.code).toBe(3);
     expect(c.stdout).toMatch(/^vc-third\s+failed\s+-/m);
-    expect(c.stdout).toContain('2 of 3 vCenters collected; 1 failed.');
+    expect(c.stdout).toContain('3 of 4 servers collected; 1 failed.');
   });
 });
