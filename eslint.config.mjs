@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'reports/', 'test/sim/.bin/'] },
+  { ignores: ['dist/', 'dist-lab/', 'node_modules/', 'coverage/', 'reports/', 'test/sim/.bin/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

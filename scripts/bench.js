@@ -2,36 +2,55 @@
 // `npm run bench`: drperm's speed against the simulator lab, side by side with a reference
 // client written with govmomi, VMware's own Go SDK (test/bench/refclient). Both collect the
 // same data (about, roles, privileges, all permissions, every entity with name, parent and a
-// VM's resource pool, paged); then drperm audits the collected snapshot offline for N tenants.
+// VM's resource pool, paged). Collect is measured at several inventory sizes (the cost must
+// grow linearly), and at the largest also with one page as large as the inventory (a server
+// that ignores the page size sends one response of ~30 MB). Then drperm audits the collected
+// snapshot offline for N tenants.
 //
-//   npm run bench -- [--vms 45000] [--tenants 50] [--runs 3] [--page-size 1000] [--fleet-labs 5]
+//   npm run bench -- [--curve 5000,15000,45000] [--tenants 50] [--runs 3] [--page-size 1000]
+//                    [--baseline-cli path/to/other/dist/cli.js]
 //
-// Then the same estate as a fleet (README "Dedicated and managed-service models"): --fleet-labs
-// labs of vms/N VMs and tenants/N tenants each, collected with `collect --fleet` and audited
-// with `audit --snapshot DIR`, printed beside the one large lab (0 skips it).
-//
+// --baseline-cli measures another drperm build in the same rounds (e.g. before a change).
+// Rounds are rotated (A B C, B C A, ...) so that a machine's drift hits every client alike.
 // Prints figures; asserts nothing (speed is measured here, not in tests).
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const { mkdtempSync, mkdirSync, rmSync, statSync, writeFileSync, existsSync } = require('node:fs');
 const { tmpdir } = require('node:os');
-const { join } = require('node:path');
+const { join, resolve } = require('node:path');
 
 const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
 const REFCLIENT_SRC = join(ROOT, 'test', 'bench', 'refclient');
 const REFCLIENT_BIN = join(ROOT, 'test', 'sim', '.bin', 'refclient');
-const { startLab } = require(join(ROOT, 'dist', 'lab'));
+const { startLab } = require(join(ROOT, 'dist-lab'));
+const {
+  benchAuditReports,
+  printAuditReports,
+  benchStartup,
+  printStartup,
+} = require('./bench-audit');
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(name);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 }
-const VMS = arg('--vms', 45000);
+function strArg(name) {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+const CURVE = (strArg('--curve') ?? (strArg('--vms') || '5000,15000,45000'))
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0)
+  .sort((a, b) => a - b);
+const VMS = CURVE[CURVE.length - 1];
 const TENANTS = arg('--tenants', 50);
 const RUNS = arg('--runs', 3);
 const PAGE_SIZE = arg('--page-size', 1000);
-const FLEET_LABS = arg('--fleet-labs', 5);
+/** Larger than any lab inventory: the whole view in one response. */
+const ONE_PAGE = 100000;
+const BASELINE = strArg('--baseline-cli') && resolve(strArg('--baseline-cli'));
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 /** Runs a command under /usr/bin/time; resolves with wall seconds and peak RSS (MiB). */
@@ -74,152 +93,169 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (s) => `${s.toFixed(2)} s`;
 const mib = (m) => (Number.isNaN(m) ? 'n/a' : `${Math.round(m)} MiB`);
 
-/** One tenant file per lab tenant folder; in a fleet, names are prefixed with their vCenter. */
-function tenantFiles(dir, count = TENANTS, vcenter) {
-  for (let t = 0; t < count; t++) {
-    const folder = `tenant-${String(t).padStart(3, '0')}`;
-    const name = vcenter ? `${vcenter}-${folder}` : folder;
+function tenantFiles(dir) {
+  for (let t = 0; t < TENANTS; t++) {
+    const name = `tenant-${String(t).padStart(3, '0')}`;
     writeFileSync(
       join(dir, `${name}.yaml`),
       [
         `tenant: ${name}`,
         'mode: failback',
-        ...(vcenter ? [`vcenter: ${vcenter}`] : []),
         `account: { principal: 'VSPHERE.LOCAL\\asr-${name}' }`,
         'objects:',
         '  datacenters: [/DC0]',
-        `  vms: { folders: [/DC0/vm/${folder}] }`,
+        `  vms: { folders: [/DC0/vm/${name}] }`,
         '',
       ].join('\n'),
     );
   }
 }
 
-/** The same estate as FLEET_LABS labs: collect --fleet and an offline fleet audit, RUNS times each. */
-async function benchFleet(work) {
-  const vms = Math.round(VMS / FLEET_LABS);
-  const tenants = Math.max(1, Math.round(TENANTS / FLEET_LABS));
-  process.stdout.write(`Starting ${FLEET_LABS} labs: ${vms} VMs in ${tenants} tenants each ...\n`);
-  const started = Date.now();
-  const labs = await Promise.all(
-    Array.from({ length: FLEET_LABS }, () =>
-      startLab({ scenario: 'lab', scale: { vms, tenants }, timeoutMs: 600000 }),
-    ),
-  );
-  process.stdout.write(`labs ready in ${fmt((Date.now() - started) / 1000)}\n`);
-  try {
-    const names = labs.map((_, i) => `vc${i}`);
-    const fleet = join(work, 'drperm.yaml');
-    writeFileSync(
-      fleet,
-      [
-        'vcenters:',
-        ...labs.flatMap((lab, i) => [
-          `  - name: ${names[i]}`,
-          `    url: ${lab.url}`,
-          `    username: ${lab.username}`,
-          `    passwordEnv: BENCH_VC${i}_PASSWORD`,
-          `    thumbprint: ${lab.thumbprintSha256}`,
-        ]),
-        `defaults: { concurrency: ${FLEET_LABS} }`,
-        '',
-      ].join('\n'),
+/** The clients measured side by side, each a function of the page size. */
+function clients(lab, snapshot) {
+  const env = {
+    DRPERM_URL: lab.url,
+    DRPERM_USERNAME: lab.username,
+    DRPERM_PASSWORD: lab.password,
+    DRPERM_THUMBPRINT: lab.thumbprintSha256,
+  };
+  const drperm = (cli) => async (pageSize) => {
+    const r = await measure(
+      process.execPath,
+      [cli, 'collect', '--out', snapshot, '--page-size', String(pageSize), '--json'],
+      env,
     );
-    const env = Object.fromEntries(labs.map((lab, i) => [`BENCH_VC${i}_PASSWORD`, lab.password]));
-    const tenantsDir = join(work, 'fleet-tenants');
-    mkdirSync(tenantsDir);
-    names.forEach((n) => tenantFiles(tenantsDir, tenants, n));
-    const collects = [];
-    const audits = [];
-    for (let i = 0; i < RUNS; i++) {
-      const estate = join(work, `estate-${i}`);
-      const c = await measure(
-        process.execPath,
-        [
-          CLI,
-          'collect',
-          '--fleet',
-          fleet,
-          '--out',
-          estate,
-          '--page-size',
-          String(PAGE_SIZE),
-          '--json',
-        ],
-        env,
-      );
-      if (c.code !== 0) throw new Error(`drperm collect --fleet failed:\n${c.stderr}`);
-      collects.push(c);
-      const a = await measure(
-        process.execPath,
-        [
-          CLI,
-          'audit',
-          '--tenants',
-          tenantsDir,
-          '--snapshot',
-          estate,
-          '--format',
-          'json',
-          '--out',
-          join(work, `fleet-audit-${i}`),
-          '--fail-on',
-          'critical',
-        ],
-        {},
-      );
-      if (a.code !== 0) throw new Error(`drperm audit (fleet) failed:\n${a.stderr}`);
-      audits.push(a);
+    if (r.code !== 0) throw new Error(`drperm collect (${cli}) failed:\n${r.stderr}`);
+    r.entities = JSON.parse(r.stdout).counts?.entities;
+    return r;
+  };
+  const list = [
+    { name: 'drperm', run: drperm(CLI) },
+    {
+      name: 'govmomi',
+      run: async (pageSize) => {
+        const r = await measure(
+          REFCLIENT_BIN,
+          ['-url', lab.url, '-username', lab.username, '-page-size', String(pageSize)],
+          { REFCLIENT_PASSWORD: lab.password },
+        );
+        if (r.code !== 0) throw new Error(`reference client failed:\n${r.stderr}`);
+        r.entities = JSON.parse(r.stdout).entities;
+        return r;
+      },
+    },
+  ];
+  if (BASELINE) list.push({ name: 'baseline', run: drperm(BASELINE) });
+  return list;
+}
+
+/** RUNS rotated rounds of every client; per client the median wall time and the peak RSS. */
+async function rounds(list, pageSize) {
+  const results = new Map(list.map((c) => [c.name, []]));
+  for (let i = 0; i < RUNS; i++) {
+    for (let k = 0; k < list.length; k++) {
+      const c = list[(i + k) % list.length];
+      results.get(c.name).push(await c.run(pageSize));
     }
-    return { vms, tenants, collects, audits };
-  } finally {
-    await Promise.all(labs.map((l) => l.stop()));
   }
+  const out = {};
+  for (const [name, rs] of results) {
+    out[name] = {
+      seconds: median(rs.map((r) => r.seconds)),
+      rssMiB: Math.max(...rs.map((r) => r.rssMiB)),
+      entities: rs[0].entities,
+    };
+  }
+  return out;
 }
 
 async function main() {
   buildRefclient();
-  process.stdout.write(`Starting the lab: ${VMS} VMs in ${TENANTS} tenants ...\n`);
-  const labStarted = Date.now();
-  const lab = await startLab({
-    scenario: 'lab',
-    scale: { vms: VMS, tenants: TENANTS },
-    timeoutMs: 600000,
-  });
-  process.stdout.write(`lab ready in ${fmt((Date.now() - labStarted) / 1000)}\n`);
   const work = mkdtempSync(join(tmpdir(), 'drperm-bench-'));
+  const collectRows = [];
+  let auditRow;
+  let entitiesAtMax;
   try {
-    const env = {
-      DRPERM_URL: lab.url,
-      DRPERM_USERNAME: lab.username,
-      DRPERM_PASSWORD: lab.password,
-      DRPERM_THUMBPRINT: lab.thumbprintSha256,
-    };
-    const snapshot = join(work, 'snapshot.json');
-    const ours = [];
-    const ref = [];
-    for (let i = 0; i < RUNS; i++) {
-      const a = await measure(
-        process.execPath,
-        [CLI, 'collect', '--out', snapshot, '--page-size', String(PAGE_SIZE), '--json'],
-        env,
-      );
-      if (a.code !== 0) throw new Error(`drperm collect failed:\n${a.stderr}`);
-      ours.push(a);
-      const b = await measure(
-        REFCLIENT_BIN,
-        ['-url', lab.url, '-username', lab.username, '-page-size', String(PAGE_SIZE)],
-        {
-          REFCLIENT_PASSWORD: lab.password,
-        },
-      );
-      if (b.code !== 0) throw new Error(`reference client failed:\n${b.stderr}`);
-      ref.push(b);
+    for (const vms of CURVE) {
+      process.stdout.write(`Starting the lab: ${vms} VMs in ${TENANTS} tenants ...\n`);
+      const labStarted = Date.now();
+      const lab = await startLab({
+        scenario: 'lab',
+        scale: { vms, tenants: TENANTS },
+        timeoutMs: 600000,
+      });
+      process.stdout.write(`lab ready in ${fmt((Date.now() - labStarted) / 1000)}\n`);
+      try {
+        const snapshot = join(work, 'snapshot.json');
+        const list = clients(lab, snapshot);
+        collectRows.push({ vms, pageSize: PAGE_SIZE, r: await rounds(list, PAGE_SIZE) });
+        if (vms !== VMS) continue;
+        collectRows.push({ vms, pageSize: ONE_PAGE, r: await rounds(list, ONE_PAGE) });
+        // The snapshot of the audit comes from this build at the normal page size.
+        await list[0].run(PAGE_SIZE);
+        entitiesAtMax = collectRows.at(-1).r.drperm.entities;
+        auditRow = await audit(snapshot);
+        auditRow.formats = await auditFormats(snapshot);
+      } finally {
+        await lab.stop();
+      }
     }
-    const entities =
-      JSON.parse(ours[0].stdout).counts?.entities ?? JSON.parse(ref[0].stdout).entities;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  report(collectRows, auditRow, entitiesAtMax);
+  if (auditRow?.formats) {
+    process.stdout.write('\naudit of the collected snapshot, by report format (issue 10 §3):\n');
+    printAuditReports(auditRow.formats);
+  }
+  await startupOnSmallLab();
+}
 
-    const tenantsDir = join(work, 'tenants');
+/** The report writers side by side with the Markdown-only audit of the same snapshot. */
+async function auditFormats(snapshot) {
+  const dir = mkdtempSync(join(tmpdir(), 'drperm-bench-formats-'));
+  try {
+    const tenantsDir = join(dir, 'tenants');
+    mkdirSync(tenantsDir);
+    tenantFiles(tenantsDir);
+    return await benchAuditReports({ snapshotFile: snapshot, tenantsDir }, dir, RUNS);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Start-up: `drperm --version`, and `tenant plan` on the small lab, against bare node. */
+async function startupOnSmallLab() {
+  const lab = await startLab({ scenario: 'demo' });
+  try {
+    const env = [
+      `DRPERM_URL=${lab.url}`,
+      `DRPERM_USERNAME=${lab.username}`,
+      `DRPERM_PASSWORD=${lab.password}`,
+      `DRPERM_THUMBPRINT=${lab.thumbprintSha256}`,
+    ];
+    process.stdout.write('\nstart-up (median of 10; reference: bare node -e 0):\n');
+    printStartup([
+      await benchStartup('drperm --version', process.execPath, [CLI, '--version']),
+      await benchStartup('drperm tenant plan (small lab)', 'env', [
+        ...env,
+        process.execPath,
+        CLI,
+        'tenant',
+        'plan',
+        '--tenant',
+        join(ROOT, 'policies', 'tenants'),
+      ]),
+    ]);
+  } finally {
+    await lab.stop();
+  }
+}
+
+async function audit(snapshot) {
+  const dir = mkdtempSync(join(tmpdir(), 'drperm-bench-audit-'));
+  try {
+    const tenantsDir = join(dir, 'tenants');
     mkdirSync(tenantsDir);
     tenantFiles(tenantsDir);
     const audits = [];
@@ -236,7 +272,7 @@ async function main() {
           '--format',
           'json',
           '--out',
-          join(work, `audit-${i}`),
+          join(dir, `audit-${i}`),
           '--fail-on',
           'critical',
         ],
@@ -245,57 +281,60 @@ async function main() {
       if (a.code !== 0) throw new Error(`drperm audit failed:\n${a.stderr}`);
       audits.push(a);
     }
-
-    // The large lab goes before the fleet starts: the machine holds one estate at a time.
-    await lab.stop();
-    const fleet = FLEET_LABS > 0 ? await benchFleet(work) : undefined;
-
-    const row = (label, a, b) => `${label.padEnd(44)} ${a.padEnd(22)} ${b}\n`;
-    process.stdout.write('\n' + row('', 'drperm (TypeScript)', 'govmomi (Go, reference)'));
-    process.stdout.write(
-      row(
-        `collect, ${entities} entities, page ${PAGE_SIZE}`,
-        `${fmt(median(ours.map((r) => r.seconds)))}, ${mib(Math.max(...ours.map((r) => r.rssMiB)))}`,
-        `${fmt(median(ref.map((r) => r.seconds)))}, ${mib(Math.max(...ref.map((r) => r.rssMiB)))}`,
-      ),
-    );
-    process.stdout.write(
-      row(
-        `audit offline, ${TENANTS} tenants (json report)`,
-        `${fmt(median(audits.map((r) => r.seconds)))}, ${mib(Math.max(...audits.map((r) => r.rssMiB)))}`,
-        '(no equivalent)',
-      ),
-    );
-    if (fleet) {
-      const figure = (rs) =>
-        `${fmt(median(rs.map((r) => r.seconds)))}, ${mib(Math.max(...rs.map((r) => r.rssMiB)))}`;
-      process.stdout.write(
-        '\n' +
-          row(`the same estate as ${FLEET_LABS} vCenters`, 'drperm fleet', 'drperm, one vCenter'),
-      );
-      process.stdout.write(
-        row(
-          `collect --fleet, ${FLEET_LABS} x ${fleet.vms} VMs`,
-          figure(fleet.collects),
-          figure(ours),
-        ),
-      );
-      process.stdout.write(
-        row(
-          `audit offline, ${FLEET_LABS} x ${fleet.tenants} tenants`,
-          figure(fleet.audits),
-          figure(audits),
-        ),
-      );
-    }
-    process.stdout.write(
-      `\nmedian wall time of ${RUNS} run(s), peak RSS${TIME ? '' : ' (n/a: /usr/bin/time is missing; apt-get install time)'}; ` +
-        'each process includes its own start-up, login and logout.\n',
-    );
+    return {
+      seconds: median(audits.map((r) => r.seconds)),
+      rssMiB: Math.max(...audits.map((r) => r.rssMiB)),
+    };
   } finally {
-    rmSync(work, { recursive: true, force: true });
-    await lab.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function report(collectRows, auditRow, entitiesAtMax) {
+  const cell = (m) => `${fmt(m.seconds)}, ${mib(m.rssMiB)}`;
+  const cols = ['drperm (TypeScript)', 'govmomi (Go, reference)', 'drperm / govmomi'];
+  if (BASELINE) cols.push('baseline drperm', 'baseline / govmomi');
+  const row = (label, values) =>
+    `${label.padEnd(40)} ${values.map((v, i) => v.padEnd(i === values.length - 1 ? 0 : 24)).join(' ')}\n`;
+  process.stdout.write('\n' + row('collect', cols));
+  for (const { vms, pageSize, r } of collectRows) {
+    const label =
+      pageSize === ONE_PAGE
+        ? `${vms} VMs, ${r.drperm.entities} entities, one page`
+        : `${vms} VMs, ${r.drperm.entities} entities, page ${pageSize}`;
+    const values = [
+      cell(r.drperm),
+      cell(r.govmomi),
+      `${(r.drperm.seconds / r.govmomi.seconds).toFixed(2)}x wall`,
+    ];
+    if (BASELINE) {
+      values.push(cell(r.baseline), `${(r.baseline.seconds / r.govmomi.seconds).toFixed(2)}x wall`);
+    }
+    process.stdout.write(row(label, values));
+  }
+  if (collectRows.length > 1) {
+    const normal = collectRows.filter((c) => c.pageSize === PAGE_SIZE);
+    const per = normal.map(
+      (c) => `${c.vms}: ${((c.r.drperm.seconds / c.r.drperm.entities) * 1e6).toFixed(1)}`,
+    );
+    process.stdout.write(
+      `drperm collect, microseconds per entity (whole process): ${per.join(', ')}\n`,
+    );
+  }
+  if (auditRow) {
+    process.stdout.write(
+      '\n' +
+        row(`audit offline, ${TENANTS} tenants, ${entitiesAtMax} entities (json)`, [
+          cell(auditRow),
+          '(no equivalent)',
+        ]),
+    );
+  }
+  process.stdout.write(
+    `\nmedian wall time of ${RUNS} rotated round(s), peak RSS${TIME ? '' : ' (n/a: /usr/bin/time is missing; apt-get install time)'}; ` +
+      '"one page": page size larger than the inventory, as from a server that ignores it; ' +
+      'each process includes its own start-up, login and logout.\n',
+  );
 }
 
 main().catch((err) => {

@@ -12,7 +12,7 @@ const { join, relative } = require('node:path');
 
 const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
-const { startLab } = require(join(ROOT, 'dist', 'lab'));
+const { startLab } = require(join(ROOT, 'dist-lab'));
 
 const stamp = new Date()
   .toISOString()

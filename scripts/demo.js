@@ -10,8 +10,8 @@ const { join, relative } = require('node:path');
 
 const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
-const { startLab } = require(join(ROOT, 'dist', 'lab'));
-const { startNsxServer } = require(join(ROOT, 'dist', 'lab', 'nsx-server'));
+const { startLab } = require(join(ROOT, 'dist-lab'));
+const { startNsxServer } = require(join(ROOT, 'dist-lab', 'nsx-server'));
 
 const stamp = new Date()
   .toISOString()

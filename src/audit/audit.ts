@@ -6,7 +6,7 @@
 import { Inventory } from '../model/inventory';
 import type { Snapshot } from '../model/snapshot';
 import { resolveCloudAdmin, roleVsCloudAdminRows } from '../policy/cloudadmin';
-import type { Membership, TenantPolicy } from '../policy/schemas';
+import type { TenantPolicy } from '../policy/schemas';
 import {
   DEFAULT_FAILBACK_ROLE,
   findTenantConflicts,
@@ -16,6 +16,9 @@ import {
 import { buildAuditContext, liveRole, type AuditContext } from './context';
 import { AccessModel, comparePaths, toEffectiveAccessEntry } from './effective-access';
 import { principalKey, principalOf } from '../model/principal';
+import { withFindingIds } from './finding-id';
+import { leakMatrix, relationClassifier } from './leak-matrix';
+import type { MembershipInput } from './principals';
 import type {
   AuditReport,
   EffectiveAccessRow,
@@ -24,6 +27,7 @@ import type {
   RoleVsCloudAdminRow,
   TenantReportRow,
 } from './report-model';
+import { membershipSection } from './membership-section';
 import { AUDIT_RULES } from './rules';
 import { countBySeverity, severityRank, type Finding, type Severity } from './types';
 
@@ -37,11 +41,17 @@ export interface AuditInput {
   rolePrivileges?: readonly string[];
   /** Display names of privileges from the role policy (the catalogue's labels win). */
   privilegeLabels?: ReadonlyMap<string, string>;
-  membership?: Membership;
+  /** Group membership: read from sources (src/directory), or a --membership mapping. */
+  membership?: MembershipInput;
   /** Audit as Azure VMware Solution: compare the tenant role with CloudAdmin. */
   avs?: boolean;
   /** CloudAdmin's privileges from resolveCloudAdmin; the snapshot's CloudAdmin role when absent. */
   cloudAdminPrivileges?: readonly string[];
+  /**
+   * The documented CloudAdmin privileges for the Role vs CloudAdmin table alone, when neither
+   * --avs nor a live CloudAdmin role applies: the comparison is shown, the rule does not run.
+   */
+  documentedCloudAdminPrivileges?: readonly string[];
   /** Findings from other sources (the NSX audit); they count towards the tenants' verdicts. */
   extraFindings?: readonly Finding[];
 }
@@ -52,11 +62,13 @@ export type AuditResult = Pick<
   | 'tenants'
   | 'totals'
   | 'findings'
+  | 'leakMatrix'
   | 'effectiveAccess'
   | 'permissions'
   | 'roles'
   | 'roleVsCloudAdmin'
   | 'warnings'
+  | 'membership'
 >;
 
 export function runAudit(input: AuditInput): AuditResult {
@@ -99,22 +111,29 @@ export function auditWithContext(input: AuditInput): { result: AuditResult; ctx:
   warnings.push(...built.warnings);
   const { ctx } = built;
 
-  const findings = [
-    ...AUDIT_RULES.flatMap((rule) => rule(ctx)),
-    ...(input.extraFindings ?? []),
-  ].sort(compareFindings);
+  const findings = withFindingIds(
+    [...AUDIT_RULES.flatMap((rule) => rule(ctx)), ...(input.extraFindings ?? [])].sort(
+      compareFindings,
+    ),
+  );
   const labels = privilegeLabels(snapshot, input.privilegeLabels);
+  const compareWith = cloudAdmin ?? input.documentedCloudAdminPrivileges;
+  const membership = membershipSection(ctx);
+  const showMembership =
+    membership.sources.length > 0 || membership.groups.length + membership.unresolved.length > 0;
   const result: AuditResult = {
     tenants: tenantRows(ctx, findings),
     totals: countBySeverity(findings),
     findings,
+    leakMatrix: leakMatrix(ctx),
     effectiveAccess: effectiveAccessRows(ctx),
     permissions: permissionRows(ctx),
     roles: roleRows(snapshot, labels),
-    roleVsCloudAdmin: cloudAdmin
-      ? cloudAdminRows(ctx, rolePolicyName, input.rolePrivileges, cloudAdmin, labels)
+    roleVsCloudAdmin: compareWith
+      ? cloudAdminRows(ctx, rolePolicyName, input.rolePrivileges, compareWith, labels)
       : [],
     warnings,
+    ...(showMembership ? { membership } : {}),
   };
   return { result, ctx };
 }
@@ -193,12 +212,14 @@ function tenantRows(ctx: AuditContext, findings: readonly Finding[]): TenantRepo
 function effectiveAccessRows(ctx: AuditContext): EffectiveAccessRow[] {
   const rows: EffectiveAccessRow[] = [];
   for (const t of ctx.tenants) {
+    const relation = relationClassifier(ctx, t);
     for (const access of t.reached) {
       const entry = toEffectiveAccessEntry(ctx.model, access);
       rows.push({
         tenant: t.name,
         principal: t.tenant.principal,
         owner: ctx.owners.get(access.entity.ref)?.join(', ') ?? null,
+        relation: relation(access.entity.ref, access.entity.type),
         ...entry,
       });
     }

@@ -3,12 +3,17 @@
  * which VM, and the privilege sets the tenant roles are measured against. Built once per
  * audit so the rules stay small pure functions over shared data.
  */
+import type { MembershipIndex } from '../directory/expand';
 import { IMPLICIT_PRIVILEGES } from '../model/privileges';
-import type { Membership } from '../policy/schemas';
 import type { ResolvedTenant } from '../policy/tenant-resolve';
 import type { AccessModel } from './effective-access';
 import { reaches, resolveAccess, type ResolvedAccess } from './effective-access';
-import { resolvePrincipals, type Principals } from './principals';
+import {
+  membershipIndex,
+  resolvePrincipals,
+  type MembershipInput,
+  type Principals,
+} from './principals';
 import type { Finding, RuleId } from './types';
 import { RULES } from './types';
 
@@ -30,7 +35,8 @@ export interface AuditContext {
   tenants: readonly TenantAccess[];
   /** VM or management server ref -> tenants whose policy owns it. */
   owners: ReadonlyMap<string, readonly string[]>;
-  membership?: Membership;
+  /** Group membership from every source (empty when none was given). */
+  membership: MembershipIndex;
   /** Name of the role the role policy describes (e.g. Azure_Site_Recovery). */
   rolePolicyName?: string;
   /** The role policy's privileges, expanded against the server's catalogue. */
@@ -44,7 +50,7 @@ export type AuditRule = (ctx: AuditContext) => Finding[];
 export interface ContextInput {
   model: AccessModel;
   tenants: readonly ResolvedTenant[];
-  membership?: Membership;
+  membership?: MembershipInput;
   rolePolicyName?: string;
   rolePrivileges?: readonly string[];
   cloudAdminPrivileges?: readonly string[];
@@ -62,11 +68,18 @@ export function buildAuditContext(input: ContextInput): { ctx: AuditContext; war
       owners.set(vm.ref, list);
     }
   }
+  const membership = membershipIndex(input.membership);
+  for (const w of membership.data.warnings) warnings.push(`membership: ${w}`);
+  for (const cycle of membership.cycles()) {
+    warnings.push(
+      `membership cycle: ${[...cycle, cycle[0]].join(' -> ')} (each group counted once)`,
+    );
+  }
   const tenants = input.tenants.map((tenant): TenantAccess => {
-    const principals = resolvePrincipals(tenant.principal, {
-      group: tenant.group,
-      ...(input.membership ? { membership: input.membership } : {}),
-    });
+    const principals = resolvePrincipals(tenant.principal, { group: tenant.group, membership });
+    if (principals.truncated !== undefined) {
+      warnings.push(`tenant ${tenant.policy.tenant}: ${principals.truncated}`);
+    }
     const access = resolveAccess(model, principals);
     const reached = [...access.values()].filter(reaches);
     const allowed = allowedPrivileges(model, tenant, input.rolePolicyName, rolePrivileges);
@@ -89,7 +102,7 @@ export function buildAuditContext(input: ContextInput): { ctx: AuditContext; war
       model,
       tenants,
       owners,
-      ...(input.membership ? { membership: input.membership } : {}),
+      membership,
       ...(input.rolePolicyName ? { rolePolicyName: input.rolePolicyName } : {}),
       ...(rolePrivileges ? { rolePrivileges } : {}),
       ...(input.cloudAdminPrivileges

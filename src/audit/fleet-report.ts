@@ -13,6 +13,7 @@ import {
   type AuditReport,
   type AuditScope,
   type AuditSnapshotInfo,
+  type InputDigest,
 } from './report-model';
 
 export interface FleetSnapshotMeta {
@@ -25,6 +26,8 @@ export interface FleetReportMeta {
   /** vCenter name -> the snapshot audited (absent for failed vCenters). */
   snapshots: ReadonlyMap<string, FleetSnapshotMeta>;
   scope: AuditScope;
+  inputs: InputDigest[];
+  commandLine?: string;
   generatedAt?: Date;
 }
 
@@ -82,6 +85,9 @@ export function buildFleetReport(result: FleetAuditResult, meta: FleetReportMeta
     },
     tenants: result.tenants,
     totals: result.totals,
+    leakMatrix: result.leakMatrix,
+    inputs: meta.inputs,
+    ...(meta.commandLine !== undefined ? { commandLine: meta.commandLine } : {}),
     findings: result.findings,
     effectiveAccess: result.effectiveAccess,
     permissions: result.permissions,

@@ -8,17 +8,24 @@
  * tenant on it is isolated. Pure: data in, data out.
  */
 import type { Snapshot } from '../model/snapshot';
-import type { Membership, TenantPolicy } from '../policy/schemas';
+import type { TenantPolicy } from '../policy/schemas';
 import { resolveTenant, tenantRoleName } from '../policy/tenant-resolve';
 import { InputError } from '../util/errors';
 import { auditWithContext, compareFindings, verdictOf, type AuditResult } from './audit';
 import { buildAuditContext, type AuditContext } from './context';
 import { comparePaths } from './effective-access';
-import { resolvePrincipals, type Principals } from './principals';
-import type { TenantReportRow, VcenterReportRow } from './report-model';
+import { withFindingIds } from './finding-id';
+import { UNOWNED } from './leak-matrix';
+import {
+  membershipIndex,
+  resolvePrincipals,
+  type MembershipInput,
+  type Principals,
+} from './principals';
+import type { LeakMatrix, TenantReportRow, VcenterReportRow } from './report-model';
 import { crossTenantAccess } from './rules/cross-tenant-access';
 import { sharing } from './rules/shared-principal';
-import { countBySeverity, type Finding } from './types';
+import { countBySeverity, type Finding, type TrackedFinding } from './types';
 import { finding } from './context';
 
 export interface FleetTenant {
@@ -49,7 +56,7 @@ export interface FailedVcenter extends VcenterCommon {
 
 export interface FleetAuditInput {
   vcenters: ReadonlyArray<AuditedVcenter | FailedVcenter>;
-  membership?: Membership;
+  membership?: MembershipInput;
   privilegeLabels?: ReadonlyMap<string, string>;
   avs?: boolean;
 }
@@ -81,7 +88,7 @@ export function runFleetAudit(input: FleetAuditInput): FleetAuditResult {
     audited.push({ vc, result, ctx });
   }
 
-  const findings: Finding[] = [];
+  const findings: TrackedFinding[] = [];
   const warnings: string[] = [];
   for (const { vc, result } of audited) {
     findings.push(...result.findings.map((f) => ({ ...f, vcenter: vc.name })));
@@ -91,7 +98,9 @@ export function runFleetAudit(input: FleetAuditInput): FleetAuditResult {
   for (const vc of input.vcenters) {
     if (isFailed(vc)) warnings.push(`vcenter ${vc.name}: not audited: ${vc.error}`);
   }
-  findings.push(...crossVcenterAccess(audited, input), ...sharedAcrossVcenters(input));
+  findings.push(
+    ...withFindingIds([...crossVcenterAccess(audited, input), ...sharedAcrossVcenters(input)]),
+  );
   findings.sort(
     (a, b) => compareFindings(a, b) || (a.vcenter ?? '').localeCompare(b.vcenter ?? ''),
   );
@@ -102,6 +111,7 @@ export function runFleetAudit(input: FleetAuditInput): FleetAuditResult {
     tenants: tenantRows(input, audited, findings),
     totals: countBySeverity(findings),
     findings,
+    leakMatrix: fleetLeakMatrix(input, audited),
     effectiveAccess: audited
       .flatMap(({ vc, result }) => result.effectiveAccess.map((r) => ({ vcenter: vc.name, ...r })))
       .sort(
@@ -224,32 +234,62 @@ function crossVcenterAccess(
  */
 function sharedAcrossVcenters(input: FleetAuditInput): Finding[] {
   const all = members(input);
+  const index = membershipIndex(input.membership);
+  const account = (m: FleetMember) => ({
+    principals: m.principals,
+    tenant: { group: m.tenant.policy.account.group, principal: m.tenant.policy.account.principal },
+  });
   const out: Finding[] = [];
   for (const a of all) {
     for (const b of all) {
       if (a === b || a.vcenters.some((v) => b.vcenters.includes(v))) continue;
-      const how = sharing(a, {
-        principals: b.principals,
-        tenant: {
-          group: b.tenant.policy.account.group,
-          principal: b.tenant.policy.account.principal,
-        },
-      });
+      const how = sharing({ membership: index }, account(a), account(b));
       if (!how) continue;
       out.push(
         finding('shared-principal', {
           tenant: a.name,
           principal: a.tenant.policy.account.principal,
           vcenter: a.vcenters.join(', '),
-          message: `tenant ${a.name}'s account ${a.tenant.policy.account.principal} (vCenter ${a.vcenters.join(', ')}) ${how} tenant ${b.name} (vCenter ${b.vcenters.join(', ')}); vCenters in one SSO domain (Enhanced Linked Mode) share principals`,
+          message: `tenant ${a.name}'s account ${a.tenant.policy.account.principal} (vCenter ${a.vcenters.join(', ')}) ${how.text} tenant ${b.name} (vCenter ${b.vcenters.join(', ')}); vCenters in one SSO domain (Enhanced Linked Mode) share principals`,
           evidence: [],
-          details: [a.tenant.file, b.tenant.file].filter((f): f is string => f !== undefined),
+          details: [
+            ...[a.tenant.file, b.tenant.file].filter((f): f is string => f !== undefined),
+            ...how.chains,
+          ],
           remediation: `Give each tenant its own vCenter account (and group), used by no other tenant on any vCenter of the SSO domain.`,
         }),
       );
     }
   }
   return out;
+}
+
+/**
+ * The estate's leak matrix: per tenant account, the VMs of each tenant (and of nobody) it
+ * reaches, summed over the vCenters (each vCenter's audit counts its own).
+ */
+function fleetLeakMatrix(
+  input: FleetAuditInput,
+  audited: ReadonlyArray<{ result: AuditResult }>,
+): LeakMatrix {
+  const tenants = members(input);
+  const columns = [...tenants.map((m) => m.name), UNOWNED];
+  const rows = tenants.map((m) => ({
+    tenant: m.name,
+    principal: m.tenant.policy.account.principal,
+    counts: columns.map(() => 0),
+  }));
+  for (const { result } of audited) {
+    for (const r of result.leakMatrix.rows) {
+      const row = rows.find((x) => x.tenant === r.tenant);
+      if (!row) continue;
+      result.leakMatrix.columns.forEach((c, i) => {
+        const at = columns.indexOf(c);
+        if (at >= 0) row.counts[at]! += r.counts[i] ?? 0;
+      });
+    }
+  }
+  return { columns, rows };
 }
 
 /** One row per tenant across its vCenters; a tenant on a failed vCenter is never isolated. */

@@ -7,8 +7,10 @@ import {
   AUDIT_REPORT_FORMAT_VERSION,
   type AuditReport,
   type AuditScope,
+  type InputDigest,
   type NsxReportSection,
 } from './report-model';
+import { compareWithPrevious, type PreviousReport } from './report-previous';
 
 export interface ReportMeta {
   snapshot: Snapshot;
@@ -19,10 +21,22 @@ export interface ReportMeta {
   generatedAt?: Date;
   /** The NSX part, when an NSX snapshot was audited too. */
   nsx?: NsxReportSection;
+  /** Digests of the input files besides the snapshot (which snapshotSha256 covers). */
+  inputs?: InputDigest[];
+  /** The command line, secrets already removed. */
+  commandLine?: string;
+  /** The previous report to mark findings new, unchanged or resolved against. */
+  previous?: PreviousReport;
 }
 
 export function buildAuditReport(result: AuditResult, meta: ReportMeta): AuditReport {
   const { snapshot } = meta;
+  const compared = meta.previous ? compareWithPrevious(result.findings, meta.previous) : undefined;
+  const snapshotInput: InputDigest = {
+    kind: 'snapshot',
+    path: meta.scope.snapshotFile ?? '(collected live)',
+    sha256: meta.snapshotSha256,
+  };
   return {
     format: AUDIT_REPORT_FORMAT,
     formatVersion: AUDIT_REPORT_FORMAT_VERSION,
@@ -40,12 +54,17 @@ export function buildAuditReport(result: AuditResult, meta: ReportMeta): AuditRe
     },
     tenants: result.tenants,
     totals: result.totals,
-    findings: result.findings,
+    findings: compared?.findings ?? result.findings,
+    leakMatrix: result.leakMatrix,
     effectiveAccess: result.effectiveAccess,
     permissions: result.permissions,
     roles: result.roles,
     roleVsCloudAdmin: result.roleVsCloudAdmin,
     warnings: [...snapshot.warnings.map((w) => `collection: ${w}`), ...result.warnings],
     ...(meta.nsx ? { nsx: meta.nsx } : {}),
+    inputs: [snapshotInput, ...(meta.inputs ?? [])],
+    ...(meta.commandLine !== undefined ? { commandLine: meta.commandLine } : {}),
+    ...(compared ? { previous: compared.comparison } : {}),
+    ...(result.membership ? { membership: result.membership } : {}),
   };
 }

@@ -1,14 +1,24 @@
 /**
  * The audit report: everything the workbook, the JSON file and the Markdown summary
- * show, in one versioned value. The JSON report is this object as it is; consumers rely on
- * field names, so change them only with a new formatVersion.
+ * show, in one value. The JSON report (src/report/json.ts, README "JSON report format")
+ * writes it with roles, privilege sets, entities and permissions referenced by id instead
+ * of repeated; consumers rely on field names, so change them only with a new formatVersion.
  */
+import type { MembershipSource } from '../model/membership';
 import type { NsxWorkbookRow } from '../model/nsx';
 import type { VcenterInfo } from '../model/snapshot';
-import type { EntityRef, Finding, PermissionEvidence, Severity, TenantSummary } from './types';
+import type {
+  EntityRef,
+  FindingReview,
+  PermissionEvidence,
+  Severity,
+  TenantSummary,
+  TrackedFinding,
+} from './types';
 
 export const AUDIT_REPORT_FORMAT = 'drperm-audit';
-export const AUDIT_REPORT_FORMAT_VERSION = 1;
+/** 2: finding ids, leak matrix, input digests; privilege lists, entities and permissions by id. */
+export const AUDIT_REPORT_FORMAT_VERSION = 2;
 
 export interface AuditReport {
   /** Always 'drperm-audit'. */
@@ -29,8 +39,10 @@ export interface AuditReport {
   tenants: TenantReportRow[];
   /** Finding counts over all tenants, per severity. */
   totals: Record<Severity, number>;
-  /** Every finding, most severe first. */
-  findings: Finding[];
+  /** Every finding, most severe first, each with its stable id. */
+  findings: TrackedFinding[];
+  /** Per tenant account: how many VMs of each tenant (and of none) it reaches. */
+  leakMatrix: LeakMatrix;
   /** One row per tenant principal and entity it reaches (any privilege beyond System.Anonymous). */
   effectiveAccess: EffectiveAccessRow[];
   /** Every permission defined in the vCenter, with the entity path and role name. */
@@ -43,11 +55,85 @@ export interface AuditReport {
   warnings: string[];
   /** NSX Manager RBAC results, when an NSX snapshot was audited too. */
   nsx?: NsxReportSection;
+  /** SHA-256 of every input file the verdict rests on (snapshot, policies, membership, NSX). */
+  inputs: InputDigest[];
+  /** The command that produced the report, secrets removed; absent when not run from the CLI. */
+  commandLine?: string;
+  /** The comparison with `--previous`, when given. */
+  previous?: PreviousComparison;
+  /** Where the members of each group came from, and the groups still unresolved. */
+  membership?: MembershipReportSection;
   /**
    * Fleet audits (several vCenters): one row per vCenter, audited or failed. `vcenter` and
    * `snapshot` above then describe the estate as a whole (names, summed counts).
    */
   vcenters?: VcenterReportRow[];
+}
+
+export interface InputDigest {
+  kind: 'snapshot' | 'tenant policy' | 'membership' | 'role policy' | 'nsx snapshot';
+  path: string;
+  sha256: string;
+}
+
+export interface LeakMatrix {
+  /** Tenant names in policy order, then 'unowned'. */
+  columns: string[];
+  /** One row per tenant account; counts[i] = VMs of columns[i] the account reaches. */
+  rows: Array<{ tenant: string; principal: string; counts: number[] }>;
+}
+
+export interface PreviousComparison {
+  /** The previous report or workbook. */
+  file: string;
+  /** When the previous report was generated, when it says. */
+  generatedAt?: string;
+  counts: { new: number; unchanged: number; resolved: number };
+  /** Findings of the previous report that this one no longer has. */
+  resolved: ResolvedFinding[];
+}
+
+export interface ResolvedFinding {
+  id: string;
+  severity: Severity;
+  rule: string;
+  tenant: string;
+  principal: string;
+  entity?: EntityRef;
+  message: string;
+  review?: FindingReview;
+}
+
+export interface MembershipReportSection {
+  /** Every membership source read (vcenter, ldap, file), with when. */
+  sources: MembershipSource[];
+  /** Groups holding permissions (or tenant group accounts) whose members are known. */
+  groups: MembershipGroupRow[];
+  /** Groups holding permissions whose members no source listed. */
+  unresolved: Array<{ group: string; permissions: number; reason: string }>;
+  /** Membership cycles (group names); each group is counted once. */
+  cycles: string[][];
+}
+
+export interface MembershipGroupRow {
+  group: string;
+  /** Permissions the group holds. */
+  permissions: number;
+  /** MembershipSource.id that listed its members, and that source's kind, location and read time. */
+  source: string;
+  sourceKind: MembershipSource['kind'];
+  sourceLocation: string;
+  readAt: string;
+  /** Distinguished name, for LDAP. */
+  dn?: string;
+  directMembers: number;
+  /** Users reached through the group, nested groups included. */
+  users: number;
+  nestedGroups: string[];
+  /** Nested groups whose members no source listed. */
+  unresolvedNestedGroups?: string[];
+  /** Set when an expansion limit stopped the walk. */
+  truncated?: string;
 }
 
 export interface VcenterReportRow {
@@ -142,11 +228,21 @@ export interface EffectiveAccessRow {
   entity: EntityRef;
   /** Tenant owning the entity (VMs and management servers); null when no tenant owns it. */
   owner: string | null;
+  /** The tenant's own object, a shared object its policy grants, or one it should not reach. */
+  relation: AccessRelation;
   /** Effective privilege ids, sorted. */
   privileges: string[];
   /** The permissions that decide the access. */
   grantedBy: PermissionEvidence[];
 }
+
+/**
+ * own: the tenant's VM or management server; foreign: a VM of another tenant or of none;
+ * shared-policy: an object the tenant policy grants (datacenter, hosts, datastores,
+ * networks, vCenter root, and what always inherits from them); shared-outside-policy: any
+ * other object (a folder or pool reached through a propagating grant).
+ */
+export type AccessRelation = 'own' | 'foreign' | 'shared-policy' | 'shared-outside-policy';
 
 export interface PermissionRow extends PermissionEvidence {
   /** Fleet audits: the vCenter's name in the fleet file. */

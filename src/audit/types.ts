@@ -2,16 +2,12 @@
  * Result types of the isolation audit. JSON consumers rely on rule ids and field
  * names: change them only with a new report format version.
  */
+import { SEVERITIES, severityRank, type Severity } from '../model/severity';
 import { InputError } from '../util/errors';
 import { nearest } from '../util/suggest';
 
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-/** Higher number = more severe. */
-export function severityRank(s: Severity): number {
-  return SEVERITIES.length - SEVERITIES.indexOf(s);
-}
+// Defined with the snapshot model (NSX workbook rows carry a severity); the audit's results use it.
+export { SEVERITIES, severityRank, type Severity } from '../model/severity';
 
 export function severityAtOrAbove(s: Severity, threshold: Severity): boolean {
   return severityRank(s) >= severityRank(threshold);
@@ -65,6 +61,20 @@ export interface PermissionEvidence {
   roleId: number;
   roleName: string;
   propagate: boolean;
+  /**
+   * For a group's permission that reaches a tenant account through membership: the edges from
+   * the account up to the group, each with the source and time it was read.
+   */
+  membershipChain?: MembershipLink[];
+}
+
+/** One membership fact of a chain (see src/model/membership.ts MembershipEdge). */
+export interface MembershipLink {
+  group: string;
+  member: string;
+  memberIsGroup: boolean;
+  source: string;
+  at: string;
 }
 
 export interface Finding {
@@ -108,4 +118,25 @@ export interface TenantSummary {
   /** VMs of other tenants or of nobody the account reaches. */
   foreignObjectsReachable: number;
   findings: Record<Severity, number>;
+}
+
+/** What the auditor may record against a finding (Findings sheet: Status, Owner, Comment). */
+export const REVIEW_STATUSES = ['open', 'accepted risk', 'fixed', 'false positive'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+
+export interface FindingReview {
+  /** One of REVIEW_STATUSES as a rule; kept as typed when an auditor wrote something else. */
+  status?: string;
+  owner?: string;
+  comment?: string;
+}
+
+/** A finding as reports carry it: with its stable id (finding-id.ts). */
+export interface TrackedFinding extends Finding {
+  /** Fingerprint of rule, tenant, principal, object and evidence: equal across audits of one state. */
+  id: string;
+  /** Against `--previous`: first seen in this report, or also in the previous one. */
+  change?: 'new' | 'unchanged';
+  /** Status, Owner and Comment carried over from the previous workbook. */
+  review?: FindingReview;
 }

@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import { InputError } from '../util/errors';
 import { registerSecret, type Logger } from '../util/log';
-import { parseThumbprint } from '../vsphere/tls';
+import { CONNECT_TIMEOUT_MS, callTimeoutMs, DEFAULT_CALL_TIMEOUT_S } from '../net/timeouts';
+import { parseThumbprint } from '../net/tls';
 import type { VimClient } from '../vsphere/client';
 import { withSession, type SessionControl, type SessionSettings } from '../vsphere/session';
 import type { ConnectOptions } from '../vsphere/types';
@@ -19,6 +20,7 @@ export interface ConnectionFlags {
   caFile?: string;
   thumbprint?: string;
   passwordStdin?: boolean;
+  timeout?: string;
 }
 
 export function addConnectionOptions(cmd: Command): Command {
@@ -46,6 +48,10 @@ export function addConnectionOptions(cmd: Command): Command {
     .option(
       '--insecure',
       'do not verify the server certificate (env DRPERM_INSECURE, GOVC_INSECURE); not recommended',
+    )
+    .option(
+      '--timeout <seconds>',
+      `seconds one call to vCenter may take (env DRPERM_TIMEOUT; default ${DEFAULT_CALL_TIMEOUT_S}); connecting is bounded by ${CONNECT_TIMEOUT_MS / 1000} s`,
     );
 }
 
@@ -152,7 +158,9 @@ export async function resolveConnection(
   const thumbprint = firstSet(opts.thumbprint, env.DRPERM_THUMBPRINT);
   if (thumbprint !== undefined) parseThumbprint(thumbprint); // fail early with a usage error
 
-  const options: ConnectOptions = { url: fromUrl.url, username, password };
+  const timeoutMs = callTimeoutMs(opts.timeout, env);
+
+  const options: ConnectOptions = { url: fromUrl.url, username, password, timeoutMs };
   if (insecure) options.insecure = true;
   if (caFile !== undefined) options.caFile = caFile;
   if (thumbprint !== undefined) options.thumbprint = thumbprint;

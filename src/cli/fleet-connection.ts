@@ -15,7 +15,8 @@ import {
 } from '../policy/fleet';
 import { InputError } from '../util/errors';
 import { registerSecret } from '../util/log';
-import { parseThumbprint, trustPolicyFrom } from '../vsphere/tls';
+import { callTimeoutMs } from '../net/timeouts';
+import { parseThumbprint, trustPolicyFrom } from '../net/tls';
 import type { ConnectOptions } from '../vsphere/types';
 import type { FleetNsxTarget, FleetTarget } from '../ops/fleet';
 import { normaliseUrl, type ResolveEnvironment } from './connection';
@@ -102,7 +103,11 @@ export async function fleetNsxTargets(
     });
     const password = await passwordOf(m.name, s.username, s.passwordEnv, where, opts, io);
     registerSecret(password);
-    out.push({ name: m.name, settings: { url: s.url, username: s.username, password, trust } });
+    const timeoutMs = callTimeoutMs(undefined, io.env ?? process.env);
+    out.push({
+      name: m.name,
+      settings: { url: s.url, username: s.username, password, trust, timeoutMs },
+    });
   }
   return out;
 }

@@ -1,5 +1,10 @@
 /** `--snapshot FILE`, or a live collection from the vCenter the connection options name. */
-import { fileSnapshotInput, liveSnapshotInput, type SnapshotInput } from '../ops/snapshot';
+import {
+  fileSnapshotInput,
+  liveSnapshotInput,
+  type SnapshotEnrichment,
+  type SnapshotInput,
+} from '../ops/snapshot';
 import { info } from '../ops/events';
 import { withSession } from '../vsphere/session';
 import { resolveConnection, type ConnectionFlags } from './connection';
@@ -8,9 +13,10 @@ import type { CommandContext } from './context';
 export async function obtainSnapshot(
   opts: ConnectionFlags & { snapshot?: string },
   ctx: CommandContext,
+  enrich?: SnapshotEnrichment,
 ): Promise<SnapshotInput> {
   if (opts.snapshot !== undefined) return fileSnapshotInput(opts.snapshot, ctx.emit);
   const connection = await resolveConnection(opts, ctx.log);
   info(ctx.emit, `collecting from ${connection.url} ...`);
-  return withSession(connection, ctx.log, (client) => liveSnapshotInput(client, ctx.emit));
+  return withSession(connection, ctx.log, (client) => liveSnapshotInput(client, ctx.emit, enrich));
 }

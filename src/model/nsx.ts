@@ -4,7 +4,7 @@
  * NSX audit. Field names are drperm's (camelCase); each says which NSX field it comes from.
  */
 import { z } from 'zod';
-import type { Severity } from '../audit/types';
+import type { Severity } from './severity';
 
 /** NSX permission levels, weakest first: the order "at least" and "above" comparisons use. */
 export const NSX_PERMISSIONS = ['none', 'read', 'execute', 'crud'] as const;

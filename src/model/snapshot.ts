@@ -5,6 +5,7 @@
  * the simulator's datastore ids contain '/' and '@'.
  */
 import { z } from 'zod';
+import { MembershipDataSchema } from './membership';
 
 export const SNAPSHOT_FORMAT = 'drperm-snapshot';
 export const SNAPSHOT_FORMAT_VERSION = 1;
@@ -94,5 +95,7 @@ export const SnapshotSchema = z.object({
   entities: z.array(EntitySchema),
   /** Notes from collection an auditor should see (e.g. permissions the server returned without an entity). */
   warnings: z.array(z.string()),
+  /** Group membership read from identity sources at collection (see src/model/membership.ts). */
+  membership: MembershipDataSchema.optional(),
 });
 export type Snapshot = z.infer<typeof SnapshotSchema>;

@@ -6,7 +6,10 @@
  */
 import { InputError, ServerError } from '../util/errors';
 import { registerSecret, type Logger } from '../util/log';
-import type { TrustPolicy } from '../vsphere/tls';
+import { NetworkError } from '../net/http';
+import { backoffDelayMs, DEFAULT_RETRY, shouldRetry, type AttemptFailure } from '../net/retry';
+import { DEFAULT_CALL_TIMEOUT_S } from '../net/timeouts';
+import type { TrustPolicy } from '../net/tls';
 import { HttpsTransport, type HttpRequest, type HttpResponse } from './transport';
 
 export interface NsxClientOptions {
@@ -19,6 +22,7 @@ export interface NsxClientOptions {
   auth?: 'auto' | 'session' | 'basic';
   /** page_size sent on list calls (NSX default and maximum 1000). */
   pageSize?: number;
+  /** Bound of each call; default DEFAULT_CALL_TIMEOUT_S. */
   timeoutMs?: number;
 }
 
@@ -62,7 +66,9 @@ export class NsxClient {
 
   private constructor(private readonly opts: NsxClientOptions) {
     this.base = parseNsxUrl(opts.url);
-    this.transport = new HttpsTransport(opts.trust, opts.timeoutMs);
+    this.transport = new HttpsTransport(opts.trust, {
+      timeoutMs: opts.timeoutMs ?? DEFAULT_CALL_TIMEOUT_S * 1000,
+    });
     registerSecret(opts.password);
   }
 
@@ -200,17 +206,36 @@ export class NsxClient {
   ): Promise<HttpResponse> {
     const url = new URL(path, this.base);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-    const started = Date.now();
-    const res = await this.transport.send({
-      method,
-      url,
-      headers: { Accept: 'application/json', ...headers },
-      ...(body !== undefined ? { body } : {}),
-    });
-    this.opts.log.debug(
-      `NSX ${method} ${url.pathname}${url.search} -> ${res.status} (${Date.now() - started} ms)`,
-    );
-    return res;
+    // Reads are repeated on transient failures (src/net/retry), writes never.
+    for (let attempt = 1; ; attempt++) {
+      const started = Date.now();
+      let failure: AttemptFailure;
+      let error: Error | undefined;
+      try {
+        const res = await this.transport.send({
+          method,
+          url,
+          headers: { Accept: 'application/json', ...headers },
+          ...(body !== undefined ? { body } : {}),
+        });
+        this.opts.log.debug(
+          `NSX ${method} ${url.pathname}${url.search} -> ${res.status} (${Date.now() - started} ms)`,
+        );
+        if (res.status !== 503) return res;
+        failure = { kind: 'http', status: 503 };
+        if (!shouldRetry(failure, method === 'GET', attempt, DEFAULT_RETRY)) return res;
+      } catch (err) {
+        if (!(err instanceof NetworkError)) throw err;
+        failure = { kind: 'network', code: err.code };
+        error = err;
+        if (!shouldRetry(failure, method === 'GET', attempt, DEFAULT_RETRY)) throw err;
+      }
+      const delay = backoffDelayMs(attempt, DEFAULT_RETRY);
+      this.opts.log.debug(
+        `NSX ${method} ${url.pathname}: ${error?.message ?? 'HTTP 503'}; retry ${attempt} of ${DEFAULT_RETRY.maxAttempts - 1} in ${delay} ms`,
+      );
+      await new Promise((r) => setTimeout(r, delay));
+    }
   }
 
   private json<T>(res: HttpResponse): T {

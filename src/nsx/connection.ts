@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import { InputError } from '../util/errors';
 import { registerSecret, type Logger } from '../util/log';
-import { trustPolicyFrom, type TrustPolicy } from '../vsphere/tls';
+import { CONNECT_TIMEOUT_MS, callTimeoutMs, DEFAULT_CALL_TIMEOUT_S } from '../net/timeouts';
+import { trustPolicyFrom, type TrustPolicy } from '../net/tls';
 import { NsxClient } from './client';
 
 export interface NsxConnectionFlags {
@@ -16,6 +17,7 @@ export interface NsxConnectionFlags {
   caFile?: string;
   thumbprint?: string;
   passwordStdin?: boolean;
+  timeout?: string;
 }
 
 export interface NsxConnectionSettings {
@@ -23,6 +25,8 @@ export interface NsxConnectionSettings {
   username: string;
   password: string;
   trust: TrustPolicy;
+  /** Bound of each call (--timeout, env DRPERM_TIMEOUT). */
+  timeoutMs: number;
 }
 
 export function addNsxConnectionOptions(cmd: Command): Command {
@@ -35,7 +39,11 @@ export function addNsxConnectionOptions(cmd: Command): Command {
       '--thumbprint <hex>',
       "pin the manager's certificate by SHA-256 or SHA-1 thumbprint (env DRPERM_NSX_THUMBPRINT)",
     )
-    .option('--insecure', 'do not verify the TLS certificate (not recommended)');
+    .option('--insecure', 'do not verify the TLS certificate (not recommended)')
+    .option(
+      '--timeout <seconds>',
+      `seconds one call to NSX Manager may take (env DRPERM_TIMEOUT; default ${DEFAULT_CALL_TIMEOUT_S}); connecting is bounded by ${CONNECT_TIMEOUT_MS / 1000} s`,
+    );
 }
 
 export interface ResolveIo {
@@ -73,9 +81,10 @@ export async function resolveNsxConnection(
       '--insecure: the NSX Manager certificate is not verified; anyone on the path can read the password',
     );
   }
+  const timeoutMs = callTimeoutMs(flags.timeout, io.env);
   const password = await resolvePassword(flags, io, username);
   registerSecret(password);
-  return { url, username, password, trust };
+  return { url, username, password, trust, timeoutMs };
 }
 
 async function resolvePassword(

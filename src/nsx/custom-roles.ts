@@ -12,8 +12,8 @@ import {
   type NsxCustomRoleRecipe,
   type NsxFeatureRow,
   type ResolvedNsxBaseline,
-} from './baseline';
-import { excessOver, lowerOf, type PermissionExcess } from './permissions';
+} from '../policy/nsx-baseline';
+import { excessOver, lowerOf, type PermissionExcess } from '../model/nsx-permissions';
 
 export interface DesiredNsxRole {
   id: string;

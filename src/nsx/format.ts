@@ -1,7 +1,7 @@
 /** Text renderings of NSX results for people (stdout); --json prints the objects instead. */
 import { countBySeverity, SEVERITIES, type Finding } from '../audit/types';
 import type { NsxData } from '../model/nsx';
-import type { ResolvedNsxBaseline } from './baseline';
+import type { ResolvedNsxBaseline } from '../policy/nsx-baseline';
 
 export function describeBaseline(b: ResolvedNsxBaseline): string {
   return b.cloudadmin

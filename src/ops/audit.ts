@@ -7,11 +7,12 @@ import { runAudit as auditSnapshot, type AuditResult } from '../audit/audit';
 import { buildAuditReport } from '../audit/report-build';
 import type { AuditReport, NsxReportSection } from '../audit/report-model';
 import { severityAtOrAbove, type Finding, type Severity } from '../audit/types';
+import type { MembershipData } from '../model/membership';
 import type { Snapshot } from '../model/snapshot';
-import { auditNsx } from '../nsx/audit';
-import { loadNsxBaseline, resolveNsxBaseline } from '../nsx/baseline';
+import { auditNsx } from '../audit/rules/nsx';
+import { loadNsxBaseline, resolveNsxBaseline } from '../policy/nsx-baseline';
 import { readNsxSnapshot } from '../nsx/snapshot-file';
-import { nsxWorkbookRows } from '../nsx/workbook';
+import { nsxWorkbookRows } from '../report/nsx-sheet';
 import { resolveCloudAdmin } from '../policy/cloudadmin';
 import {
   catalogueFromPolicies,
@@ -25,6 +26,8 @@ import { MembershipSchema, type Membership, type TenantPolicy } from '../policy/
 import type { LoadedTenantPolicy } from '../policy/tenant-policy';
 import { loadYaml } from '../policy/yaml-file';
 import { writeReports, type ReportFile, type ReportFormat } from '../report';
+import { digestFiles } from '../report/evidence';
+import { readPreviousReport } from '../report/previous-file';
 import { DrpermError } from '../util/errors';
 import { debug, warn, type Emit } from './events';
 import type { SnapshotInput } from './snapshot';
@@ -108,6 +111,8 @@ export async function auditNsxSnapshot(
 export interface AuditOptions {
   tenants: readonly LoadedTenantPolicy[];
   membershipFile?: string;
+  /** Membership already read from its sources (src/directory); the file is not read then. */
+  membership?: MembershipData;
   /** Role policy file; the shipped one when absent. */
   roleFile?: string;
   /** Azure VMware Solution: compare the tenant role with CloudAdmin. */
@@ -117,6 +122,12 @@ export interface AuditOptions {
   /** Report directory (default reports/<UTC time>/) and formats. */
   outDir?: string;
   formats: ReportFormat[];
+  /** An earlier report or workbook: findings marked new/unchanged/resolved, reviews carried over. */
+  previousFile?: string;
+  /** Ed25519 private key file: a detached signature beside each report. */
+  signKey?: string;
+  /** The command line for the report, secrets already removed. */
+  commandLine?: string;
 }
 
 export interface AuditOutcome {
@@ -134,7 +145,7 @@ export async function auditTenants(
   emit: Emit,
 ): Promise<AuditOutcome> {
   const { snapshot } = input;
-  const membership = await loadMembership(options.membershipFile);
+  const membership = options.membership ?? (await loadMembership(options.membershipFile));
   const role = await loadAuditRole(options.roleFile, snapshot, emit);
   // resolveCloudAdmin's precedence: the server's CloudAdmin role, else (with --avs) the documented list.
   const cloudAdmin = resolveCloudAdmin({
@@ -142,6 +153,17 @@ export async function auditTenants(
     catalogue: snapshot.privileges,
     ...(options.avs ? { baseline: await loadBaselinePolicy() } : {}),
   });
+  // Without --avs or a server role the documented list still fills Role vs CloudAdmin (no rule).
+  const documented = cloudAdmin
+    ? undefined
+    : resolveCloudAdmin({
+        roles: [],
+        catalogue: snapshot.privileges,
+        baseline: await loadBaselinePolicy(),
+      });
+  const previous = options.previousFile
+    ? await readPreviousReport(options.previousFile)
+    : undefined;
   const privilegeLabels = await documentedPrivilegeLabels(role);
   const policies = options.tenants.map((p) => p.policy);
   const nsx = options.nsxSnapshotFile
@@ -157,6 +179,7 @@ export async function auditTenants(
     ...(membership ? { membership } : {}),
     ...(options.avs ? { avs: true } : {}),
     ...(cloudAdmin ? { cloudAdminPrivileges: cloudAdmin.privileges } : {}),
+    ...(documented ? { documentedCloudAdminPrivileges: documented.privileges } : {}),
     ...(nsx ? { extraFindings: nsx.findings } : {}),
   });
   if (nsx) result.warnings.push(...nsx.warnings);
@@ -180,10 +203,24 @@ export async function auditTenants(
       failOn: options.failOn,
     },
     ...(nsx ? { nsx: nsx.section } : {}),
+    // SHA-256 of every input besides the snapshot (its digest is input.sha256).
+    inputs: await digestFiles([
+      ...options.tenants.map((p) => ({ kind: 'tenant policy' as const, path: p.file })),
+      ...(options.membershipFile
+        ? [{ kind: 'membership' as const, path: options.membershipFile }]
+        : []),
+      ...(role ? [{ kind: 'role policy' as const, path: role.file }] : []),
+      ...(options.nsxSnapshotFile
+        ? [{ kind: 'nsx snapshot' as const, path: options.nsxSnapshotFile }]
+        : []),
+    ]),
+    ...(options.commandLine !== undefined ? { commandLine: options.commandLine } : {}),
+    ...(previous ? { previous } : {}),
   });
   const files = await writeReports(report, {
     ...(options.outDir !== undefined ? { outDir: options.outDir } : {}),
     formats: options.formats,
+    ...(options.signKey !== undefined ? { signKey: options.signKey } : {}),
   });
   const failing = result.findings.filter((f) =>
     severityAtOrAbove(f.severity, options.failOn),

@@ -16,6 +16,7 @@ import { assignTenants } from '../policy/fleet';
 import { loadBaselinePolicy } from '../policy/role-policy';
 import type { LoadedTenantPolicy } from '../policy/tenant-policy';
 import { writeReports, type ReportFile, type ReportFormat } from '../report';
+import { digestFiles } from '../report/evidence';
 import { InputError } from '../util/errors';
 import type { Logger } from '../util/log';
 import { mapLimit } from '../vsphere/semaphore';
@@ -217,6 +218,8 @@ export interface FleetAuditOptions {
   concurrency: number;
   /** The fleet file, recorded in the report's scope. */
   fleetFile?: string;
+  /** The command line for the report, secrets already removed. */
+  commandLine?: string;
 }
 
 export interface FleetAuditOutcome {
@@ -313,6 +316,22 @@ export async function auditFleet(
       avs: options.avs,
       failOn: options.failOn,
     },
+    // SHA-256 of every input: each vCenter's snapshot, the policies, the membership file.
+    inputs: [
+      ...[...ordered.entries()].map(([name, m]) => ({
+        kind: 'snapshot' as const,
+        path: m.file ?? `live:${name}`,
+        sha256: m.sha256,
+      })),
+      ...(await digestFiles([
+        ...options.tenants.map((t) => ({ kind: 'tenant policy' as const, path: t.file })),
+        ...(options.membershipFile
+          ? [{ kind: 'membership' as const, path: options.membershipFile }]
+          : []),
+        ...(options.roleFile ? [{ kind: 'role policy' as const, path: options.roleFile }] : []),
+      ])),
+    ],
+    ...(options.commandLine !== undefined ? { commandLine: options.commandLine } : {}),
   });
   const written = await writeReports(report, {
     ...(options.outDir !== undefined ? { outDir: options.outDir } : {}),

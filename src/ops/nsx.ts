@@ -7,12 +7,12 @@ import { dirname } from 'node:path';
 import { countBySeverity, severityAtOrAbove, type Finding, type Severity } from '../audit/types';
 import type { NsxData, NsxRole } from '../model/nsx';
 import { defaultSnapshotPath, sha256Hex } from '../model/snapshot-file';
-import { auditNsx } from '../nsx/audit';
+import { auditNsx } from '../audit/rules/nsx';
 import {
   resolveNsxBaseline,
   type NsxBaselinePolicy,
   type ResolvedNsxBaseline,
-} from '../nsx/baseline';
+} from '../policy/nsx-baseline';
 import type { NsxClient } from '../nsx/client';
 import { collectNsx, roleFromWire, rolePath, type WireRole } from '../nsx/collect';
 import {
@@ -24,7 +24,7 @@ import {
 } from '../nsx/custom-roles';
 import { describeBaseline } from '../nsx/format';
 import { nsxSnapshotText } from '../nsx/snapshot-file';
-import { nsxWorkbookRows } from '../nsx/workbook';
+import { nsxWorkbookRows } from '../report/nsx-sheet';
 import type { TenantPolicy } from '../policy/schemas';
 import { InputError, ServerError } from '../util/errors';
 import { eventLogger, warn, type Emit } from './events';

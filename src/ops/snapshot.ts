@@ -45,9 +45,17 @@ export async function collectSnapshot(
   }
 }
 
+/** More reading in the same vCenter session after collection (group membership), recorded in the snapshot. */
+export type SnapshotEnrichment = (client: VimClient, snapshot: Snapshot) => Promise<void>;
+
 /** Collected live: the digest is that of the file `drperm collect` would write, so live and offline audits of the same data record the same SHA-256. */
-export async function liveSnapshotInput(client: VimClient, emit: Emit): Promise<SnapshotInput> {
+export async function liveSnapshotInput(
+  client: VimClient,
+  emit: Emit,
+  enrich?: SnapshotEnrichment,
+): Promise<SnapshotInput> {
   const snapshot = await collectSnapshot(client, emit);
+  await enrich?.(client, snapshot);
   return { snapshot, sha256: sha256Hex(snapshotText(snapshot)), source: 'live' };
 }
 
@@ -70,16 +78,19 @@ export interface CollectReport {
     privileges: number;
   };
   privilegeSource: Snapshot['privilegeSource'];
+  /** Group membership recorded (--membership-from vcenter, --ldap). */
+  membership?: { sources: string[]; groups: number; edges: number; unresolved: number };
   warnings: string[];
 }
 
 /** `drperm collect`: collect and write the snapshot file (default path under reports/). */
 export async function collectToFile(
   client: VimClient,
-  options: { out?: string; pageSize?: number },
+  options: { out?: string; pageSize?: number; enrich?: SnapshotEnrichment },
   emit: Emit,
 ): Promise<CollectReport> {
   const snapshot = await collectSnapshot(client, emit, options);
+  await options.enrich?.(client, snapshot);
   const path =
     options.out ?? defaultSnapshotPath('snapshot', client.url, new Date(snapshot.collectedAt));
   const sha256 = await writeSnapshot(path, snapshot);
@@ -99,6 +110,16 @@ export async function collectToFile(
       privileges: snapshot.privileges.length,
     },
     privilegeSource: snapshot.privilegeSource,
+    ...(snapshot.membership
+      ? {
+          membership: {
+            sources: snapshot.membership.sources.map((s) => `${s.kind} ${s.location}`),
+            groups: snapshot.membership.groups.length,
+            edges: snapshot.membership.edges.length,
+            unresolved: snapshot.membership.unresolved.length,
+          },
+        }
+      : {}),
     warnings: snapshot.warnings,
   };
 }

@@ -4,12 +4,13 @@
  * inventory is escaped, so `=contoso&<legacy>` or `a|b` render literally and cannot break
  * a table, start a link, mention a user or emit HTML.
  */
-import type { AuditReport } from '../audit/report-model';
-import { SEVERITIES, severityRank, type Finding } from '../audit/types';
+import type { AuditReport, MembershipReportSection } from '../audit/report-model';
+import { SEVERITIES, severityRank, type TrackedFinding } from '../audit/types';
 import { controlPicture, formatEvidence } from './text';
 
 export interface ReportFile {
-  format: 'xlsx' | 'json' | 'md';
+  /** 'sig': a detached signature of one of the others (audit --sign). */
+  format: 'xlsx' | 'json' | 'md' | 'sig';
   path: string;
 }
 
@@ -22,25 +23,38 @@ export interface MarkdownOptions {
   evidencePerFinding?: number;
 }
 
-// Punctuation that means something anywhere in CommonMark or GitHub Flavored Markdown:
-// emphasis, code, links, HTML, entities, table cells, strikethrough, math, @mentions.
-const SPECIAL_ANYWHERE = /[\\`*_[\]<>|~&$@!]/g;
-// ':' opens :emoji: codes and autolinks only when text follows it directly.
-const COLON_BEFORE_TEXT = /:(?=\S)/g;
+// Minimal CommonMark escaping (spec 0.31, "Backslash escapes"), plus GFM tables and
+// strikethrough, so names read as plain text in a ticket and render literally everywhere:
+// - always: code spans, emphasis '*', link brackets, HTML and autolinks '<', table cells '|',
+//   strikethrough '~', and GitHub's math '$';
+// - '_' only where it could open or close emphasis (not between two letters or digits);
+// - '&' only where it would start an entity or numeric character reference;
+// - '\' only before punctuation (elsewhere CommonMark shows it as it is) or at the end;
+// - ':' and '@' never: CommonMark gives them no meaning.
+const SPECIAL_ANYWHERE = /[`*[\]<|~$]/g;
+const UNDERSCORE = /_/g;
+const ENTITY_START = /&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]*;)/g;
+const BACKSLASH = /\\(?=[!-/:-@[-`{-~]|$)/g;
 // Block syntax that only counts at the start of a line (a name may start a list item's text):
-// headings, list markers, setext underlines, ordered list numbers.
-const SPECIAL_AT_START = /^([#+\-=])|^(\d+)([.)])/;
+// headings, block quotes, list markers, setext underlines and thematic breaks, ordered list
+// numbers. A marker needs a space or the end after it ("0.1.0" or "-1" start no list).
+const SPECIAL_AT_START = /^(#{1,6}(?=\s|$)|>|[+-](?=\s|$)|(?:=+|-+)\s*$)|^(\d{1,9})([.)])(?=\s|$)/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001F\u007F]/g;
+const WORD = /[\p{L}\p{N}]/u;
 
 /** Text from the inventory or the policy, made literal in Markdown (also inside table cells). */
 export function escapeMarkdown(text: string): string {
   return text
     .replace(CONTROL, controlPicture)
+    .replace(BACKSLASH, '\\\\')
     .replace(SPECIAL_ANYWHERE, '\\$&')
-    .replace(COLON_BEFORE_TEXT, '\\:')
-    .replace(SPECIAL_AT_START, (_m, mark?: string, digits?: string, dot?: string) =>
-      mark !== undefined ? `\\${mark}` : `${digits ?? ''}\\${dot ?? ''}`,
+    .replace(UNDERSCORE, (_m, at: number, all: string) =>
+      WORD.test(all[at - 1] ?? '') && WORD.test(all[at + 1] ?? '') ? '_' : '\\_',
+    )
+    .replace(ENTITY_START, '\\&')
+    .replace(SPECIAL_AT_START, (m: string, mark?: string, digits?: string, dot?: string) =>
+      mark !== undefined ? `\\${m}` : `${digits ?? ''}\\${dot ?? ''}`,
     );
 }
 
@@ -48,7 +62,11 @@ const FORMAT_LABELS: Record<ReportFile['format'], string> = {
   xlsx: 'Workbook (for auditors)',
   json: 'JSON report',
   md: 'This summary',
+  sig: 'Signature',
 };
+
+/** Above this many tenants the leak matrix is shown as a list of its non-zero foreign cells. */
+const MATRIX_MAX_TENANTS = 16;
 
 export function renderMarkdown(report: AuditReport, options: MarkdownOptions = {}): string {
   const top = options.topFindings ?? 10;
@@ -61,8 +79,7 @@ export function renderMarkdown(report: AuditReport, options: MarkdownOptions = {
   out.push(
     `vCenter ${e(report.vcenter.fullName)}, instance ${e(report.vcenter.instanceUuid)}; ` +
       `collected ${report.snapshot.collectedAt} by ${e(report.snapshot.collectedBy)}; ` +
-      `snapshot SHA-256 \`${report.snapshot.sha256}\`; drperm ${report.tool.version}, ` +
-      `report generated ${report.generatedAt}.`,
+      `drperm ${e(report.tool.version)}, report generated ${report.generatedAt}.`,
     '',
   );
 
@@ -72,23 +89,32 @@ export function renderMarkdown(report: AuditReport, options: MarkdownOptions = {
   const fleet = report.vcenters !== undefined;
   out.push('## Tenants', '');
   out.push(
-    `| Tenant |${fleet ? ' vCenters |' : ''} Verdict | Critical | High | Medium | Low | Info | Foreign objects reachable |`,
+    `| Tenant |${fleet ? ' vCenters |' : ''} Verdict | Objects owned | Shared objects granted | Foreign objects reachable | Critical | High | Medium | Low | Info |`,
   );
-  out.push(`|---|${fleet ? '---|' : ''}---|--:|--:|--:|--:|--:|--:|`);
+  out.push(`|---|${fleet ? '---|' : ''}---|--:|--:|--:|--:|--:|--:|--:|--:|`);
   for (const t of report.tenants) {
     const verdict = t.verdict === 'isolated' ? 'isolated' : '**not isolated**';
     const counts = SEVERITIES.map((s) => t.findings[s]).join(' | ');
     const where = fleet ? ` ${e((t.vcenters ?? []).join(', '))} |` : '';
     const unaudited = t.unaudited ? ` (vCenter ${e(t.unaudited.join(', '))} not audited)` : '';
     out.push(
-      `| ${e(t.tenant)} |${where} ${verdict}${unaudited} | ${counts} | ${t.foreignObjectsReachable} |`,
+      `| ${e(t.tenant)} |${where} ${verdict}${unaudited} | ${t.ownedObjects} | ${t.sharedObjectsGranted} | ${t.foreignObjectsReachable} | ${counts} |`,
     );
   }
   out.push('');
 
+  out.push(...leakMatrixBlock(report));
+
   out.push('## Findings by severity', '');
   out.push(`| ${SEVERITIES.join(' | ')} |`, `|${SEVERITIES.map(() => '--:').join('|')}|`);
   out.push(`| ${SEVERITIES.map((s) => report.totals[s]).join(' | ')} |`, '');
+  if (report.previous) {
+    const { counts } = report.previous;
+    out.push(
+      `Since the previous report (${e(report.previous.file)}): ${counts.new} new, ${counts.unchanged} unchanged, ${counts.resolved} resolved.`,
+      '',
+    );
+  }
 
   const findings = [...report.findings].sort(
     (a, b) => severityRank(b.severity) - severityRank(a.severity),
@@ -101,11 +127,23 @@ export function renderMarkdown(report: AuditReport, options: MarkdownOptions = {
     }
   }
 
+  if (report.membership) out.push(...membershipLines(report.membership));
+
   if (report.warnings.length > 0) {
     out.push('## Warnings', '');
-    for (const w of report.warnings) out.push(`- ${e(w)}`);
+    for (const w of new Set(report.warnings)) out.push(`- ${e(w)}`);
     out.push('');
   }
+
+  out.push('## Evidence', '');
+  for (const input of report.inputs) {
+    out.push(`- SHA-256 of ${input.kind} ${e(input.path)}: \`${input.sha256}\``);
+  }
+  if (report.nsx) {
+    out.push(`- NSX Manager ${e(report.nsx.managerUrl)}, collected ${e(report.nsx.collectedAt)}`);
+  }
+  if (report.commandLine !== undefined) out.push(`- Command line: ${e(report.commandLine)}`);
+  out.push('');
 
   if (options.files && options.files.length > 0) {
     out.push('## Files', '');
@@ -113,6 +151,42 @@ export function renderMarkdown(report: AuditReport, options: MarkdownOptions = {
     out.push('');
   }
   return out.join('\n');
+}
+
+/**
+ * Rows: tenant accounts; columns: whose VMs they reach. Counts of another tenant's (or of
+ * nobody's) VMs are bold: those are the leaks. Large audits get the list of leaks instead.
+ */
+function leakMatrixBlock(report: AuditReport): string[] {
+  const e = escapeMarkdown;
+  const { columns, rows } = report.leakMatrix;
+  if (rows.length === 0) return [];
+  const out = ['## Leak matrix', ''];
+  out.push(
+    'VMs of each tenant (columns) that each tenant account (rows) reaches; a bold count is a leak.',
+    '',
+  );
+  if (rows.length <= MATRIX_MAX_TENANTS) {
+    out.push(`| Tenant account | ${columns.map(e).join(' | ')} |`);
+    out.push(`|---|${columns.map(() => '--:').join('|')}|`);
+    rows.forEach((r, i) => {
+      const cells = r.counts.map((n, j) => (j !== i && n > 0 ? `**${n}**` : String(n)));
+      out.push(`| ${e(r.tenant)} | ${cells.join(' | ')} |`);
+    });
+  } else {
+    const leaks = rows.flatMap((r, i) =>
+      r.counts.flatMap((n, j) =>
+        j !== i && n > 0 ? [`- ${e(r.tenant)} reaches **${n}** VMs of ${e(columns[j]!)}`] : [],
+      ),
+    );
+    out.push(...(leaks.length > 0 ? leaks : ['No tenant account reaches a VM it does not own.']));
+    out.push(
+      '',
+      `The full ${rows.length} × ${columns.length} matrix is on the workbook's Leak matrix sheet.`,
+    );
+  }
+  out.push('');
+  return out;
 }
 
 function verdictLine(report: AuditReport): string {
@@ -129,8 +203,8 @@ function vcenterTable(rows: NonNullable<AuditReport['vcenters']>): string[] {
     '## vCenters',
     '',
     '| vCenter | Status | Tenants | Critical | High | Medium | Low | Info | Snapshot SHA-256 or error |',
+    '|---|---|---|--:|--:|--:|--:|--:|---|',
   ];
-  out.push('|---|---|---|--:|--:|--:|--:|--:|---|');
   for (const v of rows) {
     const counts = SEVERITIES.map((s) => v.findings[s]).join(' | ');
     const status = v.status === 'failed' ? '**failed**' : 'audited';
@@ -141,12 +215,13 @@ function vcenterTable(rows: NonNullable<AuditReport['vcenters']>): string[] {
   return out;
 }
 
-function findingItem(f: Finding, n: number, options: MarkdownOptions): string[] {
+function findingItem(f: TrackedFinding, n: number, options: MarkdownOptions): string[] {
   const e = escapeMarkdown;
   const perFinding = options.evidencePerFinding ?? 3;
+  const change = f.change ? ` (${f.change})` : '';
   const where = f.vcenter !== undefined ? `, vCenter ${e(f.vcenter)}` : '';
   const lines = [
-    `${n}. **${f.severity}** \`${f.rule}\`${where}, tenant ${e(f.tenant)}, principal ${e(f.principal)}: ${e(f.message)}`,
+    `${n}. **${f.severity}** \`${f.rule}\` ${f.id}${change}${where}, tenant ${e(f.tenant)}, principal ${e(f.principal)}: ${e(f.message)}`,
   ];
   if (f.entity) {
     lines.push(`   - Object: ${e(f.entity.path)} (${e(f.entity.type)} ${e(f.entity.moref)})`);
@@ -158,4 +233,31 @@ function findingItem(f: Finding, n: number, options: MarkdownOptions): string[] 
   }
   lines.push(`   - Fix: ${e(f.remediation)}`, '');
   return lines;
+}
+
+/** Per group where its members came from, and every group still unresolved. */
+function membershipLines(m: MembershipReportSection): string[] {
+  const e = escapeMarkdown;
+  const out = ['## Group membership', ''];
+  if (m.sources.length === 0) out.push('No membership source was given.');
+  for (const s of m.sources)
+    out.push(`- Source ${e(s.id)}: ${s.kind} ${e(s.location)}, read ${s.readAt}`);
+  out.push('');
+  for (const g of m.groups) {
+    const nested = g.nestedGroups.length > 0 ? `, nested: ${g.nestedGroups.map(e).join(', ')}` : '';
+    out.push(
+      `- ${e(g.group)}: members from ${g.sourceKind} ${e(g.sourceLocation)} (${g.readAt}); ${g.directMembers} direct, ${g.users} users${nested}`,
+    );
+  }
+  if (m.unresolved.length > 0) {
+    out.push('', `Unresolved groups (${m.unresolved.length}):`, '');
+    for (const u of m.unresolved) {
+      out.push(
+        `- ${e(u.group)} (${u.permissions} permission${u.permissions === 1 ? '' : 's'}): ${e(u.reason)}`,
+      );
+    }
+  }
+  for (const c of m.cycles) out.push('', `Membership cycle: ${[...c, c[0]!].map(e).join(' -> ')}`);
+  out.push('');
+  return out;
 }

@@ -3,21 +3,34 @@
  * AuditReport. Order and headers are what auditors filter on; keep them stable.
  */
 import type {
+  AccessRelation,
   AuditReport,
   EffectiveAccessRow,
   PermissionRow,
+  RoleRow,
   RoleVsCloudAdminRow,
   TenantReportRow,
 } from '../audit/report-model';
-import type { Finding, PermissionEvidence } from '../audit/types';
+import { REVIEW_STATUSES, type PermissionEvidence, type TrackedFinding } from '../audit/types';
 import type { NsxWorkbookRow } from '../model/nsx';
-import { formatEvidence, yesNo } from './text';
+import { privilegeSets } from './privilege-sets';
+import { yesNo } from './text';
 import type { Column, TableSheet } from './xlsx-table';
-import { ROLE_STATUS_COLOURS, SEVERITY_COLOURS, VERDICT_COLOURS } from './xlsx-style';
+import {
+  CHANGE_COLOURS,
+  FOREIGN_COLOURS,
+  MATRIX_LEAK,
+  MATRIX_OWN,
+  ROLE_STATUS_COLOURS,
+  SEVERITY_COLOURS,
+  VERDICT_COLOURS,
+  type CellColour,
+} from './xlsx-style';
 
 export const SHEET_NAMES = {
   summary: 'Summary',
   findings: 'Findings',
+  leakMatrix: 'Leak matrix',
   tenants: 'Tenants',
   effectiveAccess: 'Effective access',
   permissions: 'Permissions',
@@ -26,32 +39,187 @@ export const SHEET_NAMES = {
   nsx: 'NSX',
 } as const;
 
-/** One line per permission, so an evidence cell lines up with its neighbours. */
-function lines(evidence: PermissionEvidence[], pick: (p: PermissionEvidence) => string): string {
-  return evidence.map(pick).join('\n');
+/** The Foreign column's words for each AccessRelation. */
+export const RELATION_LABELS: Record<AccessRelation, string> = {
+  own: 'no',
+  foreign: 'foreign',
+  'shared-policy': 'shared (policy)',
+  'shared-outside-policy': 'shared (outside policy)',
+};
+
+/**
+ * One row of the Findings sheet: a finding and one of its evidence permissions (the first
+ * row of a finding also carries its sentence, details and remediation), or a finding of the
+ * previous report that is resolved now.
+ */
+export interface FindingRow {
+  id: string;
+  severity: string;
+  rule: string;
+  tenant: string;
+  principal: string;
+  path?: string;
+  type?: string;
+  message?: string;
+  evidence?: PermissionEvidence;
+  details?: string;
+  remediation?: string;
+  change?: string;
+  status?: string;
+  owner?: string;
+  comment?: string;
 }
 
-export function findingsSheet(report: AuditReport): TableSheet<Finding> {
+export const FINDING_HEADERS = {
+  id: 'Id',
+  status: 'Status',
+  owner: 'Owner',
+  comment: 'Comment',
+  change: 'Since previous',
+} as const;
+
+export function findingRows(report: AuditReport): FindingRow[] {
+  const rows: FindingRow[] = [];
+  const compared = report.previous !== undefined;
+  for (const f of report.findings) rows.push(...rowsOfFinding(f, compared));
+  for (const f of report.previous?.resolved ?? []) {
+    rows.push({
+      id: f.id,
+      severity: f.severity,
+      rule: f.rule,
+      tenant: f.tenant,
+      principal: f.principal,
+      ...(f.entity ? { path: f.entity.path, type: f.entity.type } : {}),
+      message: f.message,
+      change: 'resolved',
+      ...review(f.review),
+    });
+  }
+  return rows;
+}
+
+function review(r: TrackedFinding['review']): Pick<FindingRow, 'status' | 'owner' | 'comment'> {
+  return {
+    ...(r?.status ? { status: r.status } : {}),
+    ...(r?.owner ? { owner: r.owner } : {}),
+    ...(r?.comment ? { comment: r.comment } : {}),
+  };
+}
+
+function rowsOfFinding(f: TrackedFinding, compared: boolean): FindingRow[] {
+  const key = {
+    id: f.id,
+    severity: f.severity,
+    rule: f.rule,
+    tenant: f.tenant,
+    principal: f.principal,
+    ...(f.entity ? { path: f.entity.path, type: f.entity.type } : {}),
+  };
+  const first: FindingRow = {
+    ...key,
+    message: f.message,
+    ...(f.details && f.details.length > 0 ? { details: f.details.join('\n') } : {}),
+    remediation: f.remediation,
+    ...(compared ? { change: f.change ?? 'new' } : {}),
+    ...review(f.review),
+  };
+  if (f.evidence.length === 0) return [first];
+  // The finding's identity repeats on each evidence row so that a filter keeps them together.
+  return f.evidence.map((evidence, i) => (i === 0 ? { ...first, evidence } : { ...key, evidence }));
+}
+
+/** The Finding cell: what is wrong, the evidence that is not a permission, and the fix. */
+function findingText(r: FindingRow): string | undefined {
+  if (r.message === undefined) return undefined;
+  return [
+    r.message,
+    ...(r.details ? [r.details] : []),
+    ...(r.remediation ? [`Fix: ${r.remediation}`] : []),
+  ].join('\n');
+}
+
+/**
+ * Sized for A4 landscape at 8 pt or more (about 200 characters of column width): narrow
+ * wrapped columns, and the sentence, other evidence and fix in one cell.
+ */
+export function findingsSheet(report: AuditReport): TableSheet<FindingRow> {
   return {
     name: SHEET_NAMES.findings,
-    rows: report.findings,
+    rows: findingRows(report),
     emptyNote: 'No findings.',
+    repeatFirstColumn: true,
+    validations: [{ header: FINDING_HEADERS.status, values: [...REVIEW_STATUSES] }],
     columns: [
-      { header: 'Severity', value: (f) => f.severity, colours: SEVERITY_COLOURS, width: 12 },
-      { header: 'Rule', value: (f) => f.rule, maxWidth: 28 },
-      { header: 'Tenant', value: (f) => f.tenant, maxWidth: 20, wrap: true },
-      { header: 'Principal', value: (f) => f.principal, maxWidth: 28, wrap: true },
-      { header: 'Entity path', value: (f) => f.entity?.path, maxWidth: 36, wrap: true },
-      { header: 'Entity type', value: (f) => f.entity?.type, maxWidth: 20 },
-      { header: 'Moref', value: (f) => f.entity?.moref, maxWidth: 14 },
-      { header: 'Finding', value: (f) => f.message, maxWidth: 44, wrap: true },
+      { header: FINDING_HEADERS.id, value: (r) => r.id, width: 15 },
+      { header: 'Severity', value: (r) => r.severity, colours: SEVERITY_COLOURS, width: 9 },
+      { header: 'Rule', value: (r) => r.rule, width: 13, wrap: true },
+      { header: 'Tenant', value: (r) => r.tenant, width: 9, wrap: true },
+      { header: 'Principal', value: (r) => r.principal, width: 13, wrap: true },
+      { header: 'Object path', value: (r) => r.path, width: 18, wrap: true },
+      { header: 'Object type', value: (r) => r.type, width: 9, wrap: true },
+      { header: 'Finding', value: findingText, width: 30, wrap: true },
+      { header: 'Granted on', value: (r) => r.evidence?.entity.path, width: 16, wrap: true },
       {
-        header: 'Evidence (permissions)',
-        value: (f) => [...f.evidence.map(formatEvidence), ...(f.details ?? [])].join('\n'),
-        maxWidth: 56,
+        header: 'Granted to',
+        value: (r) =>
+          r.evidence && (r.evidence.group ? `group ${r.evidence.principal}` : r.evidence.principal),
+        width: 13,
         wrap: true,
       },
-      { header: 'Remediation', value: (f) => f.remediation, maxWidth: 40, wrap: true },
+      { header: 'Role', value: (r) => r.evidence?.roleName, width: 11, wrap: true },
+      {
+        header: 'Propagate',
+        value: (r) => (r.evidence ? yesNo(r.evidence.propagate) : undefined),
+        width: 9,
+      },
+      {
+        header: FINDING_HEADERS.change,
+        value: (r) => r.change,
+        colours: CHANGE_COLOURS,
+        width: 9,
+      },
+      {
+        header: FINDING_HEADERS.status,
+        value: (r) => r.status,
+        width: 10,
+        input: true,
+        wrap: true,
+      },
+      { header: FINDING_HEADERS.owner, value: (r) => r.owner, width: 8, input: true, wrap: true },
+      {
+        header: FINDING_HEADERS.comment,
+        value: (r) => r.comment,
+        width: 12,
+        input: true,
+        wrap: true,
+      },
+    ],
+  };
+}
+
+type MatrixRow = AuditReport['leakMatrix']['rows'][number] & { index: number };
+
+export function leakMatrixSheet(report: AuditReport): TableSheet<MatrixRow> {
+  const { columns, rows } = report.leakMatrix;
+  const unowned = columns.length - 1;
+  const colour = (row: MatrixRow, i: number): CellColour | undefined => {
+    if (i === row.index) return MATRIX_OWN;
+    return (row.counts[i] ?? 0) > 0 ? MATRIX_LEAK : undefined;
+  };
+  return {
+    name: SHEET_NAMES.leakMatrix,
+    rows: rows.map((r, index) => ({ ...r, index })),
+    emptyNote: 'No tenants audited.',
+    repeatFirstColumn: true,
+    columns: [
+      { header: 'Tenant account', value: (r) => r.tenant, maxWidth: 24 },
+      { header: 'Principal', value: (r) => r.principal, maxWidth: 32, wrap: true },
+      ...columns.map((name, i): Column<MatrixRow> => ({
+        header: i === unowned ? 'unowned' : name,
+        value: (r) => r.counts[i] ?? 0,
+        width: Math.max(8, Math.min(name.length + 5, 20)),
+        colour: (r) => colour(r, i),
+      })),
     ],
   };
 }
@@ -69,18 +237,20 @@ export function tenantsSheet(report: AuditReport): TableSheet<TenantReportRow> {
     name: SHEET_NAMES.tenants,
     rows: report.tenants,
     emptyNote: 'No tenants audited.',
+    repeatFirstColumn: true,
     columns: [
-      { header: 'Tenant', value: (t) => t.tenant, maxWidth: 28 },
+      { header: 'Tenant', value: (t) => t.tenant, maxWidth: 24 },
       { header: 'Verdict', value: (t) => t.verdict, colours: VERDICT_COLOURS, width: 14 },
       { header: 'Mode', value: (t) => t.mode, width: 14 },
-      { header: 'Principal', value: (t) => t.principal, maxWidth: 36 },
+      { header: 'Principal', value: (t) => t.principal, maxWidth: 30, wrap: true },
       { header: 'Group', value: (t) => t.group, width: 9 },
-      { header: 'Role', value: (t) => t.roleName, maxWidth: 28 },
-      { header: 'Objects owned', value: (t) => t.ownedObjects, width: 17 },
-      { header: 'Shared objects granted', value: (t) => t.sharedObjectsGranted, width: 25 },
-      { header: 'Foreign objects reachable', value: (t) => t.foreignObjectsReachable, width: 27 },
+      { header: 'Role', value: (t) => t.roleName, maxWidth: 24, wrap: true },
+      // Wrapped headers keep count columns narrow, so the sheet fits the page width.
+      { header: 'Objects owned', value: (t) => t.ownedObjects, width: 10 },
+      { header: 'Shared objects granted', value: (t) => t.sharedObjectsGranted, width: 11 },
+      { header: 'Foreign objects reachable', value: (t) => t.foreignObjectsReachable, width: 11 },
       ...tenantCountColumns,
-      { header: 'Policy file', value: (t) => t.file, maxWidth: 40 },
+      { header: 'Policy file', value: (t) => t.file, maxWidth: 30 },
     ],
   };
 }
@@ -92,12 +262,16 @@ export const SUMMARY_TENANT_COLUMNS: Column<TenantReportRow>[] = [
   ...tenantCountColumns,
 ];
 
+function lines(evidence: PermissionEvidence[], pick: (p: PermissionEvidence) => string): string {
+  return evidence.map(pick).join('\n');
+}
+
 // One line per granting permission; wrapped, or Excel would not show the line breaks.
 const grantColumns: Column<EffectiveAccessRow>[] = [
   {
     header: 'Granted on',
     value: (r) => lines(r.grantedBy, (p) => p.entity.path),
-    maxWidth: 44,
+    maxWidth: 40,
     wrap: true,
   },
   {
@@ -106,43 +280,48 @@ const grantColumns: Column<EffectiveAccessRow>[] = [
     maxWidth: 28,
     wrap: true,
   },
-  {
-    header: 'Role',
-    value: (r) => lines(r.grantedBy, (p) => p.roleName),
-    maxWidth: 24,
-    wrap: true,
-  },
+  { header: 'Role', value: (r) => lines(r.grantedBy, (p) => p.roleName), maxWidth: 24, wrap: true },
   {
     header: 'Propagate',
     value: (r) => lines(r.grantedBy, (p) => yesNo(p.propagate)),
-    width: 12,
+    width: 13,
     wrap: true,
   },
 ];
 
 export function effectiveAccessSheet(report: AuditReport): TableSheet<EffectiveAccessRow> {
+  const { sets, ofRow } = privilegeSets(report);
+  const set = (i: number) => sets[ofRow[i]!]!;
+  const extras = sets.map((s) => s.extra.join(', '));
   return {
     name: SHEET_NAMES.effectiveAccess,
     rows: report.effectiveAccess,
     emptyNote: 'No tenant account reaches any object.',
     columns: [
-      { header: 'Tenant', value: (r) => r.tenant, maxWidth: 20 },
+      { header: 'Tenant', value: (r) => r.tenant, maxWidth: 18 },
       { header: 'Principal', value: (r) => r.principal, maxWidth: 28 },
-      { header: 'Entity path', value: (r) => r.entity.path, maxWidth: 44, wrap: true },
+      { header: 'Entity path', value: (r) => r.entity.path, maxWidth: 40, wrap: true },
       { header: 'Entity type', value: (r) => r.entity.type, maxWidth: 20 },
       { header: 'Moref', value: (r) => r.entity.moref, maxWidth: 14 },
-      { header: 'Owner', value: (r) => r.owner ?? '(no tenant)', maxWidth: 20 },
+      { header: 'Owner', value: (r) => r.owner ?? '(no tenant)', maxWidth: 18 },
       {
         header: 'Foreign',
-        // Owned by another tenant or by nobody: the objects an isolation audit is about.
-        value: (r) => r.owner !== r.tenant,
-        width: 10,
+        // "foreign": a VM of another tenant or of nobody, what an isolation audit is about;
+        // "shared (policy)": what the tenant policy grants on purpose.
+        value: (r) => RELATION_LABELS[r.relation],
+        colours: FOREIGN_COLOURS,
+        width: 17,
+        wrap: true,
       },
-      { header: 'Privilege count', value: (r) => r.privileges.length, width: 17 },
-      // Long and the same for most rows: not wrapped, so rows stay one line high. Not the last
-      // column either: the filled Granted on cell beside it clips the text, where an empty
-      // neighbour would let it spill across the page and shrink the printed sheet to dust.
-      { header: 'Privileges', value: (r) => r.privileges.join(', '), width: 40 },
+      // The role's privileges are listed once on the Roles sheet; here only what goes beyond it.
+      { header: 'Effective role', value: (_r, i) => set(i).roleName ?? '(none)', maxWidth: 24 },
+      {
+        header: 'Privileges beyond role',
+        value: (_r, i) => extras[ofRow[i]!],
+        maxWidth: 30,
+        wrap: true,
+      },
+      { header: 'Privilege count', value: (_r, i) => set(i).size, width: 10 },
       ...grantColumns,
     ],
   };
@@ -154,51 +333,125 @@ export function permissionsSheet(report: AuditReport): TableSheet<PermissionRow>
     rows: report.permissions,
     emptyNote: 'The vCenter defines no permissions.',
     columns: [
-      { header: 'Entity path', value: (p) => p.entity.path, maxWidth: 50 },
+      { header: 'Entity path', value: (p) => p.entity.path, maxWidth: 44, wrap: true },
       { header: 'Entity type', value: (p) => p.entity.type, maxWidth: 22 },
       { header: 'Moref', value: (p) => p.entity.moref, maxWidth: 16 },
-      { header: 'Principal', value: (p) => p.principal, maxWidth: 36 },
+      { header: 'Principal', value: (p) => p.principal, maxWidth: 32, wrap: true },
       { header: 'Group', value: (p) => p.group, width: 9 },
-      { header: 'Role', value: (p) => p.roleName, maxWidth: 28 },
+      { header: 'Role', value: (p) => p.roleName, maxWidth: 26 },
       { header: 'Role id', value: (p) => p.roleId, width: 10 },
-      { header: 'Propagate', value: (p) => p.propagate, width: 12 },
-      { header: 'Tenant', value: (p) => p.tenant ?? '', maxWidth: 24 },
+      { header: 'Propagate', value: (p) => p.propagate, width: 13 },
+      { header: 'Tenant', value: (p) => p.tenant ?? '', maxWidth: 20 },
     ],
   };
 }
 
-interface RolePrivilegeRow {
+export interface RolePrivilegeRow {
   roleId: number;
   role: string;
   roleLabel: string | undefined;
   system: boolean;
+  tenants: string;
+  permissions: number;
   privilege: string | undefined;
   privilegeLabel: string | undefined;
+  note?: string;
 }
 
-/** One row per role and privilege; a role without privileges still gets its row. */
-export function rolePrivilegeRows(report: AuditReport): RolePrivilegeRow[] {
-  return report.roles.flatMap((role): RolePrivilegeRow[] => {
-    const base = { roleId: role.id, role: role.name, roleLabel: role.label, system: role.system };
-    if (role.privileges.length === 0) {
-      return [{ ...base, privilege: undefined, privilegeLabel: undefined }];
+/** Roles with more privileges than this that no tenant uses get one summary row. */
+const LISTED_PRIVILEGES = 12;
+
+/**
+ * The roles that matter to the audit: the tenant roles, one row per privilege; other roles
+ * used by a permission, listed the same way when short, else in one row; unused roles counted.
+ */
+export function rolePrivilegeRows(report: AuditReport): {
+  rows: RolePrivilegeRow[];
+  unused: RoleRow[];
+} {
+  const uses = new Map<number, number>();
+  for (const p of report.permissions) uses.set(p.roleId, (uses.get(p.roleId) ?? 0) + 1);
+  const tenantsOf = new Map<string, string[]>();
+  for (const t of report.tenants) {
+    const list = tenantsOf.get(t.roleName) ?? [];
+    list.push(t.tenant);
+    tenantsOf.set(t.roleName, list);
+  }
+  const rows: RolePrivilegeRow[] = [];
+  const unused: RoleRow[] = [];
+  const ordered = [...report.roles].sort(
+    (a, b) => Number(tenantsOf.has(b.name)) - Number(tenantsOf.has(a.name)) || a.id - b.id,
+  );
+  for (const role of ordered) {
+    const tenants = tenantsOf.get(role.name) ?? [];
+    const permissions = uses.get(role.id) ?? 0;
+    if (tenants.length === 0 && permissions === 0) {
+      unused.push(role);
+      continue;
     }
-    return role.privileges.map((p) => ({ ...base, privilege: p.id, privilegeLabel: p.label }));
-  });
+    const base = {
+      roleId: role.id,
+      role: role.name,
+      roleLabel: role.label,
+      system: role.system,
+      tenants: tenants.join(', '),
+      permissions,
+    };
+    if (role.privileges.length === 0) {
+      rows.push({ ...base, privilege: undefined, privilegeLabel: undefined, note: '(none)' });
+    } else if (tenants.length > 0 || role.privileges.length <= LISTED_PRIVILEGES) {
+      for (const p of role.privileges) {
+        rows.push({ ...base, privilege: p.id, privilegeLabel: p.label });
+      }
+    } else {
+      rows.push({
+        ...base,
+        privilege: undefined,
+        privilegeLabel: undefined,
+        note: `(${role.privileges.length} privileges, not listed: no tenant's role; the JSON report lists them)`,
+      });
+    }
+  }
+  return { rows, unused };
 }
 
 export function rolesSheet(report: AuditReport): TableSheet<RolePrivilegeRow> {
+  const { rows, unused } = rolePrivilegeRows(report);
+  const unusedRow: RolePrivilegeRow | undefined =
+    unused.length > 0
+      ? {
+          roleId: NaN,
+          role: `${unused.length} unused role${unused.length === 1 ? '' : 's'}`,
+          roleLabel: undefined,
+          system: false,
+          tenants: '',
+          permissions: 0,
+          privilege: undefined,
+          privilegeLabel: undefined,
+          note: `(not listed: no permission and no tenant uses ${unused.length === 1 ? 'it' : 'them'})`,
+        }
+      : undefined;
   return {
     name: SHEET_NAMES.roles,
-    rows: rolePrivilegeRows(report),
+    rows: unusedRow ? [...rows, unusedRow] : rows,
     emptyNote: 'The vCenter returned no roles.',
     columns: [
-      { header: 'Role id', value: (r) => r.roleId, width: 10 },
-      { header: 'Role', value: (r) => r.role, maxWidth: 30 },
-      { header: 'Role display name', value: (r) => r.roleLabel, maxWidth: 30 },
-      { header: 'System role', value: (r) => r.system, width: 14 },
-      { header: 'Privilege id', value: (r) => r.privilege ?? '(none)', maxWidth: 55 },
-      { header: 'Privilege display name', value: (r) => r.privilegeLabel, maxWidth: 50 },
+      {
+        header: 'Role id',
+        value: (r) => (Number.isNaN(r.roleId) ? undefined : r.roleId),
+        width: 10,
+      },
+      { header: 'Role', value: (r) => r.role, maxWidth: 28 },
+      { header: 'Role display name', value: (r) => r.roleLabel, maxWidth: 24 },
+      { header: 'System role', value: (r) => (Number.isNaN(r.roleId) ? '' : r.system), width: 14 },
+      { header: 'Tenant role of', value: (r) => r.tenants, maxWidth: 24, wrap: true },
+      {
+        header: 'Permissions',
+        value: (r) => (Number.isNaN(r.roleId) ? undefined : r.permissions),
+        width: 15,
+      },
+      { header: 'Privilege id', value: (r) => r.privilege ?? r.note, maxWidth: 46, wrap: true },
+      { header: 'Privilege display name', value: (r) => r.privilegeLabel, maxWidth: 40 },
     ],
   };
 }
@@ -208,14 +461,15 @@ export function roleVsCloudAdminSheet(report: AuditReport): TableSheet<RoleVsClo
     name: SHEET_NAMES.roleVsCloudAdmin,
     rows: report.roleVsCloudAdmin,
     emptyNote:
-      'Not compared: no AVS CloudAdmin privilege set is known (audit with --avs, or on a server with a CloudAdmin role).',
+      'Not compared: neither the documented AVS CloudAdmin privileges nor a live CloudAdmin role were available.',
     columns: [
-      { header: 'Role', value: (r) => r.role, maxWidth: 28 },
-      { header: 'Privilege id', value: (r) => r.privilege, maxWidth: 55 },
-      { header: 'Privilege display name', value: (r) => r.label, maxWidth: 50 },
+      { header: 'Role', value: (r) => r.role, maxWidth: 24 },
+      { header: 'Privilege id', value: (r) => r.privilege, maxWidth: 50 },
+      { header: 'Privilege display name', value: (r) => r.label, maxWidth: 44 },
       { header: 'In role', value: (r) => r.inRole, width: 10 },
       { header: 'In CloudAdmin', value: (r) => r.inCloudAdmin, width: 16 },
       { header: 'Status', value: (r) => r.status, colours: ROLE_STATUS_COLOURS, width: 24 },
+      { header: 'Note', value: (r) => r.note, maxWidth: 40, wrap: true },
     ],
   };
 }

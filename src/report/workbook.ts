@@ -1,10 +1,10 @@
 /**
- * The auditor's workbook (.xlsx). Written with exceljs's streaming writer: each sheet is
- * committed row by row, so a 50,000-row Effective access sheet costs disk, not heap.
+ * The auditor's workbook (.xlsx), written with our own streaming SpreadsheetML writer
+ * (xlsx-writer.ts): each sheet goes to the file row by row, so a 50,000-row Effective
+ * access sheet costs disk, not heap, and styles are shared per column instead of per cell.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import ExcelJS from 'exceljs';
 import type { AuditReport } from '../audit/report-model';
 import { SEVERITIES } from '../audit/types';
 import {
@@ -12,52 +12,45 @@ import {
   SUMMARY_TENANT_COLUMNS,
   effectiveAccessSheet,
   findingsSheet,
+  leakMatrixSheet,
   nsxSheet,
   permissionsSheet,
   roleVsCloudAdminSheet,
   rolesSheet,
   tenantsSheet,
 } from './workbook-sheets';
-import { SEVERITY_COLOURS, type CellColour } from './xlsx-style';
-import {
-  addReportSheet,
-  writeHeaderRow,
-  writeRow,
-  writeTableSheet,
-  type CellInput,
-  type ColumnLayout,
-  type WorkbookWriter,
-} from './xlsx-table';
+import { INPUT_STYLE, SEVERITY_COLOURS, type CellColour } from './xlsx-style';
+import { TableWriter, writeTableSheet, type CellInput, type ColumnLayout } from './xlsx-table';
+import { XlsxWriter } from './xlsx-writer';
 
 export async function writeWorkbook(report: AuditReport, path: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-    filename: path,
-    // No shared-string table: exceljs keeps it in memory (about 1.7 kB a row on the Effective
-    // access sheet). String cells are written inline instead (see xlsx-table.ts).
-    useSharedStrings: false,
-    useStyles: true,
+  const workbook = new XlsxWriter(path, {
+    creator: 'drperm',
+    created: new Date(report.generatedAt),
+    title: `drperm isolation audit of ${report.vcenter.url || report.vcenter.name}`,
+    subject: 'vCenter permissions for Azure Site Recovery: tenant isolation audit',
   });
-  workbook.creator = 'drperm';
-  workbook.lastModifiedBy = 'drperm';
-  workbook.created = new Date(report.generatedAt);
-  workbook.modified = workbook.created;
-  workbook.title = `drperm isolation audit of ${report.vcenter.url || report.vcenter.name}`;
-  workbook.subject = 'vCenter permissions for Azure Site Recovery: tenant isolation audit';
-
-  writeSummarySheet(workbook, report);
-  await writeTableSheet(workbook, findingsSheet(report));
-  await writeTableSheet(workbook, tenantsSheet(report));
-  await writeTableSheet(workbook, effectiveAccessSheet(report));
-  await writeTableSheet(workbook, permissionsSheet(report));
-  await writeTableSheet(workbook, rolesSheet(report));
-  await writeTableSheet(workbook, roleVsCloudAdminSheet(report));
-  const nsx = nsxSheet(report);
-  if (nsx) await writeTableSheet(workbook, nsx);
-  await workbook.commit();
+  try {
+    await writeSummarySheet(workbook, report);
+    await writeTableSheet(workbook, findingsSheet(report));
+    await writeTableSheet(workbook, leakMatrixSheet(report));
+    await writeTableSheet(workbook, tenantsSheet(report));
+    await writeTableSheet(workbook, effectiveAccessSheet(report));
+    await writeTableSheet(workbook, permissionsSheet(report));
+    await writeTableSheet(workbook, rolesSheet(report));
+    await writeTableSheet(workbook, roleVsCloudAdminSheet(report));
+    const nsx = nsxSheet(report);
+    if (nsx) await writeTableSheet(workbook, nsx);
+    await workbook.close();
+  } catch (err) {
+    workbook.destroy();
+    await rm(path, { force: true });
+    throw err;
+  }
 }
 
-interface SummaryField {
+export interface SummaryField {
   field: string;
   value: CellInput;
   colour?: CellColour;
@@ -68,14 +61,7 @@ export function summaryFields(report: AuditReport): SummaryField[] {
   const { scope, vcenter, snapshot } = report;
   const fields: SummaryField[] = [
     { field: 'Scope: tenants', value: scope.tenants.join(', ') },
-    { field: 'Scope: tenant policy files', value: scope.tenantFiles.join('\n') },
     { field: 'Scope: source', value: scope.source },
-    { field: 'Scope: snapshot file', value: scope.snapshotFile },
-    {
-      field: 'Scope: membership file',
-      value: scope.membershipFile ?? '(none: groups not expanded)',
-    },
-    { field: 'Scope: role policy file', value: scope.rolePolicyFile },
     { field: 'Scope: Azure VMware Solution (--avs)', value: scope.avs },
     { field: 'Scope: fail on', value: scope.failOn },
     { field: 'vCenter URL', value: vcenter.url },
@@ -90,10 +76,36 @@ export function summaryFields(report: AuditReport): SummaryField[] {
     { field: 'Privilege catalogue source', value: snapshot.privilegeSource },
     { field: 'Entities in snapshot', value: snapshot.entityCount },
     { field: 'Permissions in snapshot', value: snapshot.permissionCount },
+  ];
+  if (!scope.membershipFile) {
+    fields.push({ field: 'Membership file', value: '(none: groups not expanded)' });
+  }
+  // Every input the verdict rests on, with its digest: the hash on its own line to copy.
+  for (const input of report.inputs) {
+    fields.push({ field: `SHA-256: ${input.kind}`, value: `${input.sha256}\n${input.path}` });
+  }
+  if (report.nsx) {
+    fields.push({ field: 'NSX Manager URL', value: report.nsx.managerUrl });
+    fields.push({ field: 'NSX collected at', value: new Date(report.nsx.collectedAt) });
+  }
+  fields.push(
     { field: 'Report generated', value: new Date(report.generatedAt) },
     { field: 'drperm version', value: report.tool.version },
     { field: 'Report format', value: `${report.format} v${report.formatVersion}` },
-  ];
+  );
+  if (report.commandLine !== undefined) {
+    fields.push({ field: 'Command line', value: report.commandLine });
+  }
+  if (report.previous) {
+    const { counts } = report.previous;
+    fields.push(
+      { field: 'Compared with', value: report.previous.file },
+      {
+        field: 'Since previous report',
+        value: `${counts.new} new, ${counts.unchanged} unchanged, ${counts.resolved} resolved`,
+      },
+    );
+  }
   for (const severity of SEVERITIES) {
     const count = report.totals[severity];
     fields.push({
@@ -102,48 +114,60 @@ export function summaryFields(report: AuditReport): SummaryField[] {
       ...(count > 0 && { colour: SEVERITY_COLOURS[severity] }),
     });
   }
-  for (const warning of report.warnings) fields.push({ field: 'Warning', value: warning });
+  // Once each: a live collection's warnings may repeat what the snapshot already said.
+  for (const warning of new Set(report.warnings)) fields.push({ field: 'Warning', value: warning });
   return fields;
 }
 
-function writeSummarySheet(workbook: WorkbookWriter, report: AuditReport): void {
+/** The sign-off block: cells for the auditor to fill in. */
+export const SIGN_OFF_FIELDS = ['Prepared by', 'Reviewed by', 'Date', 'Decision'] as const;
+
+async function writeSummarySheet(workbook: XlsxWriter, report: AuditReport): Promise<void> {
   const fields = summaryFields(report);
   const tenantName = Math.max(...report.tenants.map((t) => t.tenant.length), 0);
   const layout: ColumnLayout[] = [
-    { width: Math.max(...fields.map((f) => f.field.length), tenantName) + 2 },
+    { width: Math.min(Math.max(...fields.map((f) => f.field.length), tenantName, 14) + 2, 36) },
     // Fits a SHA-256 in hex on one line.
     { width: 68, wrap: true, align: 'left' },
     ...SUMMARY_TENANT_COLUMNS.slice(2).map((): ColumnLayout => ({ width: 10, align: 'center' })),
   ];
-  const sheet = addReportSheet(workbook, SHEET_NAMES.summary, layout);
-  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1 + fields.length, column: 2 } };
-  writeHeaderRow(sheet, ['Field', 'Value'], layout);
+  const sheet = await TableWriter.open(workbook, SHEET_NAMES.summary, layout);
+  await sheet.header(['Field', 'Value']);
   for (const f of fields) {
-    writeRow(
-      sheet,
-      [{ value: f.field }, { value: f.value, ...(f.colour && { colour: f.colour }) }],
-      layout,
+    await sheet.row([
+      { value: f.field },
+      { value: f.value, ...(f.colour && { colour: f.colour }) },
+    ]);
+  }
+  const factsEnd = sheet.sheet.rows;
+
+  // The sign-off block: boxed cells to fill in, so the signed printout is the evidence.
+  await sheet.blank();
+  const signOff = workbook.style({ font: { bold: true }, vertical: 'top' });
+  await sheet.sheet.row([{ value: 'Sign-off', style: signOff }]);
+  const box = workbook.style({ ...INPUT_STYLE, vertical: 'top', wrap: true });
+  for (const field of SIGN_OFF_FIELDS) {
+    await sheet.sheet.row(
+      [
+        { value: field, style: 0 },
+        { value: null, style: box },
+      ],
+      30,
     );
   }
 
-  // Per-tenant verdicts below the facts, so the first page answers "is every tenant isolated?".
-  writeRow(sheet, [], layout);
-  writeHeaderRow(
-    sheet,
-    SUMMARY_TENANT_COLUMNS.map((c) => c.header),
-    layout,
-  );
+  // Per-tenant verdicts below, so the first page answers "is every tenant isolated?".
+  await sheet.blank();
+  await sheet.header(SUMMARY_TENANT_COLUMNS.map((c) => c.header));
   for (const tenant of report.tenants) {
-    writeRow(
-      sheet,
+    await sheet.row(
       SUMMARY_TENANT_COLUMNS.map((c) => {
-        const value = c.value(tenant);
+        const value = c.value(tenant, 0);
         const colour = typeof value === 'string' ? c.colours?.[value] : undefined;
         return colour ? { value, colour } : { value };
       }),
-      layout,
     );
   }
-  if (report.tenants.length === 0) writeRow(sheet, [{ value: 'No tenants audited.' }], layout);
-  sheet.commit();
+  if (report.tenants.length === 0) await sheet.note('No tenants audited.');
+  await sheet.sheet.end({ autoFilter: { lastRow: factsEnd, columns: 2 } });
 }

@@ -25,26 +25,41 @@ const NAMED_ENTITY: Record<string, string> = {
 };
 
 /**
+ * `&`, or `&` itself escaped any number of times (`&amp;`, `&amp;amp;`, `&#38;amp;`): a
+ * reference escaped again starts with one of these. A server that echoes a request inside
+ * a fault escapes it a second time.
+ */
+const AMPERSAND_AT_ANY_DEPTH = '&(?:amp;|#0*38;|#[xX]0*26;)*';
+
+/**
  * The secret as written plainly or with any character as an XML/HTML character reference
- * (`&amp;`, `&#38;`, `&#x26;`): servers echo values back in all these forms (Go's encoder
- * writes `&#34;`), and an error or a log line must not leak the password that way.
+ * (`&amp;`, `&#38;`, `&#x26;`), at any depth of escaping (`&amp;amp;`, `&amp;#38;`):
+ * servers echo values back in all these forms (Go's encoder writes `&#34;`), and an error or
+ * a log line must not leak the password that way.
  */
 function secretPattern(secret: string): RegExp {
   const parts = [...secret].map((ch) => {
     const cp = ch.codePointAt(0)!;
     const hex = cp.toString(16).replace(/[a-f]/g, (d) => `[${d}${d.toUpperCase()}]`);
-    const forms = [ch.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'), `&#0*${cp};`, `&#[xX]0*${hex};`];
+    const refs = [`#0*${cp};`, `#[xX]0*${hex};`];
     const named = NAMED_ENTITY[ch];
-    if (named) forms.push(`&${named};`);
-    return `(?:${forms.join('|')})`;
+    if (named) refs.push(`${named};`);
+    const literal = ch.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+    return `(?:${literal}|${AMPERSAND_AT_ANY_DEPTH}(?:${refs.join('|')}))`;
   });
   return new RegExp(parts.join(''), 'g');
 }
+
+/** `<password>…</password>` written as escaped text: `&lt;` / `&gt;` at any depth. */
+const ESCAPED_PASSWORD_ELEMENT =
+  /(&(?:amp;)*lt;)((?:[\w.-]+:)?password)\b(?:(?!&(?:amp;)*gt;)[\s\S])*?(&(?:amp;)*gt;)[\s\S]*?\1\/\2\3/g;
 
 /** Removes registered secrets and well-known secret-bearing SOAP/HTTP fields from text. */
 export function redact(text: string): string {
   let out = text
     .replace(/<((?:[\w.-]+:)?password)\b[^>]*>[\s\S]*?<\/\1>/g, '<$1>***</$1>')
+    // The same element escaped once or more (`&lt;password&gt;`, `&amp;lt;password&amp;gt;`).
+    .replace(ESCAPED_PASSWORD_ELEMENT, '$1$2$3***$1/$2$3')
     .replace(/(vmware_soap_session=)("?)[^";\s]+\2/g, '$1"***"')
     .replace(/(JSESSIONID=)[^;\s]+/g, '$1***')
     .replace(/(X-XSRF-TOKEN:\s*)\S+/gi, '$1***')

@@ -5,21 +5,33 @@
 import { ServerError } from '../util/errors';
 import { registerSecret, type Logger } from '../util/log';
 import {
-  decodeElementDescription,
-  decodePermission,
-  decodePrivilege,
-  decodeRetrieveResult,
-  decodeRole,
-  decodeServiceContent,
-  decodeUserSearchResult,
-  isMoRef,
+  arrayOf,
+  authorizationDescription,
+  optionValue,
+  permission,
+  privilege,
+  retrieveResult,
+  returnsMany,
+  returnsNothing,
+  returnsOne,
+  role,
+  serviceContent,
+  userSearchResult,
   type ObjectContent,
-  type PropertyValue,
+  type PropertyDecoders,
+  type ResponseDecoder,
+  type RetrieveSink,
 } from './decode';
-import { NotAuthenticatedFault } from './faults';
+import {
+  faultFromRecord,
+  MissingPropertyError,
+  NotAuthenticatedFault,
+  type VimFault,
+} from './faults';
 import * as rq from './requests';
 import { SoapConnection, type SoapConnectionOptions } from './soap';
-import { trustPolicyFrom } from './tls';
+import { DEFAULT_CALL_TIMEOUT_S } from '../net/timeouts';
+import { trustPolicyFrom } from '../net/tls';
 import { HttpsTransport } from './transport';
 import type {
   AuthorizationPrivilege,
@@ -32,9 +44,9 @@ import type {
   UserSearchResult,
   VimPermission,
 } from './types';
-import { child, children, childText, text, toMoRef, type XmlNode } from './xml-parse';
+import { moRef, text, type Decoder } from './xml-decode';
 
-export const DEFAULT_TIMEOUT_MS = 120_000;
+export const DEFAULT_TIMEOUT_MS = DEFAULT_CALL_TIMEOUT_S * 1000;
 export const DEFAULT_MAX_IN_FLIGHT = 8;
 /** OptionManager key only the govmomi simulator sets. */
 export const SIMULATOR_SETTING_KEY = 'vcsim.server.url';
@@ -47,7 +59,12 @@ export interface ViewPageOptions {
   /** maxObjects per page. */
   pageSize: number;
   recursive?: boolean;
+  /** Decoders for particular properties; the others are decoded by their xsi:type. */
+  decoders?: PropertyDecoders;
 }
+
+/** Called with each object of a view; returning false stops the retrieval. */
+export type ObjectHandler = (oc: ObjectContent) => void | boolean;
 
 export class VimClient {
   private loggedIn = false;
@@ -55,6 +72,12 @@ export class VimClient {
   private sessionGeneration = 0;
   private relogin: Promise<void> | undefined;
   quirks: ServerQuirks = { setEntityPermissionsReplaces: false };
+  /**
+   * Whether ManagedEntity.name arrives escaped (%25, %2f, %5c), as vCenter sends it, or raw,
+   * as the govmomi simulator sends it. Paths are built from it (model/paths PathOptions).
+   * Decided for now where the simulator is detected.
+   */
+  namesEscaped = true;
 
   private constructor(
     private readonly soap: SoapConnection,
@@ -85,12 +108,14 @@ export class VimClient {
     });
     try {
       const soap = new SoapConnection(transport, log, soapOptions);
-      const response = await soap.call(rq.retrieveServiceContent());
-      const content = decodeServiceContent(requiredReturn(response, 'RetrieveServiceContent'));
+      const content = await soap.call(rq.retrieveServiceContent(), returnsOne(serviceContent));
+      if (!content) throw new ServerError('RetrieveServiceContent returned nothing');
       soap.setApiVersion(content.about.apiVersion);
       const client = new VimClient(soap, transport, content, options, log);
       await client.login();
-      client.quirks = { setEntityPermissionsReplaces: await client.isSimulator() };
+      const simulator = await client.isSimulator();
+      client.quirks = { setEntityPermissionsReplaces: simulator };
+      client.namesEscaped = !simulator;
       return client;
     } catch (err) {
       transport.close();
@@ -113,7 +138,10 @@ export class VimClient {
 
   private async login(): Promise<void> {
     const { username, password } = this.credentials;
-    await this.soap.call(rq.login(this.serviceContent.sessionManager, username, password));
+    await this.soap.call(
+      rq.login(this.serviceContent.sessionManager, username, password),
+      returnsNothing,
+    );
     this.loggedIn = true;
     this.log.debug(`logged in to ${this.transport.url.host} as ${username}`);
   }
@@ -123,7 +151,7 @@ export class VimClient {
     if (this.loggedIn) {
       this.loggedIn = false;
       try {
-        await this.soap.call(rq.logout(this.serviceContent.sessionManager));
+        await this.soap.call(rq.logout(this.serviceContent.sessionManager), returnsNothing);
         this.log.debug('logged out');
       } catch (err) {
         this.log.debug(`logout failed: ${(err as Error).message}`);
@@ -134,25 +162,30 @@ export class VimClient {
   }
 
   /**
-   * A call on the session; one re-login and retry if the session was lost (NotAuthenticated).
-   * Calls in flight together share one re-login: a call that fails after another one already
-   * logged in again is simply repeated, so no stray sessions are left on the server.
+   * Work on the session; one re-login and retry if the session was lost (NotAuthenticated,
+   * as a fault or in a missingSet). Calls in flight together share one re-login: a call that
+   * fails after another one already logged in again is simply repeated, so no stray sessions
+   * are left on the server.
    */
-  private async invoke(req: rq.SoapRequest): Promise<XmlNode> {
+  private async onSession<T>(what: string, run: () => Promise<T>): Promise<T> {
     const generation = this.sessionGeneration;
     try {
-      return await this.soap.call(req);
+      return await run();
     } catch (err) {
       if (!(err instanceof NotAuthenticatedFault) || !this.loggedIn) throw err;
       if (generation === this.sessionGeneration) {
-        this.log.debug(`${req.method}: session not authenticated; logging in again`);
+        this.log.debug(`${what}: session not authenticated; logging in again`);
         this.relogin ??= this.loginAgain().finally(() => {
           this.relogin = undefined;
         });
       }
       if (this.relogin) await this.relogin;
-      return this.soap.call(req);
+      return run();
     }
+  }
+
+  private invoke<T>(req: rq.SoapRequest, returns: ResponseDecoder<T>): Promise<T> {
+    return this.onSession(req.method, () => this.soap.call(req, returns));
   }
 
   private async loginAgain(): Promise<void> {
@@ -167,77 +200,105 @@ export class VimClient {
 
   // --- PropertyCollector -----------------------------------------------------------------
 
-  /** Reads properties of one object; undefined when the server returned nothing for it. */
-  async retrieveObject(obj: MoRef, pathSet: readonly string[]): Promise<ObjectContent | undefined> {
+  /**
+   * Reads properties of one object; undefined when the server returned nothing for it. A
+   * requested property in missingSet is an error (drperm asks only for what it needs).
+   */
+  async retrieveObject(
+    obj: MoRef,
+    pathSet: readonly string[],
+    decoders: PropertyDecoders = {},
+  ): Promise<ObjectContent | undefined> {
     const req = rq.retrievePropertiesEx(
       this.serviceContent.propertyCollector,
       [{ type: obj.type, pathSet }],
       { obj },
     );
-    const result = decodeRetrieveResult(child(await this.invoke(req), 'returnval'));
-    if (result.token) await this.cancelRetrieve(result.token);
-    return result.objects[0];
+    return this.onSession(req.method, async () => {
+      let found: ObjectContent | undefined;
+      const token = await this.soap.call(
+        req,
+        returnsOne(
+          retrieveResult({
+            decoders,
+            object: (oc) => {
+              found ??= oc;
+            },
+          }),
+        ),
+      );
+      if (token) await this.cancelRetrieve(token);
+      if (found) checkMissing(req.method, found);
+      return found;
+    });
   }
 
-  private async property(obj: MoRef, path: string): Promise<PropertyValue | undefined> {
-    return (await this.retrieveObject(obj, [path]))?.props.get(path);
+  private async property<T>(obj: MoRef, path: string, decoder: Decoder<T>): Promise<T | undefined> {
+    return (await this.retrieveObject(obj, [path], { [path]: decoder }))?.props.get(path) as
+      T | undefined;
   }
 
   /**
-   * Pages through every object of a ContainerView on `container`. The view is destroyed and
-   * an unfinished token cancelled however the iteration ends (done, break or error).
+   * Every object of a ContainerView on `container`, handed to `onObject` as each is decoded
+   * (memory: one object, whatever the page size). The next page is asked for as soon as a
+   * page's token is read, so the server prepares it while this one is decoded. The view is
+   * destroyed and an unfinished token cancelled however the retrieval ends (done, stopped by
+   * the handler, or error). A requested property in missingSet is an error.
    */
-  async *viewPages(container: MoRef, options: ViewPageOptions): AsyncGenerator<ObjectContent[]> {
+  async viewObjects(
+    container: MoRef,
+    options: ViewPageOptions,
+    onObject: ObjectHandler,
+  ): Promise<void> {
     const sc = this.serviceContent;
-    const created = await this.invoke(
+    const view = await this.invoke(
       rq.createContainerView(sc.viewManager, container, options.types, options.recursive ?? true),
+      returnsOne(moRef),
     );
-    const view = toMoRef(child(created, 'returnval'));
     if (!view) throw new ServerError('CreateContainerView returned no view');
-    let token: string | undefined;
-    let pending: Promise<XmlNode> | undefined;
+    /** The token the server still holds for us. */
+    let open: string | undefined;
+    let pending: Promise<string | undefined> | undefined;
+    let stopped = false;
+    const sink: RetrieveSink = {
+      object: (oc) => {
+        if (stopped) return;
+        checkMissing('RetrievePropertiesEx', oc);
+        if (onObject(oc) === false) stopped = true;
+      },
+      token: (token) => {
+        open = token;
+        if (stopped) return;
+        pending = page(rq.continueRetrievePropertiesEx(sc.propertyCollector, token));
+        pending.catch(() => undefined); // awaited below, or in finally when abandoned
+      },
+    };
+    if (options.decoders) sink.decoders = options.decoders;
+    const decodePage = returnsOne(retrieveResult(sink));
+    const page = async (req: rq.SoapRequest): Promise<string | undefined> => {
+      try {
+        const token = await this.invoke(req, decodePage);
+        if (token === undefined) open = undefined; // the last page: nothing left open
+        return token;
+      } catch (err) {
+        open = undefined; // a failed page leaves nothing we could continue or cancel
+        throw err;
+      }
+    };
     try {
-      let result = decodeRetrieveResult(
-        child(
-          await this.invoke(
-            rq.retrievePropertiesEx(
-              sc.propertyCollector,
-              options.propSet,
-              { view },
-              options.pageSize,
-            ),
-          ),
-          'returnval',
-        ),
+      await page(
+        rq.retrievePropertiesEx(sc.propertyCollector, options.propSet, { view }, options.pageSize),
       );
-      for (;;) {
-        token = result.token;
-        // Ask for the next page before handing this one out: the server prepares it while
-        // the caller works on this one.
-        pending =
-          token === undefined
-            ? undefined
-            : this.invoke(rq.continueRetrievePropertiesEx(sc.propertyCollector, token));
-        pending?.catch(() => undefined); // awaited below, or in finally when abandoned
-        yield result.objects;
-        if (pending === undefined) break;
-        const response = await pending;
+      while (pending !== undefined && !stopped) {
+        const next = pending;
         pending = undefined;
-        result = decodeRetrieveResult(child(response, 'returnval'));
+        await next;
       }
     } finally {
-      if (pending !== undefined) {
-        // Abandoned while the next page was on its way: its token is the one still open.
-        token = undefined;
-        try {
-          token = decodeRetrieveResult(child(await pending, 'returnval')).token;
-        } catch {
-          // the request failed: nothing is open on the server
-        }
-      }
-      if (token !== undefined) await this.cancelRetrieve(token);
+      if (pending !== undefined) await (pending as Promise<unknown>).catch(() => undefined);
+      if (open !== undefined) await this.cancelRetrieve(open);
       try {
-        await this.soap.call(rq.destroyView(view));
+        await this.soap.call(rq.destroyView(view), returnsNothing);
       } catch (err) {
         this.log.debug(`DestroyView ${view.value} failed: ${(err as Error).message}`);
       }
@@ -248,6 +309,7 @@ export class VimClient {
     try {
       await this.soap.call(
         rq.cancelRetrievePropertiesEx(this.serviceContent.propertyCollector, token),
+        returnsNothing,
       );
     } catch (err) {
       this.log.debug(`CancelRetrievePropertiesEx failed: ${(err as Error).message}`);
@@ -257,32 +319,35 @@ export class VimClient {
   // --- AuthorizationManager --------------------------------------------------------------
 
   async roleList(): Promise<AuthorizationRole[]> {
-    return nodeItems(await this.property(this.authorizationManager, 'roleList')).map(decodeRole);
+    return (await this.property(this.authorizationManager, 'roleList', arrayOf(role))) ?? [];
   }
 
   async privilegeList(): Promise<AuthorizationPrivilege[]> {
-    return nodeItems(await this.property(this.authorizationManager, 'privilegeList')).map(
-      decodePrivilege,
+    return (
+      (await this.property(this.authorizationManager, 'privilegeList', arrayOf(privilege))) ?? []
     );
   }
 
   /** Privilege labels and summaries (AuthorizationManager.description); empty when the server has none. */
   async privilegeDescriptions(): Promise<PrivilegeDescription[]> {
-    const description = await this.property(this.authorizationManager, 'description');
-    if (!isNode(description)) return [];
-    return children(description, 'privilege').map(decodeElementDescription);
+    return (
+      (await this.property(this.authorizationManager, 'description', authorizationDescription)) ??
+      []
+    );
   }
 
   async retrieveAllPermissions(): Promise<VimPermission[]> {
-    const response = await this.invoke(rq.retrieveAllPermissions(this.authorizationManager));
-    return children(response, 'returnval').map(decodePermission);
+    return this.invoke(
+      rq.retrieveAllPermissions(this.authorizationManager),
+      returnsMany(permission),
+    );
   }
 
   async retrieveEntityPermissions(entity: MoRef, inherited: boolean): Promise<VimPermission[]> {
-    const response = await this.invoke(
+    return this.invoke(
       rq.retrieveEntityPermissions(this.authorizationManager, entity, inherited),
+      returnsMany(permission),
     );
-    return children(response, 'returnval').map(decodePermission);
   }
 
   /**
@@ -290,10 +355,12 @@ export class VimClient {
    * answers 0 here (a simulator deviation), and ids must never be predicted.
    */
   async addAuthorizationRole(name: string, privIds: readonly string[]): Promise<number> {
-    const response = await this.invoke(
-      rq.addAuthorizationRole(this.authorizationManager, name, privIds),
+    const returned = Number(
+      await this.invoke(
+        rq.addAuthorizationRole(this.authorizationManager, name, privIds),
+        returnsOne(text),
+      ),
     );
-    const returned = Number(childText(response, 'returnval'));
     const stored = (await this.roleList()).find((r) => r.name === name);
     if (stored) {
       if (stored.roleId !== returned) {
@@ -316,30 +383,35 @@ export class VimClient {
   ): Promise<void> {
     await this.invoke(
       rq.updateAuthorizationRole(this.authorizationManager, roleId, newName, privIds),
+      returnsNothing,
     );
   }
 
   async removeAuthorizationRole(roleId: number, failIfUsed: boolean): Promise<void> {
-    await this.invoke(rq.removeAuthorizationRole(this.authorizationManager, roleId, failIfUsed));
+    await this.invoke(
+      rq.removeAuthorizationRole(this.authorizationManager, roleId, failIfUsed),
+      returnsNothing,
+    );
   }
 
   /**
    * The raw call. A real vCenter adds or updates per principal; the simulator replaces all
-   * permissions of the entity (see `quirks.setEntityPermissionsReplaces`). `entity` fields of
-   * the permissions are not sent, as the API reference asks.
+   * permissions of the entity (see `quirks.setEntityPermissionsReplaces`). Every permission
+   * is sent with `entity` set to the target (issue 9 §2: the simulator then returns it, so a
+   * collection need not locate permissions entity by entity).
    */
   async setEntityPermissions(entity: MoRef, permissions: readonly VimPermission[]): Promise<void> {
-    const bare = permissions.map(({ principal, group, roleId, propagate }) => ({
-      principal,
-      group,
-      roleId,
-      propagate,
-    }));
-    await this.invoke(rq.setEntityPermissions(this.authorizationManager, entity, bare));
+    await this.invoke(
+      rq.setEntityPermissions(this.authorizationManager, entity, permissions),
+      returnsNothing,
+    );
   }
 
   async removeEntityPermission(entity: MoRef, user: string, isGroup: boolean): Promise<void> {
-    await this.invoke(rq.removeEntityPermission(this.authorizationManager, entity, user, isGroup));
+    await this.invoke(
+      rq.removeEntityPermission(this.authorizationManager, entity, user, isGroup),
+      returnsNothing,
+    );
   }
 
   // --- UserDirectory, SearchIndex, OptionManager ------------------------------------------
@@ -350,26 +422,27 @@ export class VimClient {
       throw new ServerError(
         'this server has no UserDirectory (is it an ESXi host rather than vCenter?)',
       );
-    const response = await this.invoke(rq.retrieveUserGroups(dir, search));
-    return children(response, 'returnval').map(decodeUserSearchResult);
+    return this.invoke(rq.retrieveUserGroups(dir, search), returnsMany(userSearchResult));
   }
 
   /** `path` as SearchIndex takes it: `DC1/vm/Tenant1` (no leading '/'); undefined when nothing is there. */
   async findByInventoryPath(path: string): Promise<MoRef | undefined> {
-    const response = await this.invoke(
+    return this.invoke(
       rq.findByInventoryPath(this.serviceContent.searchIndex, path),
+      returnsOne(moRef),
     );
-    return toMoRef(child(response, 'returnval'));
   }
 
   /** Server settings (OptionManager.setting) as key → string value. */
   async settings(): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     if (!this.serviceContent.setting) return out;
-    for (const option of nodeItems(await this.property(this.serviceContent.setting, 'setting'))) {
-      const key = childText(option, 'key');
-      if (key !== undefined) out.set(key, text(child(option, 'value')));
-    }
+    const options = await this.property(
+      this.serviceContent.setting,
+      'setting',
+      arrayOf(optionValue),
+    );
+    for (const option of options ?? []) out.set(option.key, option.value);
     return out;
   }
 
@@ -386,18 +459,15 @@ export class VimClient {
   }
 }
 
-function requiredReturn(response: XmlNode, method: string): XmlNode {
-  const node = child(response, 'returnval');
-  if (!node) throw new ServerError(`${method} returned nothing`);
-  return node;
-}
-
-function isNode(value: PropertyValue | undefined): value is XmlNode {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isMoRef(value);
-}
-
-/** The items of an ArrayOf<complex type> property value (empty when unset). */
-function nodeItems(value: PropertyValue | undefined): XmlNode[] {
-  if (!Array.isArray(value)) return [];
-  return value.filter(isNode);
+/**
+ * drperm asks only for properties it needs: one in missingSet is an error naming the object,
+ * the property and the fault. A lost session (NotAuthenticated) is thrown as that fault, so
+ * the one shared re-login handles it as it handles the fault itself.
+ */
+export function checkMissing(method: string, oc: ObjectContent): void {
+  const first = oc.missing[0];
+  if (first === undefined) return;
+  const fault: VimFault = faultFromRecord(method, first.fault);
+  if (fault instanceof NotAuthenticatedFault) throw fault;
+  throw new MissingPropertyError(oc.obj, first.path, fault);
 }

@@ -4,7 +4,7 @@
  */
 import type { Entity, Permission, Snapshot } from '../model/snapshot';
 import { SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION } from '../model/snapshot';
-import { joinPath } from '../model/paths';
+import { joinPath, type PathOptions } from '../model/paths';
 import type { Logger } from '../util/log';
 import { VERSION } from '../version';
 import type { VimClient } from './client';
@@ -23,6 +23,11 @@ export interface CollectOptions {
   /** Called with short progress notes (the CLI shows them on a terminal). */
   progress?: (message: string) => void;
   pageSize?: number;
+  /**
+   * Whether the server returns entity names escaped (vCenter) or raw (the simulator); see
+   * PathOptions. Default: what the client detected.
+   */
+  namesEscaped?: boolean;
 }
 
 /** What the view returns per entity, before paths are known. */
@@ -54,13 +59,10 @@ export async function collectSnapshot(
   );
 
   progress('reading inventory');
-  const raw = await collectEntities(
-    client,
-    options.pageSize ?? DEFAULT_PAGE_SIZE,
-    progress,
-    warnings,
-  );
-  const entities = withPaths(raw, rootFolder.value, warnings);
+  const raw = await collectEntities(client, options.pageSize ?? DEFAULT_PAGE_SIZE, progress);
+  const entities = withPaths(raw, rootFolder.value, warnings, {
+    namesEscaped: options.namesEscaped ?? client.namesEscaped,
+  });
 
   progress('reading permissions');
   // The server's order is arbitrary (the simulator's changes from call to call); a stable
@@ -104,33 +106,26 @@ async function collectEntities(
   client: VimClient,
   pageSize: number,
   progress: (m: string) => void,
-  warnings: string[],
 ): Promise<RawEntity[]> {
   const rootFolder = client.serviceContent.rootFolder;
   const root = await client.retrieveObject(rootFolder, ['name']);
-  const entities: RawEntity[] = [
+  // By ref: an object delivered again (a page repeated after a re-login) replaces itself.
+  const entities = new Map<string, RawEntity>();
+  entities.set(
+    rootFolder.value,
     toRawEntity(root ?? { obj: rootFolder, props: new Map(), missing: [] }),
-  ];
-  const pages = client.viewPages(rootFolder, {
-    types: ['ManagedEntity'],
-    propSet: ENTITY_PROPS,
-    pageSize,
-  });
-  let missing = 0;
-  for await (const page of pages) {
-    for (const oc of page) {
-      if (oc.obj.value === rootFolder.value) continue;
-      if (oc.missing.length > 0) missing++;
-      entities.push(toRawEntity(oc));
-    }
-    progress(`inventory: ${entities.length} entities`);
-  }
-  if (missing > 0) {
-    warnings.push(
-      `${missing} entities had properties the collecting account may not read; their names or parents may be incomplete`,
-    );
-  }
-  return entities;
+  );
+  await client.viewObjects(
+    rootFolder,
+    { types: ['ManagedEntity'], propSet: ENTITY_PROPS, pageSize },
+    (oc) => {
+      if (oc.obj.value === rootFolder.value) return;
+      entities.set(oc.obj.value, toRawEntity(oc));
+      if (entities.size % pageSize === 0) progress(`inventory: ${entities.size} entities`);
+    },
+  );
+  progress(`inventory: ${entities.size} entities`);
+  return [...entities.values()];
 }
 
 function refOf(value: unknown): string | null {
@@ -158,6 +153,7 @@ export function withPaths(
   raw: readonly RawEntity[],
   rootRef: string,
   warnings: string[],
+  pathOptions: PathOptions = {},
 ): Entity[] {
   const byRef = new Map(raw.map((e) => [e.ref, e]));
   const paths = new Map<string, string>();
@@ -191,7 +187,7 @@ export function withPaths(
     }
     for (let i = chain.length - 1; i >= 0; i--) {
       const e = chain[i]!;
-      base = joinPath(base, e.name);
+      base = joinPath(base, e.name, pathOptions);
       paths.set(e.ref, base);
     }
     return paths.get(start.ref) ?? base;

@@ -5,7 +5,14 @@
  */
 import { ServerError } from '../util/errors';
 import type { MoRef } from './types';
-import { child, childText, children, text, toMoRef, xsiType, type XmlNode } from './xml-parse';
+import type { FaultRecord } from './decode';
+import {
+  childElement as child,
+  childElements as children,
+  childText,
+  elementMoRef as toMoRef,
+  type XmlElement,
+} from './xml-decode';
 
 function refText(ref: MoRef | undefined): string {
   return ref ? `${ref.type} ${ref.value}` : 'the object';
@@ -15,7 +22,7 @@ export interface FaultInit {
   method: string;
   faultType: string;
   faultString: string;
-  detail?: XmlNode;
+  detail?: XmlElement;
 }
 
 /** Any vim25 fault; subclasses below for the ones drperm handles specifically. */
@@ -48,7 +55,7 @@ export class NoPermissionFault extends VimFault {
     const single = childText(detail, 'privilegeId');
     if (single) ids.add(single);
     for (const m of children(detail, 'missingPrivileges')) {
-      for (const p of children(m, 'privilegeIds')) ids.add(text(p));
+      for (const p of children(m, 'privilegeIds')) ids.add(p.text);
     }
     const privilegeIds = [...ids];
     const what =
@@ -170,20 +177,36 @@ const FAULT_CLASSES: Record<string, new (init: FaultInit) => VimFault> = {
   InvalidName: InvalidNameFault,
 };
 
-/**
- * Turns a soapenv:Fault element into a typed error. The fault type is the xsi:type of the
- * single child of <detail>, else that child's element name minus "Fault" (the SOAP 1.1 fault's <detail>, as vim25 encodes MethodFault).
- */
-export function faultFromXml(method: string, fault: XmlNode): VimFault {
-  const faultString = childText(fault, 'faultstring') ?? '';
-  const detailRoot = child(fault, 'detail');
-  const detailName = detailRoot
-    ? Object.keys(detailRoot).find((k) => !k.startsWith('@_') && k !== '#text')
-    : undefined;
-  const detail = detailName ? child(detailRoot, detailName) : undefined;
-  const faultType = xsiType(detail) ?? detailName?.replace(/Fault$/, '') ?? 'SoapFault';
-  const init: FaultInit = { method, faultType, faultString };
-  if (detail) init.detail = detail;
-  const FaultClass = FAULT_CLASSES[faultType];
+/** The typed error for a fault the server reported (in a SOAP Fault or a missingSet). */
+export function faultFromRecord(method: string, record: FaultRecord): VimFault {
+  const init: FaultInit = { method, faultType: record.faultType, faultString: record.faultString };
+  if (record.detail) init.detail = record.detail;
+  const FaultClass = FAULT_CLASSES[record.faultType];
   return FaultClass ? new FaultClass(init) : new VimFault(init);
+}
+
+/**
+ * A property drperm needs came back in missingSet (HTTP 200) instead of a value: the
+ * session may not read it (NoPermission, with the privilege) or was lost. Never an empty list.
+ */
+export class MissingPropertyError extends ServerError {
+  readonly obj: MoRef;
+  readonly path: string;
+  readonly fault: VimFault;
+  constructor(obj: MoRef, path: string, fault: VimFault) {
+    const reason =
+      fault instanceof NoPermissionFault
+        ? `${fault.faultType}${fault.privilegeIds.length > 0 ? ` (privilege ${fault.privilegeIds.join(', ')}${fault.object ? ` on ${refText(fault.object)}` : ''})` : ''}`
+        : `${fault.faultType}${fault.faultString ? `: ${fault.faultString}` : ''}`;
+    super(`vCenter did not return ${path} of ${refText(obj)}: ${reason}`, {
+      hint:
+        fault instanceof NoPermissionFault
+          ? 'connect with an account that holds this privilege, or ask the vCenter administrator to grant it'
+          : 'see the vCenter log for the reason; try again',
+      cause: fault,
+    });
+    this.obj = obj;
+    this.path = path;
+    this.fault = fault;
+  }
 }

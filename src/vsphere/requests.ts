@@ -138,7 +138,7 @@ export function removeAuthorizationRole(
   return request('RemoveAuthorizationRole', authorizationManager, params, false);
 }
 
-/** Permission data object; `entity` is written only when the caller set it. */
+/** Permission data object (WSDL order: entity, principal, group, roleId, propagate). */
 function permissionXml(p: VimPermission): string {
   return (
     '<permission>' +
@@ -151,12 +151,18 @@ function permissionXml(p: VimPermission): string {
   );
 }
 
+/**
+ * Every permission carries `entity` = the target, whatever the caller's copy says: a real
+ * vCenter ignores it, the simulator stores it and returns it in RetrieveAllPermissions
+ * (issue 9 §2), which spares a collection one RetrieveEntityPermissions per entity.
+ */
 export function setEntityPermissions(
   authorizationManager: MoRef,
   entity: MoRef,
   permissions: readonly VimPermission[],
 ): SoapRequest {
-  const params = moRefEl('entity', entity) + repeated(permissions, permissionXml);
+  const params =
+    moRefEl('entity', entity) + repeated(permissions, (p) => permissionXml({ ...p, entity }));
   return request('SetEntityPermissions', authorizationManager, params, false);
 }
 

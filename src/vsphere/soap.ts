@@ -4,7 +4,8 @@
  */
 import { ServerError } from '../util/errors';
 import { redact, registerSecret, type Logger } from '../util/log';
-import { faultFromXml } from './faults';
+import { soapFault, type FaultRecord, type ResponseDecoder } from './decode';
+import { faultFromRecord } from './faults';
 import type { SoapRequest } from './requests';
 import {
   backoffDelayMs,
@@ -12,9 +13,18 @@ import {
   shouldRetry,
   type AttemptFailure,
   type RetryPolicy,
-} from './retry';
+} from '../net/retry';
 import { NetworkError, type HttpResponse, type HttpsTransport } from './transport';
-import { child, parseXml, soapBody, XmlParseError, type XmlNode } from './xml-parse';
+import {
+  documentFrame,
+  FrameDriver,
+  scanChunks,
+  scanString,
+  XmlDecodeError,
+  type Decoder,
+  type Frame,
+} from './xml-decode';
+import { XmlSyntaxError } from './xml-scan';
 
 export const SESSION_COOKIE = 'vmware_soap_session';
 const LOGGED_BODY_CHARS = 4000;
@@ -53,14 +63,18 @@ export class SoapConnection {
     this.cookie = undefined;
   }
 
-  /** Calls the method; returns its `<MethodResponse>` element. Faults throw VimFault subclasses. */
-  async call(req: SoapRequest): Promise<XmlNode> {
+  /**
+   * Calls the method; `returns` decodes its `<MethodResponse>` element while the body is
+   * scanned. Faults throw VimFault subclasses.
+   */
+  async call<T>(req: SoapRequest, returns: ResponseDecoder<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let failure: AttemptFailure;
       let error: Error;
       try {
         const res = await this.send(req);
-        if (res.status === 200 || res.status === 500) return this.readResponse(req.method, res);
+        if (res.status === 200 || res.status === 500)
+          return this.readResponse(req.method, res, returns);
         failure = { kind: 'http', status: res.status };
         error = httpError(req.method, res, this.transport.url);
       } catch (err) {
@@ -83,15 +97,21 @@ export class SoapConnection {
       SOAPAction: this.soapAction,
     };
     if (this.cookie) headers.Cookie = this.cookie;
-    this.log.debug(`soap ${req.method} request: ${loggable(req.body)}`);
+    // Bodies are redacted and logged with --verbose only: never built otherwise (45,000 VMs
+    // make tens of MB of XML).
+    if (this.log.verbose) this.log.debug(`soap ${req.method} request: ${loggable(req.body)}`);
     const started = Date.now();
     try {
-      const res = await this.transport.post(req.body, headers);
-      this.log.debug(
-        `soap ${req.method}: HTTP ${res.status} in ${Date.now() - started} ms, ${res.body.length} bytes`,
-      );
-      this.log.debug(`soap ${req.method} response: ${loggable(res.body)}`);
+      const res = await this.transport.post(req.body, headers, req.method);
+      // The session key works as the session cookie: never print it, wherever it comes back.
+      if (LOGIN_METHODS.has(req.method)) registerSecret(sessionKeyOf(res.body));
       this.keepCookie(res);
+      if (this.log.verbose) {
+        this.log.debug(
+          `soap ${req.method}: HTTP ${res.status} in ${Date.now() - started} ms, ${res.body.length} bytes`,
+        );
+        this.log.debug(`soap ${req.method} response: ${loggable(res.body)}`);
+      }
       return res;
     } catch (err) {
       this.log.debug(
@@ -114,25 +134,108 @@ export class SoapConnection {
     }
   }
 
-  private readResponse(method: string, res: HttpResponse): XmlNode {
-    let body: XmlNode;
+  private readResponse<T>(method: string, res: HttpResponse, returns: ResponseDecoder<T>): T {
+    let outcome: SoapOutcome<T>;
     try {
-      body = soapBody(parseXml(res.body));
+      outcome = decodeSoapResponse(method, res.body, returns);
     } catch (err) {
-      const detail = err instanceof XmlParseError ? err.message : String(err);
-      throw new ServerError(
-        `${method}: the server sent an answer that is not SOAP (HTTP ${res.status}): ${detail}`,
-        {
-          hint: 'check that --url points at the vCenter SDK endpoint, e.g. https://vcenter.example.com/sdk',
-        },
-      );
+      throw notSoap(method, res.status, err);
     }
-    const fault = child(body, 'Fault');
-    if (fault) throw faultFromXml(method, fault);
-    const response = child(body, `${method}Response`);
-    if (!response) throw new ServerError(`${method}: the server's answer has no ${method}Response`);
-    return response;
+    return resultOf(method, outcome);
   }
+}
+
+/** What a SOAP response held: the method's result, a fault, or neither. */
+export interface SoapOutcome<T> {
+  fault?: FaultRecord;
+  /** Set when the `<MethodResponse>` element was there. */
+  result?: { value: T };
+}
+
+/** Envelope > Body > (Fault | MethodResponse); the Header and anything else is skipped. */
+function envelopeFrame<T>(method: string, returns: Decoder<T>, out: SoapOutcome<T>): Frame {
+  const responseName = `${method}Response`;
+  const body: Decoder<void> = () => ({
+    child: (name, attrs) => {
+      if (name === 'Fault' && out.fault === undefined)
+        return soapFault(attrs, (f) => (out.fault = f));
+      if (name === responseName && out.result === undefined)
+        return returns(attrs, (value) => (out.result = { value }));
+      return undefined;
+    },
+    text: () => undefined,
+    end: () => undefined,
+  });
+  const envelope: Decoder<void> = () => ({
+    child: (name, attrs) => (name === 'Body' ? body(attrs, () => undefined) : undefined),
+    text: () => undefined,
+    end: () => undefined,
+  });
+  return documentFrame('Envelope', envelope, () => undefined);
+}
+
+/** Decodes a complete response body (as the transport hands it over today). */
+export function decodeSoapResponse<T>(
+  method: string,
+  body: string,
+  returns: ResponseDecoder<T>,
+): SoapOutcome<T> {
+  const out: SoapOutcome<T> = {};
+  scanString(new FrameDriver(envelopeFrame(method, returns, out)), body);
+  return out;
+}
+
+/**
+ * Decodes a response body as it arrives, chunk by chunk (a Readable or any async iterable of
+ * Buffers or strings): nothing but the current object is held.
+ */
+export async function decodeSoapStream<T>(
+  method: string,
+  body: AsyncIterable<string | Uint8Array>,
+  returns: ResponseDecoder<T>,
+): Promise<SoapOutcome<T>> {
+  const out: SoapOutcome<T> = {};
+  await scanChunks(new FrameDriver(envelopeFrame(method, returns, out)), body);
+  return out;
+}
+
+/** The result, or the fault as a typed error. */
+export function resultOf<T>(method: string, outcome: SoapOutcome<T>): T {
+  if (outcome.fault) throw faultFromRecord(method, outcome.fault);
+  if (!outcome.result) {
+    throw new ServerError(`${method}: the server's answer has no ${method}Response`);
+  }
+  return outcome.result.value;
+}
+
+/** A body that cannot be read as the SOAP answer expected. */
+export function notSoap(method: string, status: number, err: unknown): Error {
+  if (err instanceof XmlDecodeError) {
+    return new ServerError(
+      `${method}: unexpected answer from the server (HTTP ${status}): ${err.message}`,
+    );
+  }
+  if (!(err instanceof XmlSyntaxError)) return err as Error;
+  return new ServerError(
+    `${method}: the server sent an answer that is not SOAP (HTTP ${status}): not well-formed XML: ${err.message}`,
+    {
+      hint: 'check that --url points at the vCenter SDK endpoint, e.g. https://vcenter.example.com/sdk',
+    },
+  );
+}
+
+/** SessionManager methods whose answer is a UserSession (vSphere API reference, SessionManager). */
+const LOGIN_METHODS = new Set([
+  'Login',
+  'LoginByToken',
+  'LoginExtensionByCertificate',
+  'CloneSession',
+  'ImpersonateUser',
+]);
+
+/** UserSession.key of a login answer: the first `<key>` of its `<returnval>`. */
+export function sessionKeyOf(body: string): string | undefined {
+  return /<returnval\b[^>]*>[\s\S]*?<key>([^<]+)<\/key>/.exec(body)?.[1]?.trim();
 }
 
 /**

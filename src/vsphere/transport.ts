@@ -1,95 +1,46 @@
 /**
- * HTTPS transport for SOAP: one keep-alive agent, a bounded number of requests in flight,
- * an overall per-request timeout, and certificate trust decided by ./tls before a socket is
- * handed to a request.
+ * HTTPS transport for SOAP: the shared network layer (src/net: trust, keep-alive, timeouts,
+ * gzip) with vCenter's own hints, and a bounded number of requests in flight (the call's
+ * time limit starts when it leaves the queue, not while it waits for a turn).
  */
-import * as https from 'node:https';
-import type { IncomingHttpHeaders } from 'node:http';
-import type { Duplex } from 'node:stream';
-import * as tls from 'node:tls';
+import { finished } from 'node:stream/promises';
+import { HttpsClient, type HttpResponse, type HttpStreamResponse } from '../net/http';
+import { untrustedCertificateHint, type TrustPolicy } from '../net/tls';
 import { ServerError } from '../util/errors';
 import { Semaphore } from './semaphore';
-import { judgeCertificate, type TrustPolicy } from './tls';
 
-export interface HttpResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+export { NetworkError, type HttpResponse, type HttpStreamResponse } from '../net/http';
 
 export interface TransportOptions {
   url: URL;
   trust: TrustPolicy;
+  /** Bound of each call (request written, answer read). */
   timeoutMs: number;
   maxInFlight: number;
+  /** Bound of TCP connect + TLS handshake (default: the network layer's). */
+  connectTimeoutMs?: number;
 }
 
-/** The request did not complete: no connection, reset, or timeout. `code` is Node's error code. */
-export class NetworkError extends ServerError {
-  readonly code: string;
-  constructor(url: URL, code: string, detail: string, cause?: unknown) {
-    super(`cannot talk to ${url.host}: ${detail}`, {
-      hint: 'check the --url (host, port, and the /sdk path), the network path to vCenter, and that vCenter is running',
-      cause,
-    });
-    this.code = code;
-  }
-}
-
-/**
- * An agent that completes the TLS handshake and checks the certificate itself, so that
- * thumbprint pinning works for self-signed certificates and nothing is written to a
- * socket before the decision.
- */
-class TrustCheckingAgent extends https.Agent {
-  constructor(
-    private readonly trust: TrustPolicy,
-    options: https.AgentOptions,
-  ) {
-    super(options);
-  }
-
-  override createConnection(
-    options: https.RequestOptions,
-    callback?: (err: Error | null, stream: Duplex) => void,
-  ): Duplex | null | undefined {
-    const host = options.hostname ?? options.host ?? 'server';
-    const connectOptions: tls.ConnectionOptions = {
-      ...(options as tls.ConnectionOptions),
-      rejectUnauthorized: false,
-    };
-    if (this.trust.mode === 'verify' && this.trust.ca) connectOptions.ca = this.trust.ca;
-    const socket = tls.connect(connectOptions);
-    const onError = (err: Error) => callback?.(err, socket);
-    socket.once('error', onError);
-    socket.once('secureConnect', () => {
-      socket.off('error', onError);
-      const refusal = judgeCertificate(
-        this.trust,
-        `${host}:${String(options.port ?? 443)}`,
-        socket,
-      );
-      if (refusal) {
-        socket.destroy();
-        callback?.(refusal, socket);
-        return;
-      }
-      callback?.(null, socket);
-    });
-    return undefined;
-  }
-}
+const VCENTER_NETWORK_HINT =
+  'check the --url (host, port, and the /sdk path), the network path to vCenter, and that vCenter is running; a slow vCenter may need a longer --timeout';
 
 export class HttpsTransport {
-  private readonly agent: https.Agent;
+  private readonly client: HttpsClient;
   private readonly inFlight: Semaphore;
 
   constructor(private readonly options: TransportOptions) {
     if (options.url.protocol !== 'https:') {
       throw new ServerError(`only https:// URLs are supported, got ${options.url.protocol}//`);
     }
-    this.agent = new TrustCheckingAgent(options.trust, {
-      keepAlive: true,
+    this.client = new HttpsClient({
+      serverKind: 'vCenter',
+      trust: options.trust,
+      trustHint: untrustedCertificateHint('vCenter'),
+      networkHint: VCENTER_NETWORK_HINT,
+      callTimeoutMs: options.timeoutMs,
+      ...(options.connectTimeoutMs === undefined
+        ? {}
+        : { connectTimeoutMs: options.connectTimeoutMs }),
       maxSockets: options.maxInFlight,
     });
     this.inFlight = new Semaphore(options.maxInFlight);
@@ -99,55 +50,47 @@ export class HttpsTransport {
     return this.options.url;
   }
 
-  /** One POST attempt. Rejects with NetworkError, TlsTrustError, or resolves with any HTTP status. */
-  post(body: string, headers: Record<string, string>): Promise<HttpResponse> {
-    return this.inFlight.run(() => this.postNow(body, headers));
+  /**
+   * One POST attempt, the (decompressed) body read whole. `what` names the call in messages
+   * (e.g. the SOAP method). Rejects with NetworkError, TlsTrustError; resolves with any status.
+   */
+  post(body: string, headers: Record<string, string>, what?: string): Promise<HttpResponse> {
+    return this.inFlight.run(() =>
+      this.client.request({ method: 'POST', url: this.options.url, headers, body, what }),
+    );
   }
 
-  private postNow(body: string, headers: Record<string, string>): Promise<HttpResponse> {
-    const url = this.options.url;
-    return new Promise<HttpResponse>((resolve, reject) => {
-      const payload = Buffer.from(body, 'utf8');
-      const req = https.request(
-        url,
-        {
-          method: 'POST',
-          agent: this.agent,
-          headers: { ...headers, 'Content-Length': String(payload.length) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (err) => fail(err));
-          res.on('end', () => {
-            clearTimeout(timer);
-            resolve({
-              status: res.statusCode ?? 0,
-              headers: res.headers,
-              body: Buffer.concat(chunks).toString('utf8'),
-            });
+  /**
+   * As post, but resolves once the headers are in and hands the decompressed body as a
+   * stream (for a streaming decoder). The turn in flight is held until the body is consumed.
+   */
+  postStream(
+    body: string,
+    headers: Record<string, string>,
+    what?: string,
+  ): Promise<HttpStreamResponse> {
+    return new Promise<HttpStreamResponse>((resolve, reject) => {
+      void this.inFlight.run(async () => {
+        let res: HttpStreamResponse;
+        try {
+          res = await this.client.stream({
+            method: 'POST',
+            url: this.options.url,
+            headers,
+            body,
+            what,
           });
-        },
-      );
-      const timer = setTimeout(() => {
-        const err = new Error(
-          `no answer within ${this.options.timeoutMs} ms`,
-        ) as NodeJS.ErrnoException;
-        err.code = 'ERR_REQUEST_TIMEOUT';
-        req.destroy(err);
-      }, this.options.timeoutMs);
-      const fail = (err: unknown) => {
-        clearTimeout(timer);
-        if (err instanceof ServerError) return reject(err);
-        const e = err as NodeJS.ErrnoException;
-        reject(new NetworkError(url, e.code ?? 'ERR_NETWORK', e.message, err));
-      };
-      req.on('error', fail);
-      req.end(payload);
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+          return;
+        }
+        resolve(res);
+        await finished(res.body).catch(() => undefined);
+      });
     });
   }
 
   close(): void {
-    this.agent.destroy();
+    this.client.close();
   }
 }

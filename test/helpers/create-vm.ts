@@ -7,14 +7,13 @@
 import type { LabInfo } from './lab-info';
 import { silentLogger } from '../../src/util/log';
 import { VimClient } from '../../src/vsphere/client';
-import { decodeServiceContent } from '../../src/vsphere/decode';
+import { returnsNothing, returnsOne, serviceContent } from '../../src/vsphere/decode';
 import * as rq from '../../src/vsphere/requests';
 import { toSearchIndexPath } from '../../src/model/paths';
 import { SoapConnection } from '../../src/vsphere/soap';
-import { trustPolicyFrom } from '../../src/vsphere/tls';
+import { trustPolicyFrom } from '../../src/net/tls';
 import { HttpsTransport } from '../../src/vsphere/transport';
 import { envelope, escapeXml, moRefEl } from '../../src/vsphere/xml-build';
-import { child } from '../../src/vsphere/xml-parse';
 
 export interface CreateVmOptions {
   /** Folder path, e.g. /DC0/vm/contoso. */
@@ -47,21 +46,22 @@ export async function createVm(lab: LabInfo, vm: CreateVmOptions): Promise<strin
     if (!folder || !pool) throw new Error(`createVm: ${!folder ? vm.folder : vm.pool} not found`);
 
     const soap = new SoapConnection(transport, silentLogger);
-    const content = decodeServiceContent(
-      child(await soap.call(rq.retrieveServiceContent()), 'returnval')!,
-    );
-    await soap.call(rq.login(content.sessionManager, lab.username, lab.password));
+    const content = (await soap.call(rq.retrieveServiceContent(), returnsOne(serviceContent)))!;
+    await soap.call(rq.login(content.sessionManager, lab.username, lab.password), returnsNothing);
     // VirtualMachineConfigSpec elements in WSDL order: name, guestId, files, numCPUs, memoryMB.
     const config =
       `<config><name>${escapeXml(vm.name)}</name><guestId>otherGuest</guestId>` +
       `<files><vmPathName>[${escapeXml(vm.datastore)}]</vmPathName></files>` +
       `<numCPUs>1</numCPUs><memoryMB>32</memoryMB></config>`;
-    await soap.call({
-      method: 'CreateVM_Task',
-      body: envelope('CreateVM_Task', folder, config + moRefEl('pool', pool)),
-      readOnly: false,
-    });
-    await soap.call(rq.logout(content.sessionManager)).catch(() => undefined);
+    await soap.call(
+      {
+        method: 'CreateVM_Task',
+        body: envelope('CreateVM_Task', folder, config + moRefEl('pool', pool)),
+        readOnly: false,
+      },
+      returnsNothing,
+    );
+    await soap.call(rq.logout(content.sessionManager), returnsNothing).catch(() => undefined);
 
     const path = `${vm.folder.replace(/\/$/, '')}/${vm.name}`;
     for (let i = 0; i < 100; i++) {

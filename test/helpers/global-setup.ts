@@ -1,7 +1,7 @@
 // Jest global set-up: builds the simulator lab once and starts the shared `lab` scenario
 // for all integration tests. Workers find it in DRPERM_TEST_LAB (they inherit this env).
-import { startLab } from '../../src/lab/launch';
-import type { RunningLab } from '../../src/lab/launch';
+import { startLab } from '../lab/launch';
+import type { RunningLab } from '../lab/launch';
 import type { LabInfo } from './lab-info';
 import { SHARED_LAB_ENV } from './lab';
 

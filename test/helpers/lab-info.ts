@@ -1,9 +1,9 @@
 /**
- * What a running simulator lab tells its clients (src/lab/launch.ts LabInfo): the lab prints
+ * What a running simulator lab tells its clients (test/lab/launch.ts LabInfo): the lab prints
  * it as a JSON line when ready, and the jest global set-up exposes the shared lab's info to
  * test workers in the DRPERM_TEST_LAB environment variable.
  */
-import type { LabInfo } from '../../src/lab/launch';
+import type { LabInfo } from '../lab/launch';
 
 export type { LabInfo };
 

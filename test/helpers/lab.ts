@@ -3,7 +3,7 @@
  * jest global set-up; a test file that changes vCenter state starts its own lab, so test
  * files stay independent and can run in parallel.
  */
-import { startLab as launch } from '../../src/lab/launch';
+import { startLab as launch } from '../lab/launch';
 import { silentLogger } from '../../src/util/log';
 import { VimClient } from '../../src/vsphere/client';
 import type { LabInfo } from './lab-info';
@@ -24,9 +24,15 @@ export function sharedLab(): LabInfo {
 
 export type OwnLab = LabInfo & { stop(): Promise<void> };
 
-/** A private lab (default scenario `lab`); call stop() in afterAll. */
-export async function startLab(scenario = 'lab'): Promise<OwnLab> {
-  const lab = await launch({ scenario });
+/**
+ * A private lab (default scenario `lab`); call stop() in afterAll. `vcsimSemantics` keeps
+ * vcsim 0.24's own contract (replace semantics, raw names, any login) instead of vCenter's.
+ */
+export async function startLab(
+  scenario = 'lab',
+  options: { vcsimSemantics?: boolean } = {},
+): Promise<OwnLab> {
+  const lab = await launch({ scenario, vcsimSemantics: options.vcsimSemantics === true });
   return {
     url: lab.url,
     username: lab.username,

@@ -18,16 +18,24 @@ import {
 import { fleetConcurrency } from '../../policy/fleet';
 import { loadTenantPolicies } from '../../policy/tenant-policy';
 import { REPORT_FORMATS, type ReportFile, type ReportFormat } from '../../report';
+import { commandLineWithoutSecrets } from '../../report/evidence';
 import { ExitCode, InputError } from '../../util/errors';
 import { nearest } from '../../util/suggest';
 import { addConnectionOptions, type ConnectionFlags } from '../connection';
 import { makeContext, type CommandContext, type GlobalOptions } from '../context';
+import { addDirectoryOptions, MembershipInputs, type MembershipFlags } from '../membership-options';
 import { addFleetOptions, fleetFile, fleetTargets, type FleetFlags } from '../fleet-connection';
 import { run } from '../run';
 import { obtainSnapshot } from '../snapshot-source';
 import { addTenantFilesOption, tenantFiles, type TenantFileFlags } from '../tenant-option';
 
-interface AuditFlags extends GlobalOptions, ConnectionFlags, TenantFileFlags, FleetFlags {
+interface AuditFlags
+  extends
+    GlobalOptions,
+    ConnectionFlags,
+    TenantFileFlags,
+    Omit<MembershipFlags, 'snapshot'>,
+    FleetFlags {
   snapshot: string[];
   out?: string;
   format: string;
@@ -36,6 +44,8 @@ interface AuditFlags extends GlobalOptions, ConnectionFlags, TenantFileFlags, Fl
   role?: string;
   avs?: boolean;
   nsxSnapshot?: string;
+  previous?: string;
+  sign?: string;
 }
 
 const EXAMPLES = `
@@ -56,6 +66,23 @@ Examples:
   $ drperm audit --snapshot reports/estate --tenants policies/tenants
   $ drperm audit --snapshot reports/vc-a.json --snapshot reports/vc-b.json --tenants policies/tenants
 
+  # track findings since last month's review (Status/Owner/Comment carried over), and sign
+  $ drperm audit --tenants policies/tenants --snapshot vc01.json \\
+      --previous reports/2026-11/drperm-audit.xlsx --sign audit-key.pem
+  $ drperm verify-report reports/.../drperm-audit-....xlsx --key audit-key.pub.pem
+
+  # resolve groups: SSO from vCenter, the CORP domain from Active Directory (LDAPS, company CA)
+  $ export DRPERM_LDAP_PASSWORD=...
+  $ drperm audit --tenants policies/tenants --membership-from vcenter \\
+      --ldap ldaps://dc01.corp.example --ldap-ca-file corp-ca.pem \\
+      --ldap-bind-dn 'CN=drperm-audit,OU=Service,DC=corp,DC=example' \\
+      --ldap-base-dn 'CORP,CORP.EXAMPLE=DC=corp,DC=example'
+
+Groups: --ldap answers for its --ldap-base-dn domains, --membership-from vcenter for the
+others, the --membership file for the rest; groups none of them lists are reported as
+group-grant-unresolved. A snapshot from \`drperm collect --membership-from vcenter\` (or --ldap)
+carries its membership into an offline audit.
+
 Verdict: a tenant is "isolated" when it has no critical or high finding.
 Exit code 1 when a finding at or above --fail-on exists (default high); 3 when a vCenter of a
 fleet could not be audited (the others are, and the report says why it failed).
@@ -66,45 +93,59 @@ nsx-cross-tenant-binding (critical), nsx-unsupported-role, nsx-role-exceeds-clou
 
 export function register(program: Command): void {
   addFleetOptions(
-    addConnectionOptions(
-      addTenantFilesOption(
-        program.command('audit'),
-        'tenants',
-        'tenant policy files, or directories of *.yaml files',
-      )
-        .description(
-          "audit tenant isolation: every tenant account's effective access, findings and reports",
+    addDirectoryOptions(
+      addConnectionOptions(
+        addTenantFilesOption(
+          program.command('audit'),
+          'tenants',
+          'tenant policy files, or directories of *.yaml files',
         )
+          .description(
+            "audit tenant isolation: every tenant account's effective access, findings and reports",
+          )
 
-        .option(
-          '--snapshot <fileOrDir>',
-          'audit a snapshot from `drperm collect` instead of connecting; repeat it, or name a directory, for several vCenters (each named after its file)',
-          (value: string, list: string[]) => [...list, value],
-          [] as string[],
-        )
-        .option('--out <dir>', 'report directory (default reports/<UTC time>/)')
-        .option('--format <list>', 'comma-separated report formats: xlsx, json, md', 'xlsx,json,md')
-        .option(
-          '--fail-on <severity>',
-          `exit 1 at or above this severity (${SEVERITIES.join(', ')})`,
-          'high',
-        )
-        .option(
-          '--membership <file>',
-          'YAML: group name -> member names, to resolve group permissions',
-        )
-        .option(
-          '--role <file>',
-          'role policy to check the live role against (default: the shipped Azure_Site_Recovery role)',
-        )
-        .option(
-          '--avs',
-          "Azure VMware Solution: compare the tenant role with CloudAdmin (the server's CloudAdmin role, else its documented privileges)",
-        )
-        .option(
-          '--nsx-snapshot <file>',
-          'also audit NSX roles and bindings from `drperm nsx collect` (adds nsx-* findings and an NSX sheet)',
-        ),
+          .option(
+            '--snapshot <fileOrDir>',
+            'audit a snapshot from `drperm collect` instead of connecting; repeat it, or name a directory, for several vCenters (each named after its file)',
+            (value: string, list: string[]) => [...list, value],
+            [] as string[],
+          )
+          .option('--out <dir>', 'report directory (default reports/<UTC time>/)')
+          .option(
+            '--format <list>',
+            'comma-separated report formats: xlsx, json, md',
+            'xlsx,json,md',
+          )
+          .option(
+            '--fail-on <severity>',
+            `exit 1 at or above this severity (${SEVERITIES.join(', ')})`,
+            'high',
+          )
+          .option(
+            '--membership <file>',
+            'YAML: group name -> member names, to resolve group permissions',
+          )
+          .option(
+            '--role <file>',
+            'role policy to check the live role against (default: the shipped Azure_Site_Recovery role)',
+          )
+          .option(
+            '--avs',
+            "Azure VMware Solution: compare the tenant role with CloudAdmin (the server's CloudAdmin role, else its documented privileges)",
+          )
+          .option(
+            '--nsx-snapshot <file>',
+            'also audit NSX roles and bindings from `drperm nsx collect` (adds nsx-* findings and an NSX sheet)',
+          )
+          .option(
+            '--previous <file>',
+            'an earlier report (.json) or workbook (.xlsx): mark findings new, unchanged or resolved; an xlsx also gives its Status, Owner and Comment',
+          )
+          .option(
+            '--sign <key>',
+            'Ed25519 private key (PEM, PKCS#8): write a detached signature <report>.sig beside each report',
+          ),
+      ),
     ),
   )
     .addHelpText('after', EXAMPLES)
@@ -129,6 +170,7 @@ export function register(program: Command): void {
               formats,
               concurrency: sources.concurrency,
               ...(sources.fleetFile !== undefined ? { fleetFile: sources.fleetFile } : {}),
+              commandLine: commandLineWithoutSecrets(process.argv.slice(2)),
             },
             ctx.emit,
           );
@@ -136,15 +178,30 @@ export function register(program: Command): void {
           if (fleet.failed.length > 0) return ExitCode.Server;
           return fleet.failing > 0 ? ExitCode.Findings : ExitCode.Ok;
         }
-        const { snapshot: files, ...connection } = opts;
-        const input = await obtainSnapshot(
-          files[0] !== undefined ? { ...connection, snapshot: files[0] } : connection,
+        const { snapshot: files, ...single } = opts;
+        const singleOpts = files[0] !== undefined ? { ...single, snapshot: files[0] } : single;
+        const directory = await MembershipInputs.open(
+          singleOpts,
           ctx,
+          tenants.map((t) => t.policy.account),
         );
+        let input: Awaited<ReturnType<typeof obtainSnapshot>>;
+        let membership: Awaited<ReturnType<MembershipInputs['forAudit']>>;
+        try {
+          input = await obtainSnapshot(
+            singleOpts,
+            ctx,
+            directory.readsVcenter ? (c, s) => directory.recordInSnapshot(c, s) : undefined,
+          );
+          membership = await directory.forAudit(input.snapshot);
+        } finally {
+          await directory.close();
+        }
         const outcome = await auditTenants(
           input,
           {
             tenants,
+            ...(membership ? { membership } : {}),
             ...(opts.membership !== undefined ? { membershipFile: opts.membership } : {}),
             ...(opts.role !== undefined ? { roleFile: opts.role } : {}),
             avs: opts.avs === true,
@@ -152,6 +209,9 @@ export function register(program: Command): void {
             failOn,
             ...(opts.out !== undefined ? { outDir: opts.out } : {}),
             formats,
+            ...(opts.previous !== undefined ? { previousFile: opts.previous } : {}),
+            ...(opts.sign !== undefined ? { signKey: opts.sign } : {}),
+            commandLine: commandLineWithoutSecrets(process.argv.slice(2)),
           },
           ctx.emit,
         );
@@ -177,11 +237,11 @@ async function fleetSources(
     }
     const single = opts.snapshot.length === 1 && !(await isDirectory(opts.snapshot[0]!));
     if (single) return undefined;
-    if (opts.nsxSnapshot !== undefined) throw nsxWithFleet();
+    refuseSingleOnly(opts);
     return { list: await snapshotSources(opts.snapshot), concurrency: 4 };
   }
   if (opts.fleet === undefined) return undefined;
-  if (opts.nsxSnapshot !== undefined) throw nsxWithFleet();
+  refuseSingleOnly(opts);
   const { loaded, targets } = await fleetTargets(opts);
   return {
     list: liveSources(targets, ctx.log),
@@ -190,10 +250,21 @@ async function fleetSources(
   };
 }
 
-function nsxWithFleet(): InputError {
-  return new InputError('--nsx-snapshot audits one vCenter; it is not combined with a fleet yet', {
-    hint: 'audit NSX per manager with `drperm nsx audit`',
-  });
+/** Options that work on one vCenter's audit only, so far. */
+function refuseSingleOnly(opts: AuditFlags): void {
+  const given = (
+    [
+      ['--nsx-snapshot', opts.nsxSnapshot],
+      ['--previous', opts.previous],
+      ['--sign', opts.sign],
+    ] as const
+  ).filter(([, v]) => v !== undefined);
+  if (given.length > 0) {
+    throw new InputError(
+      `${given.map(([f]) => f).join(', ')} audit${given.length === 1 ? 's' : ''} one vCenter; not combined with a fleet yet`,
+      { hint: 'audit NSX per manager with `drperm nsx audit`' },
+    );
+  }
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -208,14 +279,14 @@ export function renderFleetSummary(outcome: FleetAuditOutcome, failOn: Severity)
   const lines: string[] = [];
   const width = Math.max(7, ...result.vcenters.map((v) => v.name.length));
   for (const v of result.vcenters) {
+    const counts =
+      SEVERITIES.filter((s) => v.findings[s] > 0)
+        .map((s) => `${v.findings[s]} ${s}`)
+        .join(', ') || 'no findings';
     const what =
       v.status === 'failed'
         ? `FAILED: ${v.error ?? ''}`
-        : `${v.tenants.length} tenant${v.tenants.length === 1 ? '' : 's'}, ${
-            SEVERITIES.filter((s) => v.findings[s] > 0)
-              .map((s) => `${v.findings[s]} ${s}`)
-              .join(', ') || 'no findings'
-          }`;
+        : `${v.tenants.length} tenant${v.tenants.length === 1 ? '' : 's'}, ${counts}`;
     lines.push(`vCenter ${v.name.padEnd(width)}  ${what}`);
   }
   lines.push('');

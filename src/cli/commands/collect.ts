@@ -11,6 +11,7 @@ import { ExitCode, InputError } from '../../util/errors';
 import { DEFAULT_PAGE_SIZE } from '../../vsphere/collect';
 import { addConnectionOptions, onVcenter, type ConnectionFlags } from '../connection';
 import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
+import { addDirectoryOptions, MembershipInputs, type MembershipFlags } from '../membership-options';
 import {
   addFleetOptions,
   fleetNsxTargets,
@@ -19,7 +20,7 @@ import {
 } from '../fleet-connection';
 import { run } from '../run';
 
-interface CollectFlags extends GlobalOptions, ConnectionFlags, FleetFlags {
+interface CollectFlags extends GlobalOptions, ConnectionFlags, MembershipFlags, FleetFlags {
   out?: string;
   pageSize?: string;
   json?: boolean;
@@ -41,22 +42,30 @@ Examples:
   # reports/estate/<vcenter>.json and reports/estate/nsx/<manager>.json
   $ drperm collect --fleet drperm.yaml --out reports/estate
 
+  # record group membership for offline audits: SSO groups from vCenter, CORP from Active Directory
+  $ export DRPERM_LDAP_PASSWORD=...
+  $ drperm collect --membership-from vcenter --ldap ldaps://dc01.corp.example \\
+      --ldap-base-dn CORP,CORP.EXAMPLE=DC=corp,DC=example \\
+      --ldap-bind-dn 'CN=drperm-audit,OU=Service,DC=corp,DC=example' --ldap-ca-file corp-ca.pem
+
 The snapshot holds no password. Its SHA-256 is printed so an auditor can verify the file later.`;
 
 export function register(program: Command): void {
   addFleetOptions(
-    addConnectionOptions(
-      program
-        .command('collect')
-        .description(
-          'collect roles, privileges, permissions and the inventory of a vCenter into a snapshot file',
-        )
-        .option(
-          '--out <file>',
-          'snapshot file to write (default reports/snapshot-<vcenter>-<UTC time>.json); with --fleet a directory (default reports/fleet-<UTC time>/)',
-        )
-        .option('--page-size <n>', `objects per inventory page (default ${DEFAULT_PAGE_SIZE})`)
-        .option('--json', 'print the result as JSON on stdout'),
+    addDirectoryOptions(
+      addConnectionOptions(
+        program
+          .command('collect')
+          .description(
+            'collect roles, privileges, permissions and the inventory of a vCenter into a snapshot file',
+          )
+          .option(
+            '--out <file>',
+            'snapshot file to write (default reports/snapshot-<vcenter>-<UTC time>.json); with --fleet a directory (default reports/fleet-<UTC time>/)',
+          )
+          .option('--page-size <n>', `objects per inventory page (default ${DEFAULT_PAGE_SIZE})`)
+          .option('--json', 'print the result as JSON on stdout'),
+      ),
     ),
   )
     .addHelpText('after', EXAMPLES)
@@ -66,13 +75,18 @@ export function register(program: Command): void {
         const ctx = makeContext(opts);
         const pageSize = parsePageSize(opts.pageSize);
         if (opts.fleet !== undefined) return collectTheFleet(opts, ctx, pageSize);
+        const directory = await MembershipInputs.open(opts, ctx);
         const result = await onVcenter(opts, ctx, (client) =>
           collectToFile(
             client,
-            { pageSize, ...(opts.out !== undefined ? { out: opts.out } : {}) },
+            {
+              pageSize,
+              ...(opts.out !== undefined ? { out: opts.out } : {}),
+              enrich: (c, s) => directory.recordInSnapshot(c, s),
+            },
             ctx.emit,
           ),
-        );
+        ).finally(() => directory.close());
         report(ctx, opts.json === true, result);
       }),
     );
@@ -140,6 +154,11 @@ function report(ctx: CommandContext, json: boolean, r: CollectReport): void {
       `  roles:       ${c.roles}`,
       `  permissions: ${c.permissions}`,
       `  privileges:  ${c.privileges} (from ${r.privilegeSource})`,
+      ...(r.membership
+        ? [
+            `  membership:  ${r.membership.groups} groups, ${r.membership.edges} memberships, ${r.membership.unresolved} unresolved (from ${r.membership.sources.join(', ')})`,
+          ]
+        : []),
       `  warnings:    ${r.warnings.length}`,
       `  sha256:      ${r.sha256}`,
     ].join('\n'),

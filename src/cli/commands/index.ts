@@ -7,6 +7,7 @@ import * as tenant from './tenant';
 import * as nsx from './nsx';
 import * as access from './access';
 import * as audit from './audit';
+import * as verifyReport from './verify-report';
 
 export function registerCommands(program: Command): void {
   collect.register(program);
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   nsx.register(program);
   access.register(program);
   audit.register(program);
+  verifyReport.register(program);
 }

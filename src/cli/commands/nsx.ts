@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { parseSeverity, SEVERITIES } from '../../audit/types';
-import { loadNsxBaseline } from '../../nsx/baseline';
+import { loadNsxBaseline } from '../../policy/nsx-baseline';
 import {
   addNsxConnectionOptions,
   withNsxClient,

@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditReport } from '../../../src/audit/report-model';
+import { expandJsonReport, type JsonReportV2 } from '../../../src/report/json-read';
 import { severityRank } from '../../../src/audit/types';
 import { collectSnapshot } from '../../../src/vsphere/collect';
 import { silentLogger } from '../../../src/util/log';
@@ -27,7 +28,8 @@ const CONTOSO_VMS = tenantObjects('contoso').filter((p) => p.startsWith('/DC0/vm
 
 function readReport(dir: string): AuditReport {
   const file = readdirSync(dir).find((f) => f.endsWith('.json'))!;
-  return JSON.parse(readFileSync(join(dir, file), 'utf8')) as AuditReport;
+  // Format 2 refers to entities, permissions and privilege sets by id: expand them back.
+  return expandJsonReport(JSON.parse(readFileSync(join(dir, file), 'utf8')) as JsonReportV2);
 }
 
 const highOrWorse = (r: AuditReport) =>

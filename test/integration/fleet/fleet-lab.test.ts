@@ -11,7 +11,7 @@ import type { AuditReport } from '../../../src/audit/report-model';
 import { startLab, type OwnLab } from '../../helpers/lab';
 import { labEnv } from '../../helpers/lab-info';
 import { runCli } from '../../helpers/run-cli';
-import { startNsxServer, type RunningNsxServer } from '../../nsx/nsx-server';
+import { startNsxServer, type RunningNsxServer } from '../../lab/nsx-server';
 
 const CONTOSO = 'VSPHERE.LOCAL\\asr-contoso';
 const FABRIKAM = 'VSPHERE.LOCAL\\asr-fabrikam';

@@ -1,9 +1,9 @@
 // The lab enforces authorization by default: scenario users log in, non-administrator
 // sessions see only what their permissions allow, and vCenter's effective-privilege and
 // directory calls answer from the same rules. With vcsimSemantics it is vcsim again.
-import { loadScenario } from '../../../src/lab/scenario';
-import { startLab } from '../../../src/lab/launch';
-import type { RunningLab } from '../../../src/lab/launch';
+import { loadScenario } from '../../lab/scenario';
+import { startLab } from '../../lab/launch';
+import type { RunningLab } from '../../lab/launch';
 import { retrieveAll, viewSpec, createView } from './inventory-query';
 import type { Ref } from './permission-calls';
 import { mustFind, removePermission, setPermissions } from './permission-calls';

@@ -1,7 +1,7 @@
 // The lab speaks vCenter's contract by default (permissions, escaped names, no vcsim
 // settings, vCenter 8.0.3's about); with vcsimSemantics it keeps vcsim 0.24's behaviour.
-import { startLab } from '../../../src/lab/launch';
-import type { RunningLab } from '../../../src/lab/launch';
+import { startLab } from '../../lab/launch';
+import type { RunningLab } from '../../lab/launch';
 import { retrieveAll } from './inventory-query';
 import { SoapSession, faultType, text } from './soap-session';
 import type { Perm, Ref } from './permission-calls';

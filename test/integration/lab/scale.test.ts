@@ -1,6 +1,6 @@
 // Benchmark scale knobs: tenants tenant-000.. each get a VM folder and a resource pool.
-import { startLab } from '../../../src/lab/launch';
-import type { RunningLab } from '../../../src/lab/launch';
+import { startLab } from '../../lab/launch';
+import type { RunningLab } from '../../lab/launch';
 import { retrieveAll } from './inventory-query';
 import { SoapSession, refId, text } from './soap-session';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Finding } from '../../../src/audit/types';
 import { runCli } from '../../helpers/run-cli';
-import { loadNsxFixture, startNsxServer, type RunningNsxServer } from '../../nsx/nsx-server';
+import { loadNsxFixture, startNsxServer, type RunningNsxServer } from '../../lab/nsx-server';
 
 const TENANTS = join(__dirname, 'fixtures', 'tenants');
 const SHARED = join(__dirname, 'fixtures', 'shared-principal');

@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { NsxClient } from '../../../src/nsx/client';
 import { AAA, collectNsx } from '../../../src/nsx/collect';
+import { DEFAULT_RETRY } from '../../../src/net/retry';
 import { ServerError } from '../../../src/util/errors';
 import { silentLogger } from '../../../src/util/log';
-import { trustPolicyFrom } from '../../../src/vsphere/tls';
-import { loadNsxFixture, startNsxServer, type RunningNsxServer } from '../../nsx/nsx-server';
+import { trustPolicyFrom } from '../../../src/net/tls';
+import { loadNsxFixture, startNsxServer, type RunningNsxServer } from '../../lab/nsx-server';
 
 let server: RunningNsxServer;
 beforeAll(async () => {
@@ -110,8 +111,16 @@ it('gives up after one new session when the manager keeps refusing', async () =>
   expect(sessionCreates()).toBe(2);
 });
 
-it('turns an NSX error body into a ServerError', async () => {
+it('repeats a read the manager refused once with 503 (src/net/retry), and succeeds', async () => {
   server.failNext(`${AAA}/roles`, 503, 101, 'Service unavailable: the cluster is not stable');
+  const role = await withClient((c) => c.get<{ role: string }>(`${AAA}/roles/auditor`));
+  expect(role.role).toBe('auditor');
+});
+
+it('turns an NSX error body into a ServerError once the reads are used up', async () => {
+  for (let i = 0; i < DEFAULT_RETRY.maxAttempts; i++) {
+    server.failNext(`${AAA}/roles`, 503, 101, 'Service unavailable: the cluster is not stable');
+  }
   const err = await withClient((c) => c.get(`${AAA}/roles/auditor`)).catch((e: unknown) => e);
   expect((err as ServerError).message).toBe(
     `NSX Manager refused GET ${AAA}/roles/auditor: Service unavailable: the cluster is not stable (HTTP 503, error_code 101, module common-services)`,

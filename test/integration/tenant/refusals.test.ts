@@ -149,14 +149,34 @@ describe('tenant apply refuses and changes nothing when', () => {
   });
 });
 
-describe('the simulator and accounts', () => {
-  it('warns that the account cannot be checked there: its directory does not find the logged-in account either', async () => {
-    const r = await cli(['tenant', 'plan', '--tenant', join(TENANTS_DIR, 'contoso.yaml')]);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toContain(
-      `could not check that ${CONTOSO} (tenant contoso) exists: the server's user directory does not find the account drperm is logged in as`,
+describe('accounts', () => {
+  it('refuses a tenant whose account the user directory does not know, and changes nothing', async () => {
+    const dir = scratch();
+    const file = writeTenant(
+      dir,
+      'contoso.yaml',
+      contosoPolicy({ account: { principal: 'VSPHERE.LOCAL\\asr-nobody' } }),
     );
+    const r = await cli(['tenant', 'apply', '--tenant', file, '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('VSPHERE.LOCAL\\asr-nobody');
+    await expectNothingChanged();
   });
+
+  it('on plain vcsim, whose directory does not find the logged-in account either, warns that the account cannot be checked', async () => {
+    const vcsim = await startLab('lab', { vcsimSemantics: true });
+    try {
+      const vcsimCli = cliIn(vcsim, scratch());
+      expect((await vcsimCli(['role', 'apply', '--yes'])).code).toBe(0);
+      const r = await vcsimCli(['tenant', 'plan', '--tenant', join(TENANTS_DIR, 'contoso.yaml')]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain(
+        `could not check that ${CONTOSO} (tenant contoso) exists: the server's user directory does not find the account drperm is logged in as`,
+      );
+    } finally {
+      await vcsim.stop();
+    }
+  }, 120000);
 });
 
 describe('modes', () => {

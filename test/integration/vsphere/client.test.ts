@@ -7,22 +7,32 @@ import type { ConnectOptions } from '../../../src/vsphere/types';
 import { startLab, type OwnLab } from '../../helpers/lab';
 
 let lab: OwnLab;
+let vcsimLab: OwnLab;
 let options: ConnectOptions;
+const optionsOf = (l: OwnLab): ConnectOptions => ({
+  url: l.url,
+  username: l.username,
+  password: l.password,
+  thumbprint: l.thumbprintSha256,
+});
 beforeAll(async () => {
-  lab = await startLab();
-  options = {
-    url: lab.url,
-    username: lab.username,
-    password: lab.password,
-    thumbprint: lab.thumbprintSha256,
-  };
+  [lab, vcsimLab] = await Promise.all([startLab(), startLab('lab', { vcsimSemantics: true })]);
+  options = optionsOf(lab);
 }, 120000);
-afterAll(async () => lab?.stop());
+afterAll(async () => Promise.all([lab?.stop(), vcsimLab?.stop()]));
 
 describe('VimClient on the simulator', () => {
-  it('detects the simulator quirk and turns faults into typed errors', async () => {
+  it('tells the add-or-update contract of vCenter from the replace semantics of vcsim', async () => {
     await withSession(options, silentLogger, async (c) => {
+      expect(c.quirks.setEntityPermissionsReplaces).toBe(false);
+    });
+    await withSession(optionsOf(vcsimLab), silentLogger, async (c) => {
       expect(c.quirks.setEntityPermissionsReplaces).toBe(true);
+    });
+  });
+
+  it('turns faults into typed errors', async () => {
+    await withSession(options, silentLogger, async (c) => {
       await expect(c.addAuthorizationRole('Admin', [])).rejects.toBeInstanceOf(AlreadyExistsFault);
       const err = await c.removeAuthorizationRole(987654, true).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(NotFoundFault);
@@ -48,14 +58,14 @@ describe('VimClient on the simulator', () => {
       const own = await c.retrieveEntityPermissions(dc!, false);
       expect(own.map((p) => p.principal)).toContain(principal);
 
-      // Written without entity (as the API asks), the simulator returns it without entity too:
-      // the collector must locate it on DC0 and say so.
+      // Written with its entity (issue 9 §2), the simulator returns it with the entity: the
+      // collector places it on DC0 without asking every entity for its permissions.
       const snapshot = await collectSnapshot(c, { log: silentLogger, pageSize: 7 });
       const placed = snapshot.permissions.filter((p) => p.principal === principal);
       expect(placed).toEqual([
         { entity: dc!.value, principal, group: false, roleId, propagate: true },
       ]);
-      expect(snapshot.warnings.join('\n')).toMatch(/without their entity/);
+      expect(snapshot.warnings.join('\n')).not.toMatch(/without their entity/);
 
       await c.removeEntityPermission(dc!, principal, false);
       expect((await c.retrieveEntityPermissions(dc!, false)).map((p) => p.principal)).not.toContain(

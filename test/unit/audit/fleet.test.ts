@@ -218,6 +218,7 @@ describe('fleet audit', () => {
         ['vc-shared', { snapshot: sh.snapshot, sha256: 'b'.repeat(64) }],
       ]),
       scope: { tenantFiles: [], tenants: [], source: 'snapshot', avs: false, failOn: 'high' },
+      inputs: [],
       generatedAt: new Date('2026-01-01T00:00:00Z'),
     });
     expect(
@@ -233,6 +234,6 @@ describe('fleet audit', () => {
     expect(md).toContain('## vCenters');
     expect(md).toMatch(/\| vc-shared \| audited \| contoso, fabrikam \| 1 \| 0 \|/);
     expect(md).toMatch(/\| ded \| vc-ded \| \*\*not isolated\*\* \|/);
-    expect(md).toMatch(/`cross-tenant-access`, vCenter vc-shared, tenant ded/);
+    expect(md).toMatch(/`cross-tenant-access` F-[0-9a-f]+, vCenter vc-shared, tenant ded/);
   });
 });

@@ -1,5 +1,5 @@
-import { exportLines, shellQuote } from '../../../src/lab/lab-cli';
-import { labArguments, parseLabInfo } from '../../../src/lab/launch';
+import { exportLines, shellQuote } from '../../lab/lab-cli';
+import { labArguments, parseLabInfo } from '../../lab/launch';
 
 describe('lab CLI helpers', () => {
   it('single-quotes values for POSIX shells, including single quotes', () => {
@@ -27,6 +27,12 @@ describe('lab CLI helpers', () => {
       expect.arrayContaining(['--port', '8989', '--scale-vms', '45000', '--exit-on-stdin-eof']),
     );
     expect(args).not.toContain('--scale-tenants');
+  });
+
+  it('passes vcsimSemantics through as the Go lab flag, and only when asked', () => {
+    expect(labArguments({ vcsimSemantics: true })).toContain('--vcsim-semantics');
+    expect(labArguments({ vcsimSemantics: false })).not.toContain('--vcsim-semantics');
+    expect(labArguments({})).not.toContain('--vcsim-semantics');
   });
 
   it('parses the ready line and rejects one that lacks a field', () => {

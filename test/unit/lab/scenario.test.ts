@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadScenario, mergeScenario, resolveScenarioFile } from '../../../src/lab/scenario';
-import { SCENARIO_DIR } from '../../../src/lab/paths';
+import { loadScenario, mergeScenario, resolveScenarioFile } from '../../lab/scenario';
+import { SCENARIO_DIR } from '../../lab/paths';
 
 describe('lab scenarios', () => {
   let dir: string;

@@ -32,7 +32,20 @@ describe('resolveNsxConnection', () => {
       username: 'cloudadmin',
       password: 'pw-123',
       trust: { mode: 'verify' },
+      timeoutMs: 120_000,
     });
+  });
+
+  it('bounds each call by --timeout, else DRPERM_TIMEOUT (the same setting as for vCenter)', async () => {
+    const env = {
+      DRPERM_NSX_URL: 'https://nsx',
+      DRPERM_NSX_USERNAME: 'cloudadmin',
+      DRPERM_NSX_PASSWORD: 'pw-123',
+      DRPERM_TIMEOUT: '7',
+    };
+    expect((await resolveNsxConnection({}, io({ env }))).timeoutMs).toBe(7_000);
+    expect((await resolveNsxConnection({ timeout: '2' }, io({ env }))).timeoutMs).toBe(2_000);
+    await expect(resolveNsxConnection({ timeout: '0' }, io({ env }))).rejects.toThrow(/--timeout/);
   });
 
   it('prefers flags to the environment and reads the first line of stdin with --password-stdin', async () => {

@@ -2,7 +2,7 @@ import {
   loadNsxBaseline,
   resolveNsxBaseline,
   type NsxBaselinePolicy,
-} from '../../../src/nsx/baseline';
+} from '../../../src/policy/nsx-baseline';
 import {
   buildAvsCustomRole,
   describeNsxRoleChange,

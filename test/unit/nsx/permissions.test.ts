@@ -1,4 +1,4 @@
-import { excessOver, lowerOf, permissionAbove } from '../../../src/nsx/permissions';
+import { excessOver, lowerOf, permissionAbove } from '../../../src/model/nsx-permissions';
 
 describe('NSX permission order none < read < execute < crud', () => {
   it('compares every pair in that order', () => {

@@ -3,7 +3,7 @@
  * chosen to trip formula injection, Markdown and XML escaping.
  */
 import type { AuditReport, EffectiveAccessRow } from '../../../src/audit/report-model';
-import type { EntityRef, Finding, PermissionEvidence } from '../../../src/audit/types';
+import type { EntityRef, PermissionEvidence, TrackedFinding } from '../../../src/audit/types';
 
 /** Names that must reach every report exactly as the inventory spells them. */
 export const HOSTILE_NAMES = [
@@ -55,8 +55,9 @@ export function makeReport(overrides: Partial<AuditReport> = {}): AuditReport {
   const fabrikamVm = vm('fab-app01', 'fabrikam', 'vm-901');
   const hostileVms = HOSTILE_NAMES.map((name, i) => vm(name, 'contoso', `vm-${100 + i}`));
 
-  const findings: Finding[] = [
+  const findings: TrackedFinding[] = [
     {
+      id: 'F-000000000001',
       rule: 'cross-tenant-access',
       severity: 'critical',
       tenant: 'contoso',
@@ -67,6 +68,7 @@ export function makeReport(overrides: Partial<AuditReport> = {}): AuditReport {
       remediation: 'Remove the propagating grant on /DC0/host/C0; grant per object instead.',
     },
     {
+      id: 'F-000000000002',
       rule: 'missing-grant',
       severity: 'medium',
       tenant: 'fabrikam',
@@ -78,6 +80,7 @@ export function makeReport(overrides: Partial<AuditReport> = {}): AuditReport {
       remediation: 'Run drperm onboard.',
     },
     {
+      id: 'F-000000000003',
       rule: 'shared-principal',
       severity: 'high',
       tenant: 'a|b',
@@ -89,12 +92,32 @@ export function makeReport(overrides: Partial<AuditReport> = {}): AuditReport {
   ];
 
   const effectiveAccess: EffectiveAccessRow[] = [
+    {
+      tenant: 'contoso',
+      principal: CONTOSO,
+      entity: { vcenter: VCENTER, moref: 'datacenter-2', type: 'Datacenter', path: '/DC0' },
+      owner: null,
+      relation: 'shared-policy',
+      privileges: ['System.Anonymous', 'System.Read', 'VirtualMachine.Config.Rename'],
+      grantedBy: [
+        grant(
+          { vcenter: VCENTER, moref: 'datacenter-2', type: 'Datacenter', path: '/DC0' },
+          CONTOSO,
+        ),
+      ],
+    },
     ...hostileVms.map((entity) => ({
       tenant: 'contoso',
       principal: CONTOSO,
       entity,
       owner: 'contoso',
-      privileges: ['System.Anonymous', 'System.Read', 'VirtualMachine.Config.Rename'],
+      relation: 'own' as const,
+      privileges: [
+        'Datastore.Browse',
+        'System.Anonymous',
+        'System.Read',
+        'VirtualMachine.Config.Rename',
+      ],
       grantedBy: [grant(entity, CONTOSO)],
     })),
     {
@@ -102,6 +125,7 @@ export function makeReport(overrides: Partial<AuditReport> = {}): AuditReport {
       principal: CONTOSO,
       entity: fabrikamVm,
       owner: 'fabrikam',
+      relation: 'foreign',
       privileges: ['System.Read'],
       grantedBy: [leakGrant, grant(fabrikamVm, 'VSPHERE.LOCAL\\ops', { group: true })],
     },
@@ -109,7 +133,7 @@ export function makeReport(overrides: Partial<AuditReport> = {}): AuditReport {
 
   return {
     format: 'drperm-audit',
-    formatVersion: 1,
+    formatVersion: 2,
     generatedAt: '2025-03-04T05:06:07.000Z',
     tool: { name: 'drperm', version: '0.1.0' },
     scope: {
@@ -167,6 +191,13 @@ export function makeReport(overrides: Partial<AuditReport> = {}): AuditReport {
     ],
     totals: { critical: 1, high: 1, medium: 1, low: 0, info: 0 },
     findings,
+    leakMatrix: {
+      columns: ['contoso', 'fabrikam', 'unowned'],
+      rows: [
+        { tenant: 'contoso', principal: CONTOSO, counts: [hostileVms.length, 1, 0] },
+        { tenant: 'fabrikam', principal: FABRIKAM, counts: [0, 1, 0] },
+      ],
+    },
     effectiveAccess,
     permissions: [
       { ...leakGrant, tenant: 'contoso' },
@@ -188,6 +219,13 @@ export function makeReport(overrides: Partial<AuditReport> = {}): AuditReport {
     ],
     roles: [
       { id: -5, name: 'NoAccess', system: true, label: 'No access', privileges: [] },
+      {
+        id: -1,
+        name: 'Admin',
+        system: true,
+        label: 'Administrator',
+        privileges: Array.from({ length: 20 }, (_, i) => ({ id: `Priv.P${i}` })),
+      },
       {
         id: 1001,
         name: 'Azure_Site_Recovery',
@@ -216,6 +254,14 @@ export function makeReport(overrides: Partial<AuditReport> = {}): AuditReport {
       },
     ],
     warnings: ['Group VSPHERE.LOCAL\\ops has unknown members.'],
+    inputs: [
+      { kind: 'snapshot', path: 'snap.json', sha256: 'a'.repeat(64) },
+      { kind: 'tenant policy', path: 'tenants/contoso.yaml', sha256: 'b'.repeat(64) },
+      { kind: 'tenant policy', path: 'tenants/fabrikam.yaml', sha256: 'c'.repeat(64) },
+      { kind: 'membership', path: 'groups.yaml', sha256: 'd'.repeat(64) },
+      { kind: 'role policy', path: 'role.yaml', sha256: 'e'.repeat(64) },
+    ],
+    commandLine: 'drperm audit --tenants tenants --snapshot snap.json',
     ...overrides,
   };
 }

@@ -13,6 +13,16 @@ describe('redact', () => {
     ['decimal references (Go)', 'Lab&#38;&#60;Pass&#62;1&#34;x'],
     ['hex references, either case', 'Lab&#x26;&#X3c;Pass&#x3E;1&#x22;x'],
     ['a mix', 'Lab&amp;&#60;Pass&gt;1&#34;x'],
+    [
+      'named references escaped twice (a request echoed in a fault)',
+      'Lab&amp;amp;&amp;lt;Pass&amp;gt;1&amp;quot;x',
+    ],
+    [
+      'references escaped three times',
+      'Lab&amp;amp;amp;&amp;amp;lt;Pass&amp;amp;gt;1&amp;amp;quot;x',
+    ],
+    ['decimal references escaped again', 'Lab&amp;#38;&amp;#60;Pass&amp;#62;1&amp;#34;x'],
+    ['an escaped decimal ampersand', 'Lab&#38;amp;&#38;lt;Pass&#38;gt;1&#38;quot;x'],
   ])('removes it written with %s', (_how, written) => {
     expect(redact(`<faultstring>bad ${written}</faultstring>`)).toBe(
       '<faultstring>bad ***</faultstring>',
@@ -24,6 +34,17 @@ describe('redact', () => {
     expect(redact('<vim25:password xsi:type="xsd:string">s3cret</vim25:password>')).toBe(
       '<vim25:password>***</vim25:password>',
     );
+  });
+
+  it('blanks escaped SOAP password elements at any depth, whatever they hold', () => {
+    expect(redact('echo: &lt;password&gt;other-1&lt;/password&gt; end')).toBe(
+      'echo: &lt;password&gt;***&lt;/password&gt; end',
+    );
+    expect(
+      redact(
+        '&amp;lt;vim25:password xsi:type=&amp;quot;xsd:string&amp;quot;&amp;gt;o&amp;amp;2&amp;lt;/vim25:password&amp;gt;',
+      ),
+    ).toBe('&amp;lt;vim25:password&amp;gt;***&amp;lt;/vim25:password&amp;gt;');
   });
 
   it('blanks session cookies, XSRF tokens, form passwords and basic credentials', () => {

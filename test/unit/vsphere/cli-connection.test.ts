@@ -34,7 +34,19 @@ describe('connection settings', () => {
       username: 'flag-user',
       password: 'g-pass',
       insecure: true,
+      timeoutMs: 120_000,
     });
+  });
+
+  it('bounds each call by --timeout, else DRPERM_TIMEOUT, else 120 s; refuses a bad value', async () => {
+    const env = { DRPERM_URL: 'vc', DRPERM_USERNAME: 'u', DRPERM_PASSWORD: 'pw-1' };
+    const resolve = (flags: object, extra: NodeJS.ProcessEnv = {}) =>
+      resolveConnection(flags, silentLogger, { env: { ...env, ...extra }, ...noTty });
+    expect((await resolve({})).timeoutMs).toBe(120_000);
+    expect((await resolve({}, { DRPERM_TIMEOUT: '30' })).timeoutMs).toBe(30_000);
+    expect((await resolve({ timeout: '2' }, { DRPERM_TIMEOUT: '30' })).timeoutMs).toBe(2_000);
+    await expect(resolve({ timeout: 'soon' })).rejects.toThrow(/--timeout "soon"/);
+    await expect(resolve({}, { DRPERM_TIMEOUT: '-1' })).rejects.toThrow(/DRPERM_TIMEOUT "-1"/);
   });
 
   it('reuses a govc GOVC_URL with user:pass@ without ever printing the password', async () => {
@@ -48,6 +60,7 @@ describe('connection settings', () => {
       username: 'admin@vsphere.local',
       password: 'S3cret!x',
       thumbprint: 'ab'.repeat(32),
+      timeoutMs: 120_000,
     });
     expect(redact(`connecting with S3cret!x`)).toBe('connecting with ***');
   });

@@ -5,20 +5,27 @@ import type {
   UserNotFoundFault,
 } from '../../../src/vsphere/faults';
 import {
-  faultFromXml,
   InvalidLoginFault,
   NoPermissionFault,
   NotAuthenticatedFault,
   VimFault,
 } from '../../../src/vsphere/faults';
-import { child, parseXml, soapBody } from '../../../src/vsphere/xml-parse';
+import { returnsNothing } from '../../../src/vsphere/decode';
+import { decodeSoapResponse, resultOf } from '../../../src/vsphere/soap';
 import { soapFault } from './https-fixture';
 
+/** The error a fault body becomes. */
+function faultOf(method: string, body: string): VimFault {
+  try {
+    resultOf(method, decodeSoapResponse(method, body, returnsNothing));
+  } catch (err) {
+    return err as VimFault;
+  }
+  throw new Error('no fault');
+}
+
 function fault(type: string, text: string, detail = '') {
-  return faultFromXml(
-    'TestMethod',
-    child(soapBody(parseXml(soapFault(type, text, detail).body)), 'Fault')!,
-  );
+  return faultOf('TestMethod', soapFault(type, text, detail).body);
 }
 
 describe('vim25 faults', () => {
@@ -80,7 +87,7 @@ describe('vim25 faults', () => {
   it('falls back to the detail element name when xsi:type is absent', () => {
     const xml =
       '<e:Envelope xmlns:e="s"><e:Body><e:Fault><faultstring>no</faultstring><detail><RemoveFailedFault xmlns="urn:vim25"/></detail></e:Fault></e:Body></e:Envelope>';
-    const f = faultFromXml('RemoveAuthorizationRole', child(soapBody(parseXml(xml)), 'Fault')!);
+    const f = faultOf('RemoveAuthorizationRole', xml);
     expect(f.faultType).toBe('RemoveFailed');
     expect(f.message).toContain('still used');
   });

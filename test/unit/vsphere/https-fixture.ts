@@ -9,7 +9,7 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeSelfSignedCertificate } from '../../../src/lab/self-signed';
+import { makeSelfSignedCertificate } from '../../lab/self-signed';
 
 export interface TestCert {
   key: string;
@@ -42,7 +42,8 @@ export interface Received {
 
 export type Responder = (req: Received) => {
   status: number;
-  body: string;
+  /** A Buffer goes out as is (e.g. gzip-compressed). */
+  body: string | Buffer;
   headers?: Record<string, string>;
 };
 

@@ -14,13 +14,20 @@ describe('vim25 request bodies', () => {
     expect(r.readOnly).toBe(true);
   });
 
-  it('write SetEntityPermissions in WSDL order without Permission.entity', () => {
+  it('write SetEntityPermissions in WSDL order, with the target entity in every Permission', () => {
     const r = rq.setEntityPermissions(AUTH, { type: 'VirtualMachine', value: 'vm-42' }, [
-      { principal: 'VSPHERE.LOCAL\\asr-svc', group: false, roleId: 1001, propagate: true },
+      {
+        // A stale entity on the caller's copy is replaced by the target.
+        entity: { type: 'Folder', value: 'group-v1' },
+        principal: 'VSPHERE.LOCAL\\asr-svc',
+        group: false,
+        roleId: 1001,
+        propagate: true,
+      },
       { principal: 'VSPHERE.LOCAL\\Tenant1Admins', group: true, roleId: -2, propagate: false },
     ]);
     expect(body(r)).toBe(
-      '<SetEntityPermissions xmlns="urn:vim25"><_this type="AuthorizationManager">AuthorizationManager</_this><entity type="VirtualMachine">vm-42</entity><permission><principal>VSPHERE.LOCAL\\asr-svc</principal><group>false</group><roleId>1001</roleId><propagate>true</propagate></permission><permission><principal>VSPHERE.LOCAL\\Tenant1Admins</principal><group>true</group><roleId>-2</roleId><propagate>false</propagate></permission></SetEntityPermissions>',
+      '<SetEntityPermissions xmlns="urn:vim25"><_this type="AuthorizationManager">AuthorizationManager</_this><entity type="VirtualMachine">vm-42</entity><permission><entity type="VirtualMachine">vm-42</entity><principal>VSPHERE.LOCAL\\asr-svc</principal><group>false</group><roleId>1001</roleId><propagate>true</propagate></permission><permission><entity type="VirtualMachine">vm-42</entity><principal>VSPHERE.LOCAL\\Tenant1Admins</principal><group>true</group><roleId>-2</roleId><propagate>false</propagate></permission></SetEntityPermissions>',
     );
     expect(r.readOnly).toBe(false);
   });

@@ -261,17 +261,18 @@ describe('VimClient session, retries and logging', () => {
         : base(req);
     const client = await VimClient.connect(options(), log, fast);
     const seen: string[] = [];
-    for await (const page of client.viewPages(
+    await client.viewObjects(
       { type: 'Folder', value: 'group-d1' },
       {
         types: ['VirtualMachine'],
         propSet: [{ type: 'VirtualMachine', pathSet: ['name'] }],
         pageSize: 1,
       },
-    )) {
-      seen.push(...page.map((o) => String(o.props.get('name'))));
-      if (seen.length === 2) break;
-    }
+      (o) => {
+        seen.push(String(o.props.get('name')));
+        return seen.length < 2; // stop after two
+      },
+    );
     await client.logout();
     expect(seen).toEqual(['vm 1', 'vm 2']);
     const tail = methods().slice(-4);

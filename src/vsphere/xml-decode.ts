@@ -1,0 +1,276 @@
+/**
+ * Decoding XML events straight into values, element by element, without a document tree.
+ * A Decoder says how one element becomes a value: it opens a Frame for the element, the
+ * frame receives the element's text and opens frames for the children it wants (the others
+ * are skipped with their whole subtree), and on the end tag it hands its value to its parent.
+ * Memory is what the frames on the open path hold: for vim25, at most one object.
+ */
+import type { MoRef } from './types';
+import { detach, XmlScanner, type XmlAttrs, type XmlSink } from './xml-scan';
+
+export class XmlDecodeError extends Error {}
+
+export interface Frame {
+  /** A child element starts: its frame, or undefined to skip it. */
+  child(name: string, attrs: XmlAttrs | undefined): Frame | undefined;
+  text(value: string): void;
+  /** The element ends. */
+  end(): void;
+}
+
+/** Opens the frame for one element; `done` receives its value when the element ends. */
+export type Decoder<T> = (attrs: XmlAttrs | undefined, done: (value: T) => void) => Frame;
+
+/** Runs scanner events through a stack of frames; `root` receives the document element. */
+export class FrameDriver implements XmlSink {
+  private readonly frames: Frame[];
+  private skipping = 0;
+
+  constructor(root: Frame) {
+    this.frames = [root];
+  }
+
+  open(name: string, attrs: XmlAttrs | undefined): void {
+    if (this.skipping > 0) {
+      this.skipping++;
+      return;
+    }
+    const frame = this.frames[this.frames.length - 1]!.child(name, attrs);
+    if (frame === undefined) this.skipping = 1;
+    else this.frames.push(frame);
+  }
+
+  text(value: string): void {
+    if (this.skipping === 0) this.frames[this.frames.length - 1]!.text(value);
+  }
+
+  close(): void {
+    if (this.skipping > 0) this.skipping--;
+    else this.frames.pop()!.end();
+  }
+}
+
+/** A frame for the document: the root element named `name`, decoded by `decoder`. */
+export function documentFrame<T>(name: string, decoder: Decoder<T>, done: (v: T) => void): Frame {
+  return {
+    child: (n, attrs) => {
+      if (n !== name) throw new XmlDecodeError(`expected <${name}>, got <${n}>`);
+      return decoder(attrs, done);
+    },
+    text: () => undefined,
+    end: () => undefined,
+  };
+}
+
+/** Feeds a whole document or its pieces (strings or UTF-8 buffers) through a scanner. */
+export async function scanChunks(
+  sink: XmlSink,
+  body: string | AsyncIterable<string | Uint8Array>,
+): Promise<void> {
+  const scanner = new XmlScanner(sink);
+  if (typeof body === 'string') {
+    scanner.write(body);
+  } else {
+    const utf8 = new TextDecoder('utf-8');
+    for await (const chunk of body) {
+      scanner.write(typeof chunk === 'string' ? chunk : utf8.decode(chunk, { stream: true }));
+    }
+    scanner.write(utf8.decode());
+  }
+  scanner.end();
+}
+
+/** Same as scanChunks, for a body that is already complete. */
+export function scanString(sink: XmlSink, body: string): void {
+  const scanner = new XmlScanner(sink);
+  scanner.write(body);
+  scanner.end();
+}
+
+// --- Text values ---------------------------------------------------------------------------
+
+const IGNORE_TEXT = (): void => undefined;
+const SKIP_CHILD = (): undefined => undefined;
+
+/** The element's text, exactly (names may begin or end with spaces); child elements are skipped. */
+export function textOf<T>(convert: (text: string) => T): Decoder<T> {
+  return (_attrs, done) => {
+    let text = '';
+    return {
+      child: SKIP_CHILD,
+      text: (v) => {
+        text = text === '' ? v : text + v;
+      },
+      end: () => done(convert(text)),
+    };
+  };
+}
+
+export const text: Decoder<string> = textOf(detach);
+
+export function parseBool(value: string, where = 'value'): boolean {
+  const v = value.trim();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new XmlDecodeError(`${where}: expected a boolean, got "${value}"`);
+}
+
+export function parseInteger(value: string, where = 'value'): number {
+  const v = value.trim();
+  if (!/^[-+]?\d+$/.test(v))
+    throw new XmlDecodeError(`${where}: expected an integer, got "${value}"`);
+  return Number(v);
+}
+
+export const bool: Decoder<boolean> = textOf((t) => parseBool(t));
+export const int: Decoder<number> = textOf((t) => parseInteger(t));
+
+/** Type names repeat on every MoRef; one string per name. */
+const typeNames = new Map<string, string>();
+export function internType(name: string): string {
+  let known = typeNames.get(name);
+  if (known === undefined) {
+    known = detach(name);
+    if (typeNames.size < 10_000) typeNames.set(known, known);
+  }
+  return known;
+}
+
+/** A ManagedObjectReference element (`<x type="Folder">group-d1</x>`); undefined when empty. */
+export const moRef: Decoder<MoRef | undefined> = (attrs, done) =>
+  textOf((value) => {
+    const type = attrs?.type;
+    return type === undefined || value === ''
+      ? undefined
+      : { type: internType(type), value: detach(value) };
+  })(attrs, done);
+
+/** The xsi:type of an element without its prefix (`xsd:string` → `string`). Any prefix is
+ *  accepted for the attribute: Go's encoder writes `XMLSchema-instance:type`. */
+export function xsiType(attrs: XmlAttrs | undefined): string | undefined {
+  if (attrs === undefined) return undefined;
+  for (const key in attrs) {
+    const colon = key.indexOf(':');
+    if (colon > 0 && key.slice(colon + 1) === 'type' && !key.startsWith('xmlns')) {
+      const value = attrs[key]!;
+      const c = value.indexOf(':');
+      return c < 0 ? value : value.slice(c + 1);
+    }
+  }
+  return undefined;
+}
+
+// --- Data objects ----------------------------------------------------------------------------
+
+type FieldMode = 'required' | 'optional' | 'many';
+interface FieldSpec<V, M extends FieldMode> {
+  decoder: Decoder<V>;
+  mode: M;
+}
+export const required = <V>(decoder: Decoder<V>): FieldSpec<V, 'required'> => ({
+  decoder,
+  mode: 'required',
+});
+export const optional = <V>(decoder: Decoder<V>): FieldSpec<V, 'optional'> => ({
+  decoder,
+  mode: 'optional',
+});
+export const many = <V>(decoder: Decoder<V>): FieldSpec<V, 'many'> => ({ decoder, mode: 'many' });
+
+type FieldValue<S> =
+  S extends FieldSpec<infer V, 'many'>
+    ? V[]
+    : S extends FieldSpec<infer V, 'required'>
+      ? V
+      : S extends FieldSpec<infer V, 'optional'>
+        ? V | undefined
+        : never;
+export type FieldValues<F> = { [K in keyof F]: FieldValue<F[K]> };
+
+/**
+ * A data object with the given child elements (vim25 element names; others are skipped).
+ * A 'one' field takes the first occurrence; 'many' collects them in order. A required field
+ * that never came is an error naming the type.
+ */
+export function struct<F extends Record<string, FieldSpec<unknown, FieldMode>>, T>(
+  typeName: string,
+  fields: F,
+  build: (values: FieldValues<F>) => T,
+): Decoder<T> {
+  const names = Object.keys(fields);
+  return (_attrs, done) => {
+    const values: Record<string, unknown> = {};
+    for (const n of names) if (fields[n]!.mode === 'many') values[n] = [];
+    return {
+      child: (name, attrs) => {
+        const spec = fields[name];
+        if (spec === undefined || !Object.prototype.hasOwnProperty.call(fields, name)) {
+          return undefined;
+        }
+        if (spec.mode === 'many') {
+          const list = values[name] as unknown[];
+          return spec.decoder(attrs, (v) => list.push(v));
+        }
+        if (name in values) return undefined;
+        return spec.decoder(attrs, (v) => {
+          values[name] = v;
+        });
+      },
+      text: IGNORE_TEXT,
+      end: () => {
+        for (const n of names) {
+          if (fields[n]!.mode === 'required' && values[n] === undefined) {
+            throw new XmlDecodeError(`${typeName}: missing <${n}>`);
+          }
+        }
+        done(build(values as FieldValues<F>));
+      },
+    };
+  };
+}
+
+// --- Generic elements --------------------------------------------------------------------------
+
+/** An element kept whole, for small parts whose shape varies (fault details). */
+export interface XmlElement {
+  name: string;
+  attrs: XmlAttrs;
+  text: string;
+  children: XmlElement[];
+}
+
+const NO_ATTRS: XmlAttrs = Object.freeze({});
+
+export function elementDecoder(name: string): Decoder<XmlElement> {
+  return (attrs, done) => {
+    const el: XmlElement = { name, attrs: attrs ?? NO_ATTRS, text: '', children: [] };
+    return {
+      child: (n, a) => elementDecoder(n)(a, (c) => el.children.push(c)),
+      text: (v) => {
+        el.text += v;
+      },
+      end: () => {
+        el.text = detach(el.text);
+        done(el);
+      },
+    };
+  };
+}
+
+export function childElement(el: XmlElement | undefined, name: string): XmlElement | undefined {
+  return el?.children.find((c) => c.name === name);
+}
+
+export function childElements(el: XmlElement | undefined, name: string): XmlElement[] {
+  return el?.children.filter((c) => c.name === name) ?? [];
+}
+
+export function childText(el: XmlElement | undefined, name: string): string | undefined {
+  return childElement(el, name)?.text;
+}
+
+export function elementMoRef(el: XmlElement | undefined): MoRef | undefined {
+  const type = el?.attrs.type;
+  if (el === undefined || type === undefined || el.text === '') return undefined;
+  return { type, value: el.text };
+}
