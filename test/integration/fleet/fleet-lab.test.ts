@@ -209,8 +209,17 @@ describe('a fleet of three vCenters', () => {
     // Every row carries its vCenter; entity references carry the instance UUIDs.
     const uuids = new Map(offline.vcenters!.map((v) => [v.name, v.instanceUuid]));
     expect(new Set(uuids.values()).size).toBe(3);
-    for (const p of offline.permissions) expect(p.entity.vcenter).toBe(uuids.get(p.vcenter!));
-    for (const a of offline.effectiveAccess) expect(a.entity.vcenter).toBe(uuids.get(a.vcenter!));
+    // The JSON report lists entities once, each with its vCenter's UUID; rows name the vCenter.
+    const written = offline as unknown as {
+      entities: Array<{ vcenter: string; moref: string }>;
+      permissions: Array<{ vcenter: string }>;
+      effectiveAccess: Array<{ vcenter: string }>;
+    };
+    expect(new Set(written.entities.map((e) => e.vcenter))).toEqual(new Set(uuids.values()));
+    expect(new Set(written.permissions.map((p) => p.vcenter))).toEqual(new Set(NAMES));
+    expect(written.effectiveAccess.every((a) => NAMES.includes(a.vcenter as never))).toBe(true);
+    for (const f of offline.findings)
+      if (f.entity) expect(f.entity.vcenter).toBe(uuids.get(f.vcenter!));
     expect(offline.findings.every((f) => f.vcenter !== undefined)).toBe(true);
     expect(r.stdout).toMatch(/^vCenter vc-shared\s+2 tenants, \d+ critical/m);
   });
