@@ -8,7 +8,13 @@ import { Inventory } from '../../../src/model/inventory';
 import type { Snapshot } from '../../../src/model/snapshot';
 import type { TenantPolicy } from '../../../src/policy/schemas';
 import { resolveTenant } from '../../../src/policy/tenant-resolve';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { renderMarkdown } from '../../../src/report/markdown';
+import { SHEET_NAMES } from '../../../src/report/workbook-sheets';
+import { writeWorkbook } from '../../../src/report/workbook';
+import { column, headers, readWorkbook } from '../report/xlsx-read';
 import { InputError } from '../../../src/util/errors';
 import { ROLE, SnapshotBuilder } from './snapshot-builder';
 
@@ -206,7 +212,7 @@ describe('fleet audit', () => {
     );
   });
 
-  it('makes one report: per-vCenter rows with snapshots, estate totals, Markdown with vCenters', () => {
+  it('makes one report: per-vCenter rows with snapshots, estate totals, Markdown and workbook with vCenters', async () => {
     const { dedicated, shared } = estate();
     shared.b.permit(shared.vms.get('contoso')![1]!, 'VSPHERE.LOCAL\\asr-ded', shared.asr);
     const ded = dedicated.build();
@@ -235,5 +241,15 @@ describe('fleet audit', () => {
     expect(md).toMatch(/\| vc-shared \| audited \| contoso, fabrikam \| 1 \| 0 \|/);
     expect(md).toMatch(/\| ded \| vc-ded \| \*\*not isolated\*\* \|/);
     expect(md).toMatch(/`cross-tenant-access` F-[0-9a-f]+, vCenter vc-shared, tenant ded/);
+
+    // The workbook: a vCenter column on the findings, tenants, access and permissions sheets.
+    const file = join(mkdtempSync(join(tmpdir(), 'drperm-fleet-')), 'fleet.xlsx');
+    await writeWorkbook(report, file);
+    const wb = await readWorkbook(file);
+    for (const name of [SHEET_NAMES.findings, SHEET_NAMES.tenants, SHEET_NAMES.permissions]) {
+      expect(headers(wb.getWorksheet(name)!)).toContain('vCenter');
+    }
+    const tenantsCol = column(wb.getWorksheet(SHEET_NAMES.tenants)!, 'vCenter').map((c) => c.text);
+    expect(tenantsCol).toEqual(expect.arrayContaining(['vc-ded', 'vc-shared']));
   });
 });
