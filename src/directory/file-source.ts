@@ -1,6 +1,7 @@
 /**
  * The --membership YAML file as a membership source: group -> direct members, for what no
- * directory covers. A member is taken for a group when the file lists it as a group too.
+ * directory covers. A member is taken for a group when the file lists it as a group too (but
+ * never the group itself: that name is the user of the same name).
  */
 import type { Membership } from '../policy/schemas';
 import { PrincipalMatcher } from './names';
@@ -28,10 +29,13 @@ export class FileMembershipSource implements MembershipSource {
   listGroup(group: string): Promise<GroupListing[] | undefined> {
     const entry = this.groups.get(this.matcher.key(group));
     if (!entry) return Promise.resolve(undefined);
-    const members = entry.members.map((name) => ({
-      name,
-      isGroup: this.groups.has(this.matcher.key(name)),
-    }));
+    const own = this.matcher.key(group);
+    // A group listing its own name means the user of that name (vcsim has both a user and a
+    // group `root`): a group is never a member of itself.
+    const members = entry.members.map((name) => {
+      const key = this.matcher.key(name);
+      return { name, isGroup: key !== own && this.groups.has(key) };
+    });
     return Promise.resolve([{ group: entry.group, members }]);
   }
 

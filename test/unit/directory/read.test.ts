@@ -84,6 +84,23 @@ describe('readMembership', () => {
     ]);
   });
 
+  test('a group file listing the group name itself means the user of that name, not a cycle', async () => {
+    const file = new FileMembershipSource(
+      { root: ['root', 'admins'], admins: ['alice'] },
+      'g.yaml',
+    );
+    const listing = await file.listGroup('root');
+    expect(listing).toEqual([
+      {
+        group: 'root',
+        members: [
+          { name: 'root', isGroup: false },
+          { name: 'admins', isGroup: true },
+        ],
+      },
+    ]);
+  });
+
   test('a group nested deeper than the bound is left unresolved with the reason', async () => {
     const corp = directory('CORP', {
       g0: ['group:g1'],
