@@ -25,6 +25,14 @@ import { loadTenantPolicies } from '../../policy/tenant-policy';
 import { ExitCode, InputError } from '../../util/errors';
 import { confirm } from '../confirm';
 import { addConnectionOptions, onVcenter } from '../connection';
+import { addFleetOptions } from '../fleet-connection';
+import {
+  fleetApply,
+  fleetCheck,
+  fleetPlan,
+  fleetRollback,
+  type FleetTenantOptions,
+} from '../tenant/fleet';
 import { makeContext, printJson } from '../context';
 import { run } from '../run';
 import { tenantFiles } from '../tenant-option';
@@ -52,17 +60,20 @@ export function register(program: Command): void {
     .addHelpText('after', EXAMPLES);
   registerDiscover(tenant);
 
-  addConnectionOptions(
-    withTenantOption(tenant.command('plan'))
-      .description(
-        'show, per object, the permission to add, to change or already in place (changes nothing)',
-      )
-      .option('--prune', "plan the removal of the account's permissions the policy does not name")
-      .option('--json', 'print the plan as JSON on stdout'),
+  addFleetOptions(
+    addConnectionOptions(
+      withTenantOption(tenant.command('plan'))
+        .description(
+          'show, per object, the permission to add, to change or already in place (changes nothing)',
+        )
+        .option('--prune', "plan the removal of the account's permissions the policy does not name")
+        .option('--json', 'print the plan as JSON on stdout'),
+    ),
   ).action(
     run(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const opts = cmd.optsWithGlobals<TenantOptions & FleetTenantOptions>();
       const ctx = makeContext(opts);
+      if (opts.fleet !== undefined) return fleetPlan(opts, ctx);
       const tenants = await loadTenantPolicies(tenantFiles(opts));
       const { result } = await onVcenter(opts, ctx, (client) =>
         planTenants(client, tenants, { prune: opts.prune === true }, ctx.emit),
@@ -73,23 +84,26 @@ export function register(program: Command): void {
     }),
   );
 
-  addConnectionOptions(
-    withChangeOptions(
-      withTenantOption(tenant.command('apply'))
-        .description(
-          'show the plan, ask, back up every permission of the objects to touch, apply, and verify each object',
-        )
-        .option('--prune', "also remove the account's permissions the policy does not name"),
-      {
-        json: 'print the plan and the outcome as JSON on stdout',
-        backupDir: 'where backups are written',
-      },
+  addFleetOptions(
+    addConnectionOptions(
+      withChangeOptions(
+        withTenantOption(tenant.command('apply'))
+          .description(
+            'show the plan, ask, back up every permission of the objects to touch, apply, and verify each object',
+          )
+          .option('--prune', "also remove the account's permissions the policy does not name"),
+        {
+          json: 'print the plan and the outcome as JSON on stdout',
+          backupDir: 'where backups are written',
+        },
+      ),
     ),
   ).action(
     run(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const opts = cmd.optsWithGlobals<TenantOptions & FleetTenantOptions>();
       const ctx = makeContext(opts);
       const concurrency = parseConcurrency(opts.concurrency);
+      if (opts.fleet !== undefined) return fleetApply(opts, ctx, concurrency);
       const tenants = await loadTenantPolicies(tenantFiles(opts));
       await onVcenter(
         opts,
@@ -132,16 +146,19 @@ export function register(program: Command): void {
     }),
   );
 
-  addConnectionOptions(
-    withTenantOption(tenant.command('verify'))
-      .description(
-        'check that the live permissions match the policy; exit 1 with the differences if not',
-      )
-      .option('--json', 'print the differences as JSON on stdout'),
+  addFleetOptions(
+    addConnectionOptions(
+      withTenantOption(tenant.command('verify'))
+        .description(
+          'check that the live permissions match the policy; exit 1 with the differences if not',
+        )
+        .option('--json', 'print the differences as JSON on stdout'),
+    ),
   ).action(
     run(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const opts = cmd.optsWithGlobals<TenantOptions & FleetTenantOptions>();
       const ctx = makeContext(opts);
+      if (opts.fleet !== undefined) return fleetCheck(opts, ctx, 'verify');
       const tenants = await loadTenantPolicies(tenantFiles(opts));
       const check = await listingRefusals(ctx, false, () =>
         onVcenter(opts, ctx, (client) => verifyTenants(client, tenants, ctx.emit)),
@@ -155,17 +172,20 @@ export function register(program: Command): void {
     }),
   );
 
-  addConnectionOptions(
-    withTenantOption(tenant.command('drift'))
-      .description(
-        "find drift for cron or CI: tenant VMs without the grant, grants changed or removed, the role's privileges changed; exit 1 on drift",
-      )
-      .option('--role <file>', 'role policy the tenant role is compared with', undefined)
-      .option('--json', 'print the findings as JSON on stdout'),
+  addFleetOptions(
+    addConnectionOptions(
+      withTenantOption(tenant.command('drift'))
+        .description(
+          "find drift for cron or CI: tenant VMs without the grant, grants changed or removed, the role's privileges changed; exit 1 on drift",
+        )
+        .option('--role <file>', 'role policy the tenant role is compared with', undefined)
+        .option('--json', 'print the findings as JSON on stdout'),
+    ),
   ).action(
     run(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const opts = cmd.optsWithGlobals<TenantOptions & FleetTenantOptions>();
       const ctx = makeContext(opts);
+      if (opts.fleet !== undefined) return fleetCheck(opts, ctx, 'drift');
       const tenants = await loadTenantPolicies(tenantFiles(opts));
       const rolePolicy = await loadRolePolicy(opts.role ?? defaultRolePolicyPath());
       const check = await listingRefusals(ctx, false, () =>
@@ -175,26 +195,29 @@ export function register(program: Command): void {
     }),
   );
 
-  addConnectionOptions(
-    withChangeOptions(
-      withTenantOption(tenant.command('rollback'))
-        .description(
-          "restore the tenant account's permissions on the objects of a backup (other principals untouched), and verify",
-        )
-        .requiredOption(
-          '--backup <file>',
-          'a backup written by tenant apply (reports/backups/...)',
-        ),
-      {
-        json: 'print the outcome as JSON on stdout',
-        backupDir: 'where the pre-rollback backup is written',
-      },
+  addFleetOptions(
+    addConnectionOptions(
+      withChangeOptions(
+        withTenantOption(tenant.command('rollback'))
+          .description(
+            "restore the tenant account's permissions on the objects of a backup (other principals untouched), and verify",
+          )
+          .requiredOption(
+            '--backup <file>',
+            'a backup written by tenant apply (reports/backups/...)',
+          ),
+        {
+          json: 'print the outcome as JSON on stdout',
+          backupDir: 'where the pre-rollback backup is written',
+        },
+      ),
     ),
   ).action(
     run(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const opts = cmd.optsWithGlobals<TenantOptions & FleetTenantOptions>();
       const ctx = makeContext(opts);
       const concurrency = parseConcurrency(opts.concurrency);
+      if (opts.fleet !== undefined) return fleetRollback(opts, ctx, concurrency);
       const backupFile = opts.backup!;
       const backup = await readBackup(backupFile);
       if (opts.tenant ?? opts.tenants)

@@ -32,6 +32,7 @@ Examples:
   drperm tenant drift --tenant policies/tenants/        # from cron or CI: exit 1 on drift
   drperm tenant discover --tenant policies/tenants/ --tenant-passwords pw.yaml   # as each tenant
   drperm tenant rollback --tenant policies/tenants/contoso.yaml --backup reports/backups/contoso-20260115T103000000Z.json
+  drperm tenant apply --fleet drperm.yaml --tenant policies/tenants/   # every tenant on its vCenter(s), one confirmation
 
 Exit codes: 0 ok / nothing to change; 1 differences or drift (verify, drift);
 2 bad input or a refusal (VM claimed twice, shared account, bad path, missing role or account);
