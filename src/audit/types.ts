@@ -94,6 +94,8 @@ export interface Finding {
   severity: Severity;
   tenant: string;
   principal: string;
+  /** Fleet audits: the vCenter (its fleet-file name) the finding is about; a list for accounts shared across vCenters. */
+  vcenter?: string;
   /** The object concerned; absent for findings about a role or an account as a whole. */
   entity?: EntityRef;
   /** One sentence: what is wrong. */

@@ -62,6 +62,11 @@ const InventoryPath = z
   .max(MAX_PATH_LENGTH)
   .regex(/^\//, 'inventory paths start with "/" (govc style, e.g. /DC0/vm/contoso)');
 
+/** A vCenter or NSX Manager name in the fleet file (README "Dedicated and managed-service models"). */
+export const FleetName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only');
+
 export const TenantModeSchema = z.enum(['failback', 'failover-only']);
 export type TenantMode = z.infer<typeof TenantModeSchema>;
 
@@ -73,6 +78,8 @@ export const TenantPolicySchema = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only'),
     /** failback: the Azure_Site_Recovery role; failover-only: the built-in Read-only role (README "Onboarding a tenant"). */
     mode: TenantModeSchema,
+    /** The fleet vCenter(s) the tenant lives on (names from drperm.yaml); needed when the fleet has several. */
+    vcenter: z.union([FleetName, z.array(FleetName).min(1)]).optional(),
     /** The configuration server's vCenter account. */
     account: z
       .object({

@@ -44,6 +44,14 @@ import {
 import { ExitCode, InputError } from '../../util/errors';
 import { confirm } from '../confirm';
 import { addConnectionOptions, onVcenter } from '../connection';
+import { addFleetOptions } from '../fleet-connection';
+import {
+  fleetApply,
+  fleetCheck,
+  fleetPlan,
+  fleetRollback,
+  type FleetTenantOptions,
+} from '../tenant/fleet';
 import { makeContext, printJson, type CommandContext } from '../context';
 import { run } from '../run';
 import { registerInit } from './tenant-init';
@@ -140,22 +148,25 @@ export function register(program: Command): void {
   registerInit(tenant);
   registerDiscover(tenant);
 
-  addConnectionOptions(
-    withTenantOption(tenant.command('plan'), TENANT_EXAMPLES.plan)
-      .description(
-        'show, per object, the permission to add, to change or already in place (changes nothing)',
-      )
-      .option('--prune', "plan the removal of the account's permissions the policy does not name")
-      .option(
-        '--out <file>',
-        'save the exact plan, with a fingerprint of what it read, for `tenant apply --plan FILE`',
-      )
-      .option(DETAILED_EXITCODE, DETAILED_EXITCODE_HELP)
-      .option('--json', 'print the plan as JSON on stdout'),
+  addFleetOptions(
+    addConnectionOptions(
+      withTenantOption(tenant.command('plan'), TENANT_EXAMPLES.plan)
+        .description(
+          'show, per object, the permission to add, to change or already in place (changes nothing)',
+        )
+        .option('--prune', "plan the removal of the account's permissions the policy does not name")
+        .option(
+          '--out <file>',
+          'save the exact plan, with a fingerprint of what it read, for `tenant apply --plan FILE`',
+        )
+        .option(DETAILED_EXITCODE, DETAILED_EXITCODE_HELP)
+        .option('--json', 'print the plan as JSON on stdout'),
+    ),
   ).action(
     run(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const opts = cmd.optsWithGlobals<TenantOptions & FleetTenantOptions>();
       const ctx = makeContext(opts);
+      if (opts.fleet !== undefined) return fleetPlan(opts, ctx);
       const files = tenantFiles(opts);
       const tenants = await loadTenantPolicies(files);
       for (const w of await omittedTenantFiles(files)) ctx.log.warn(w);
@@ -178,29 +189,32 @@ export function register(program: Command): void {
     }),
   );
 
-  addConnectionOptions(
-    withChangeOptions(
-      withTenantOption(tenant.command('apply'), TENANT_EXAMPLES.apply)
-        .description(
-          'show the plan, ask, back up every permission of the objects to touch, apply, and verify each object',
-        )
-        .option('--prune', "also remove the account's permissions the policy does not name")
-        .option(
-          '--plan <file>',
-          'apply exactly a plan saved by `tenant plan --out`; refused if what it read has changed',
-        ),
-      {
-        json: 'print the plan and the outcome as JSON on stdout',
-        backupDir: 'where backups are written',
-      },
+  addFleetOptions(
+    addConnectionOptions(
+      withChangeOptions(
+        withTenantOption(tenant.command('apply'), TENANT_EXAMPLES.apply)
+          .description(
+            'show the plan, ask, back up every permission of the objects to touch, apply, and verify each object',
+          )
+          .option('--prune', "also remove the account's permissions the policy does not name")
+          .option(
+            '--plan <file>',
+            'apply exactly a plan saved by `tenant plan --out`; refused if what it read has changed',
+          ),
+        {
+          json: 'print the plan and the outcome as JSON on stdout',
+          backupDir: 'where backups are written',
+        },
+      ),
     ),
   ).action(
     run(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const opts = cmd.optsWithGlobals<TenantOptions & FleetTenantOptions>();
       const ctx = makeContext(opts);
       const concurrency = parseConcurrency(opts.concurrency);
       const backupDir = opts.backupDir ?? DEFAULT_BACKUP_DIR;
       if (opts.plan !== undefined) return applyPlanFile(opts, ctx, concurrency, backupDir);
+      if (opts.fleet !== undefined) return fleetApply(opts, ctx, concurrency);
       const files = tenantFiles(opts);
       const tenants = await loadTenantPolicies(files);
       for (const w of await omittedTenantFiles(files)) ctx.log.warn(w);
@@ -243,17 +257,20 @@ export function register(program: Command): void {
     }),
   );
 
-  addConnectionOptions(
-    withTenantOption(tenant.command('verify'), TENANT_EXAMPLES.verify)
-      .description(
-        'check that the live permissions match the policy; exit 1 with the differences if not',
-      )
-      .option('--role <file>', "role policy the tenant role's privileges are compared with")
-      .option('--json', 'print the differences as JSON on stdout'),
+  addFleetOptions(
+    addConnectionOptions(
+      withTenantOption(tenant.command('verify'), TENANT_EXAMPLES.verify)
+        .description(
+          'check that the live permissions match the policy; exit 1 with the differences if not',
+        )
+        .option('--role <file>', "role policy the tenant role's privileges are compared with")
+        .option('--json', 'print the differences as JSON on stdout'),
+    ),
   ).action(
     run(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const opts = cmd.optsWithGlobals<TenantOptions & FleetTenantOptions>();
       const ctx = makeContext(opts);
+      if (opts.fleet !== undefined) return fleetCheck(opts, ctx, 'verify');
       const tenants = await loadTenantPolicies(tenantFiles(opts));
       const rolePolicy = await loadRolePolicy(opts.role ?? defaultRolePolicyPath());
       const check = await listingRefusals(ctx, false, () =>
@@ -268,17 +285,20 @@ export function register(program: Command): void {
     }),
   );
 
-  addConnectionOptions(
-    withTenantOption(tenant.command('drift'), TENANT_EXAMPLES.drift)
-      .description(
-        "find drift for cron or CI: tenant VMs without the grant, grants changed or removed, the role's privileges changed; exit 1 on drift",
-      )
-      .option('--role <file>', 'role policy the tenant role is compared with', undefined)
-      .option('--json', 'print the findings as JSON on stdout'),
+  addFleetOptions(
+    addConnectionOptions(
+      withTenantOption(tenant.command('drift'), TENANT_EXAMPLES.drift)
+        .description(
+          "find drift for cron or CI: tenant VMs without the grant, grants changed or removed, the role's privileges changed; exit 1 on drift",
+        )
+        .option('--role <file>', 'role policy the tenant role is compared with', undefined)
+        .option('--json', 'print the findings as JSON on stdout'),
+    ),
   ).action(
     run(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const opts = cmd.optsWithGlobals<TenantOptions & FleetTenantOptions>();
       const ctx = makeContext(opts);
+      if (opts.fleet !== undefined) return fleetCheck(opts, ctx, 'drift');
       const tenants = await loadTenantPolicies(tenantFiles(opts));
       const rolePolicy = await loadRolePolicy(opts.role ?? defaultRolePolicyPath());
       const check = await listingRefusals(ctx, false, () =>
@@ -288,26 +308,29 @@ export function register(program: Command): void {
     }),
   );
 
-  addConnectionOptions(
-    withChangeOptions(
-      withTenantOption(tenant.command('rollback'), TENANT_EXAMPLES.rollback)
-        .description(
-          "restore the tenant account's permissions on the objects of a backup (other principals untouched), and verify",
-        )
-        .requiredOption(
-          '--backup <file>',
-          'a backup written by tenant apply (reports/backups/...)',
-        ),
-      {
-        json: 'print the outcome as JSON on stdout',
-        backupDir: 'where the pre-rollback backup is written',
-      },
+  addFleetOptions(
+    addConnectionOptions(
+      withChangeOptions(
+        withTenantOption(tenant.command('rollback'), TENANT_EXAMPLES.rollback)
+          .description(
+            "restore the tenant account's permissions on the objects of a backup (other principals untouched), and verify",
+          )
+          .requiredOption(
+            '--backup <file>',
+            'a backup written by tenant apply (reports/backups/...)',
+          ),
+        {
+          json: 'print the outcome as JSON on stdout',
+          backupDir: 'where the pre-rollback backup is written',
+        },
+      ),
     ),
   ).action(
     run(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const opts = cmd.optsWithGlobals<TenantOptions & FleetTenantOptions>();
       const ctx = makeContext(opts);
       const concurrency = parseConcurrency(opts.concurrency);
+      if (opts.fleet !== undefined) return fleetRollback(opts, ctx, concurrency);
       const backupFile = opts.backup!;
       const backup = await readBackup(backupFile);
       if (opts.tenant ?? opts.tenants)

@@ -58,4 +58,5 @@ Examples:
   drperm tenant init contoso --account 'VSPHERE.LOCAL\\asr-contoso' --vm-folder /DC0/vm/contoso
 ${Object.values(TENANT_EXAMPLES).join('\n')}
   drperm tenant discover --tenant policies/tenants/ --tenant-passwords pw.yaml   # as each tenant
+  drperm tenant apply --fleet drperm.yaml --tenant policies/tenants/   # every tenant on its vCenter(s), one confirmation
 ${EXIT_CODES}`;
