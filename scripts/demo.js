@@ -122,7 +122,8 @@ async function main() {
     );
     process.stdout.write(`All reports: ${relative(process.cwd(), OUT)}/\n`);
     process.stdout.write(
-      `\nTo fix the leak: drperm tenant plan --tenant ${TENANTS}/fabrikam.yaml --prune, then apply.\n`,
+      // Every tenant, as the README asks: a plan of one tenant cannot see conflicts with the others.
+      `\nTo fix the leak: drperm tenant plan --tenant ${TENANTS}/ --prune (every tenant), then tenant apply with the same flags.\n`,
     );
   } finally {
     await nsx.stop();

@@ -72,6 +72,11 @@ export type AuditResult = Pick<
 >;
 
 export function runAudit(input: AuditInput): AuditResult {
+  return auditWithContext(input).result;
+}
+
+/** The audit and the context its rules read (the fleet audit's cross-vCenter rules read it too). */
+export function auditWithContext(input: AuditInput): { result: AuditResult; ctx: AuditContext } {
   const { snapshot } = input;
   const inventory = new Inventory(snapshot.entities, snapshot.rootFolder);
   const model = new AccessModel(snapshot, inventory);
@@ -116,7 +121,7 @@ export function runAudit(input: AuditInput): AuditResult {
   const membership = membershipSection(ctx);
   const showMembership =
     membership.sources.length > 0 || membership.groups.length + membership.unresolved.length > 0;
-  return {
+  const result: AuditResult = {
     tenants: tenantRows(ctx, findings),
     totals: countBySeverity(findings),
     findings,
@@ -130,6 +135,7 @@ export function runAudit(input: AuditInput): AuditResult {
     warnings,
     ...(showMembership ? { membership } : {}),
   };
+  return { result, ctx };
 }
 
 function isResolved(t: ResolvedTenant | { policy: TenantPolicy }): t is ResolvedTenant {

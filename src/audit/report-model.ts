@@ -69,6 +69,11 @@ export interface AuditReport {
   seenAsTenant?: SeenAsTenant[];
   /** vCenter's own answer compared with drperm's computation (`audit --confirm-with-server`). */
   serverConfirmation?: ServerConfirmation;
+  /**
+   * Fleet audits (several vCenters): one row per vCenter, audited or failed. `vcenter` and
+   * `snapshot` above then describe the estate as a whole (names, summed counts).
+   */
+  vcenters?: VcenterReportRow[];
 }
 
 export interface InputDigest {
@@ -137,6 +142,25 @@ export interface MembershipGroupRow {
   truncated?: string;
 }
 
+export interface VcenterReportRow {
+  /** The vCenter's name in the fleet file. */
+  name: string;
+  /** URL without credentials. */
+  url: string;
+  /** 'failed': unreachable, login refused or snapshot unreadable; nothing on it counts as isolated. */
+  status: 'audited' | 'failed';
+  /** Why it failed. */
+  error?: string;
+  instanceUuid?: string;
+  fullName?: string;
+  snapshot?: AuditSnapshotInfo;
+  /** The snapshot file read, for offline audits. */
+  snapshotFile?: string;
+  /** Tenants whose policy names this vCenter. */
+  tenants: string[];
+  findings: Record<Severity, number>;
+}
+
 export interface NsxReportSection {
   /** Manager URL without credentials. */
   managerUrl: string;
@@ -167,6 +191,10 @@ export interface AuditScope {
   avs: boolean;
   /** Lowest severity that makes the run exit 1. */
   failOn: Severity;
+  /** The fleet file, for fleet audits. */
+  fleetFile?: string;
+  /** Snapshot files read, for offline fleet audits. */
+  snapshotFiles?: string[];
 }
 
 export interface AuditSnapshotInfo {
@@ -190,9 +218,15 @@ export interface TenantReportRow extends TenantSummary {
   group: boolean;
   /** The role the policy assigns on the tenant's objects. */
   roleName: string;
+  /** Fleet audits: the vCenters the tenant lives on. */
+  vcenters?: string[];
+  /** Fleet audits: the tenant's vCenters that could not be audited (the verdict is then never isolated). */
+  unaudited?: string[];
 }
 
 export interface EffectiveAccessRow {
+  /** Fleet audits: the vCenter's name in the fleet file. */
+  vcenter?: string;
   /** Tenant whose account this is. */
   tenant: string;
   /** The tenant account (user or group) whose access was resolved. */
@@ -219,11 +253,15 @@ export interface EffectiveAccessRow {
 export type AccessRelation = 'own' | 'foreign' | 'shared-policy' | 'shared-outside-policy';
 
 export interface PermissionRow extends PermissionEvidence {
+  /** Fleet audits: the vCenter's name in the fleet file. */
+  vcenter?: string;
   /** Tenant whose account holds this permission, or null. */
   tenant: string | null;
 }
 
 export interface RoleRow {
+  /** Fleet audits: the vCenter's name in the fleet file. */
+  vcenter?: string;
   id: number;
   name: string;
   system: boolean;
@@ -233,6 +271,8 @@ export interface RoleRow {
 }
 
 export interface RoleVsCloudAdminRow {
+  /** Fleet audits: the vCenter's name in the fleet file. */
+  vcenter?: string;
   /** The tenant role compared (e.g. Azure_Site_Recovery). */
   role: string;
   privilege: string;

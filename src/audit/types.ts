@@ -9,6 +9,12 @@ import { nearest } from '../util/suggest';
 // Defined with the snapshot model (NSX workbook rows carry a severity); the audit's results use it.
 export { SEVERITIES, severityRank, type Severity } from '../model/severity';
 
+/**
+ * `--fail-on` of `audit` and `nsx audit`: the level that decides a tenant's verdict (isolated
+ * means no critical or high finding), so a run fails exactly when a tenant is not isolated.
+ */
+export const DEFAULT_FAIL_ON = 'high' as const;
+
 export function severityAtOrAbove(s: Severity, threshold: Severity): boolean {
   return severityRank(s) >= severityRank(threshold);
 }
@@ -88,6 +94,8 @@ export interface Finding {
   severity: Severity;
   tenant: string;
   principal: string;
+  /** Fleet audits: the vCenter (its fleet-file name) the finding is about; a list for accounts shared across vCenters. */
+  vcenter?: string;
   /** The object concerned; absent for findings about a role or an account as a whole. */
   entity?: EntityRef;
   /** One sentence: what is wrong. */

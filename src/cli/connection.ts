@@ -21,6 +21,8 @@ export interface ConnectionFlags {
   thumbprint?: string;
   passwordStdin?: boolean;
   timeout?: string;
+  /** Global --debug-dir: SOAP bodies go to files there. */
+  debugDir?: string;
 }
 
 export function addConnectionOptions(cmd: Command): Command {
@@ -164,6 +166,7 @@ export async function resolveConnection(
   if (insecure) options.insecure = true;
   if (caFile !== undefined) options.caFile = caFile;
   if (thumbprint !== undefined) options.thumbprint = thumbprint;
+  if (opts.debugDir !== undefined) options.debugDir = opts.debugDir;
   return options;
 }
 

@@ -1,5 +1,6 @@
 /** What every command gets from the global options. */
 import type { Emit, OpsEvent } from '../ops/events';
+import { escapeControl } from '../util/escape';
 import { createLogger, type Logger } from '../util/log';
 import { renderOthersChanged } from '../plan/tenant-render';
 import { progressLine } from './progress';
@@ -15,6 +16,8 @@ export interface CommandContext {
   out: (text: string) => void;
   /** True when stderr is a terminal: progress lines are shown. */
   interactive: boolean;
+  /** -q: a successful run prints only the data it was asked for. */
+  quiet: boolean;
   /** Renders the events of a use case on stderr. */
   emit: Emit;
 }
@@ -24,8 +27,13 @@ export function makeContext(opts: GlobalOptions): CommandContext {
   const interactive = process.stderr.isTTY === true;
   const ctx: CommandContext = {
     log,
-    out: (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
+    out: (text) => {
+      // Names from files and servers may hold control characters: escaped on the way out.
+      const safe = escapeControl(text, { keepLayout: true });
+      process.stdout.write(safe.endsWith('\n') ? safe : safe + '\n');
+    },
     interactive,
+    quiet: opts.quiet === true,
     emit: () => undefined,
   };
   ctx.emit = eventRenderer(ctx);

@@ -1,7 +1,8 @@
 /** Runs the CLI: builds the program, maps errors to exit codes, and prints them without stack traces. */
 import { CommanderError } from 'commander';
 import { DrpermError, ExitCode } from '../util/errors';
-import { redact } from '../util/log';
+import { escapeControl } from '../util/escape';
+import { flushDeferredWarnings, redact } from '../util/log';
 import { buildProgram } from './program';
 import { registerCommands } from './commands';
 import { exitCodeOf } from './run';
@@ -11,8 +12,12 @@ export async function main(argv: string[]): Promise<number> {
   registerCommands(program);
   try {
     await program.parseAsync(argv);
-    return exitCodeOf(program);
+    const code = exitCodeOf(program);
+    flushDeferredWarnings(code !== ExitCode.Ok);
+    return code;
   } catch (err) {
+    // -q held the warnings back; a failure shows them, before the error that ends the run.
+    flushDeferredWarnings(true);
     return reportError(err, program.opts<{ verbose?: boolean }>().verbose === true);
   }
 }
@@ -25,16 +30,21 @@ export function reportError(err: unknown, verbose: boolean): number {
     return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
   }
   if (err instanceof DrpermError) {
-    process.stderr.write(redact(`drperm: ${err.message}\n`));
-    if (err.hint) process.stderr.write(redact(`hint: ${err.hint}\n`));
+    printErr(`drperm: ${err.message}\n`);
+    if (err.hint) printErr(`hint: ${err.hint}\n`);
     if (verbose && err.cause instanceof Error && err.cause.stack) {
-      process.stderr.write(redact(`cause: ${err.cause.stack}\n`));
+      printErr(`cause: ${err.cause.stack}\n`);
     }
     return err.exitCode;
   }
   const e = err as Error;
-  process.stderr.write(redact(`drperm: internal error: ${e?.message ?? String(err)}\n`));
-  if (verbose && e?.stack) process.stderr.write(redact(e.stack + '\n'));
+  printErr(`drperm: internal error: ${e?.message ?? String(err)}\n`);
+  if (verbose && e?.stack) printErr(e.stack + '\n');
   process.stderr.write('This is a bug in drperm; please report it with the output of --verbose.\n');
   return ExitCode.Server;
+}
+
+/** stderr, secrets redacted and control characters escaped (names in messages come from files and servers). */
+function printErr(text: string): void {
+  process.stderr.write(escapeControl(redact(text), { keepLayout: true }));
 }

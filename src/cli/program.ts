@@ -28,8 +28,15 @@ export function buildProgram(): Command {
       'Configure and audit the vCenter permissions Azure Site Recovery needs in multi-tenant VMware hosting.',
     )
     .version(VERSION, '-V, --version')
-    .option('-v, --verbose', 'log each server call (secrets redacted) and other details on stderr')
-    .option('-q, --quiet', 'print only results and errors')
+    .option('-v, --verbose', 'log one line per server call (method, status, time, size) on stderr')
+    .option(
+      '--debug-dir <dir>',
+      'write every vCenter SOAP request and response to files in DIR, secrets redacted (as govc -debug)',
+    )
+    .option(
+      '-q, --quiet',
+      'print nothing on success but results asked for; warnings only on failure',
+    )
     .showHelpAfterError('(run with --help for usage)')
     // Before any subcommand is added, so that they inherit it: usage errors exit 2, not 1.
     .exitOverride()

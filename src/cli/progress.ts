@@ -1,3 +1,5 @@
+import { escapeControl } from '../util/escape';
+
 export interface ProgressLine {
   update: (message: string) => void;
   done: () => void;
@@ -9,7 +11,7 @@ export function progressLine(ctx: { interactive: boolean }): ProgressLine {
   let shown = false;
   return {
     update: (m) => {
-      process.stderr.write(`\r\x1b[K${m}`);
+      process.stderr.write(`\r\x1b[K${escapeControl(m)}`);
       shown = true;
     },
     done: () => {

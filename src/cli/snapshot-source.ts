@@ -9,12 +9,14 @@ import { info } from '../ops/events';
 import { withSession } from '../vsphere/session';
 import { resolveConnection, type ConnectionFlags } from './connection';
 import type { CommandContext } from './context';
+import { refuseSnapshotWithUrl } from './source-flags';
 
 export async function obtainSnapshot(
   opts: ConnectionFlags & { snapshot?: string },
   ctx: CommandContext,
   enrich?: SnapshotEnrichment,
 ): Promise<SnapshotInput> {
+  refuseSnapshotWithUrl(opts);
   if (opts.snapshot !== undefined) return fileSnapshotInput(opts.snapshot, ctx.emit);
   const connection = await resolveConnection(opts, ctx.log);
   info(ctx.emit, `collecting from ${connection.url} ...`);

@@ -3,6 +3,7 @@
  * and the inheritance parents the effective-access engine walks. Pure; built once per run.
  */
 import type { Entity } from './snapshot';
+import { InputError } from '../util/errors';
 import { normalizePath } from './paths';
 
 export const VM_TYPES = new Set(['VirtualMachine']);
@@ -51,7 +52,10 @@ export class Inventory {
       }
     }
     const root = this.byRef.get(rootRef);
-    if (!root) throw new Error(`root folder ${rootRef} is not among the entities`);
+    if (!root)
+      throw new InputError(
+        `the inventory has no root folder (${rootRef} is not among its ${entities.length} entities)`,
+      );
     this.root = root;
   }
 

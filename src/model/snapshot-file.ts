@@ -4,6 +4,7 @@ import { writeOutputFile } from '../util/output-files';
 import { InputError } from '../util/errors';
 import { parseJsonWith, readJsonFile } from '../util/json-file';
 import { formatZodIssues } from '../util/zod-errors';
+import { checkSnapshot } from './snapshot-check';
 import {
   SNAPSHOT_FORMAT,
   SNAPSHOT_FORMAT_VERSION,
@@ -54,6 +55,14 @@ export async function readSnapshot(path: string): Promise<LoadedSnapshot> {
     );
   }
   const snapshot = parseJsonWith(SnapshotSchema, json, path, 'snapshot');
+  const check = checkSnapshot(snapshot);
+  if (check.errors.length > 0) {
+    throw new InputError(`${path} is not a usable snapshot: ${check.errors.join('; ')}`, {
+      location: { file: path },
+    });
+  }
+  // Carried into the report's warnings with the collector's own notes.
+  snapshot.warnings.push(...check.warnings.map((w) => `snapshot file: ${w}`));
   return { snapshot, sha256: sha256Hex(text), path };
 }
 

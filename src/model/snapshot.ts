@@ -57,6 +57,13 @@ export const EntitySchema = z.object({
   parentVApp: z.string().nullable().optional(),
   /** vApps: the VM folder (second inheritance parent). */
   parentFolder: z.string().nullable().optional(),
+  /**
+   * VMs: where they run (runtime.host) and what they use (datastore, network), read by
+   * `tenant init` to find a tenant's shared objects. Absent in snapshots of older drperm builds.
+   */
+  host: z.string().nullable().optional(),
+  datastores: z.array(z.string()).optional(),
+  networks: z.array(z.string()).optional(),
   /** Inventory path as govc prints it, e.g. `/DC0/vm/contoso/vm1`; names escape '/' as %2f. */
   path: z.string(),
 });

@@ -9,6 +9,7 @@ import * as https from 'node:https';
 import { PassThrough, type Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { ServerError } from '../util/errors';
+import { isPlainHttpReply, PLAIN_HTTP } from '../util/peer';
 import { CONNECT_TIMEOUT_CODE, TrustCheckingAgent } from './agent';
 import { CONNECT_TIMEOUT_MS, formatSeconds } from './timeouts';
 import type { TrustPolicy } from './tls';
@@ -101,7 +102,9 @@ export class HttpsClient {
           ? 'connection refused'
           : code === 'ENOTFOUND'
             ? 'host not found'
-            : e.message;
+            : isPlainHttpReply(e)
+              ? PLAIN_HTTP
+              : e.message.trim();
       return new NetworkError(
         `cannot talk to ${serverKind} ${url.host} (${what}): ${detail}`,
         code,

@@ -7,6 +7,7 @@
 import { InputError, ServerError } from '../util/errors';
 import { registerSecret, type Logger } from '../util/log';
 import { NetworkError } from '../net/http';
+import { describeAnswer, looksLikeNsxError, looksLikeVimServiceVersions } from '../util/peer';
 import { backoffDelayMs, DEFAULT_RETRY, shouldRetry, type AttemptFailure } from '../net/retry';
 import { DEFAULT_CALL_TIMEOUT_S } from '../net/timeouts';
 import type { TrustPolicy } from '../net/tls';
@@ -141,6 +142,9 @@ export class NsxClient {
       this.opts.log.debug(`NSX session created for ${this.opts.username}`);
       return;
     }
+    // An answer in NSX's own error format is NSX; anything else may be another server.
+    if (res.status !== 401 && res.status !== 403 && !looksLikeNsxError(res))
+      await this.refuseIfVcenter(res);
     if (mode === 'auto' && (res.status === 404 || res.status === 405 || res.status === 501)) {
       this.opts.log.info(
         `NSX Manager offers no session endpoint (HTTP ${res.status}); using basic authentication`,
@@ -157,6 +161,22 @@ export class NsxClient {
       );
     }
     throw nsxError('POST', '/api/session/create', res);
+  }
+
+  /**
+   * An NSX URL that points at vCenter gets 404s (or a web page) everywhere: one look at
+   * vCenter's /sdk/vimServiceVersions.xml tells the partner which server this really is.
+   */
+  private async refuseIfVcenter(login: HttpResponse): Promise<void> {
+    const probe = await this.send('GET', '/sdk/vimServiceVersions.xml', {}, undefined, {}).catch(
+      () => undefined,
+    );
+    if (probe && looksLikeVimServiceVersions(probe)) {
+      throw new ServerError(
+        `${this.base.host} is a vCenter (it serves the vSphere SDK at /sdk), not NSX Manager: its answer to the NSX login was HTTP ${login.status} with ${describeAnswer(login)}`,
+        { hint: "--nsx-url names NSX Manager; vCenter's address goes in --url" },
+      );
+    }
   }
 
   private loginForm(): string {

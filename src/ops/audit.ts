@@ -35,7 +35,13 @@ import type { SnapshotInput } from './snapshot';
 
 export async function loadMembership(file: string | undefined): Promise<Membership | undefined> {
   if (file === undefined) return undefined;
-  return (await loadYaml(file, MembershipSchema)).value;
+  return (
+    await loadYaml(file, MembershipSchema, {
+      what: 'membership file',
+      // Directory groups can be large: room for hundreds of thousands of member names.
+      maxBytes: 32 * 1024 * 1024,
+    })
+  ).value;
 }
 
 /** The role policy resolved against the snapshot's catalogue (or the policy's own IDs without one). */

@@ -337,6 +337,10 @@ function refuseExceptRoleMissing(result: PlanResult): void {
   refuseIfNeeded({ ...result, refusals: result.refusals.filter((r) => r.kind !== 'role-missing') });
 }
 
+function orElse<T>(list: T[], fallback: () => T[]): T[] {
+  return list.length > 0 ? list : fallback();
+}
+
 function roleGone(plan: TenantPlan, result: PlanResult): DriftFinding[] {
   const gone = result.refusals.some(
     (r) => r.kind === 'role-missing' && r.tenants.includes(plan.tenant),
@@ -352,20 +356,18 @@ function roleGone(plan: TenantPlan, result: PlanResult): DriftFinding[] {
     : [];
 }
 
-/** tenant verify: do the live permissions match the policies? */
-export async function verifyTenants(
+/**
+ * tenant verify: do the live permissions match the policies, and the tenant roles their role
+ * policy? The same check as drift: after a privilege was added to the role, verify must not
+ * say "no differences".
+ */
+export function verifyTenants(
   client: VimClient,
   tenants: readonly LoadedTenantPolicy[],
+  rolePolicy: LoadedRolePolicy,
   emit: Emit,
 ): Promise<CheckResult> {
-  const { result } = await planTenants(client, tenants, { prune: false }, emit);
-  refuseExceptRoleMissing(result);
-  return checkResult(
-    result.plans.map((p) => ({
-      tenant: p.tenant,
-      findings: [...roleGone(p, result), ...tenantDrift(p)],
-    })),
-  );
+  return driftTenants(client, tenants, rolePolicy, emit);
 }
 
 /** tenant drift: verify, plus the tenant roles' privileges against the role policy. */
@@ -381,7 +383,11 @@ export async function driftTenants(
   return checkResult(
     result.plans.map((p) => ({
       tenant: p.tenant,
-      findings: [...roleFindings(p, snapshot.roles, expected, emit), ...tenantDrift(p)],
+      findings: [
+        // A deleted role is reported even when no role policy describes it.
+        ...orElse(roleFindings(p, snapshot.roles, expected, emit), () => roleGone(p, result)),
+        ...tenantDrift(p),
+      ],
     })),
   );
 }

@@ -183,11 +183,18 @@ function roleRefusals(tenants: readonly ResolvedTenant[], roles: readonly Role[]
     out.push({
       kind: 'role-missing',
       tenants: users,
-      message: `role "${name}" does not exist on the server (needed by ${users.join(', ')}); nearest: ${near.join(', ')}`,
-      hint: 'create it first: drperm role apply --role policies/roles/azure-site-recovery.yaml',
+      message: `role "${name}" does not exist on the server (needed by ${users.join(', ')})${near.length > 0 ? `; nearest: ${near.join(', ')}` : ''}`,
+      hint: `create it first: ${roleApplyCommand(name)}`,
     });
   }
   return out;
+}
+
+/** The command that creates a missing role: the AVS variant has its own flag. */
+function roleApplyCommand(name: string): string {
+  return /_AVS$/i.test(name)
+    ? `drperm role apply --avs (creates ${name}, the AVS-assignable variant)`
+    : 'drperm role apply';
 }
 
 function planTenant(t: ResolvedTenant, input: PlanInput): TenantPlan {

@@ -1,4 +1,5 @@
 /** Human output of the tenant commands: one table per tenant, plain text, stable column order. Pure. */
+import { escapeControl } from '../util/escape';
 import type { ExecutionReport } from './apply';
 import { describeOtherChange, type OtherChange } from './others';
 import type { PermissionChange } from './changes';
@@ -9,7 +10,8 @@ import type { PermissionState, PlanRefusal, TenantPlan } from './tenant-plan';
 
 /** Left-aligned columns separated by two spaces; the last column is not padded. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const all = [header, ...rows];
+  // A name with a newline would split its row, an ESC sequence would reach the terminal.
+  const all = [header, ...rows].map((r) => r.map((cell) => escapeControl(cell)));
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
   return all.map((r) =>
     r

@@ -83,7 +83,7 @@ export const DEFAULT_NSX_BASELINE_FILE = join(
 export async function loadNsxBaseline(
   file = DEFAULT_NSX_BASELINE_FILE,
 ): Promise<NsxBaselinePolicy> {
-  return (await loadYaml(file, NsxBaselinePolicySchema)).value;
+  return (await loadYaml(file, NsxBaselinePolicySchema, { what: 'NSX baseline' })).value;
 }
 
 const squash = (s: string) => s.toLowerCase().replace(/\s+/g, '');

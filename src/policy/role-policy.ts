@@ -15,6 +15,7 @@ import {
   type PrivilegeEntry,
   type RolePolicy,
 } from './schemas';
+import { fieldPath } from '../util/zod-errors';
 import { loadYaml, locate, type YamlSource } from './yaml-file';
 
 // ---------------------------------------------------------------------------
@@ -66,7 +67,7 @@ export interface LoadedBaselinePolicy {
 export async function loadRolePolicy(
   file: string = defaultRolePolicyPath(),
 ): Promise<LoadedRolePolicy> {
-  const { value, source } = await loadYaml(file, RolePolicySchema);
+  const { value, source } = await loadYaml(file, RolePolicySchema, { what: 'role policy' });
   checkDuplicates(value.privileges, source);
   return { policy: value, source };
 }
@@ -75,7 +76,7 @@ export async function loadRolePolicy(
 export async function loadBaselinePolicy(
   file: string = defaultBaselinePolicyPath(),
 ): Promise<LoadedBaselinePolicy> {
-  const { value, source } = await loadYaml(file, BaselinePolicySchema);
+  const { value, source } = await loadYaml(file, BaselinePolicySchema, { what: 'baseline policy' });
   checkDuplicates(value.privileges, source);
   return { policy: value, source };
 }
@@ -89,7 +90,7 @@ function checkDuplicates(entries: readonly PrivilegeEntry[], source: YamlSource)
       throw locate(
         source,
         ['privileges', index, 'id'],
-        `"${entry.id}" is listed twice (first as privileges.${first})`,
+        `"${entry.id}" is listed twice (first as privileges[${first}])`,
       );
     }
     seen.set(entry.id, index);
@@ -230,8 +231,8 @@ function unknownPrivilege(
     (near.length > 0 ? `; nearest: ${near.join(', ')}` : '') +
     ' (mark the entry versionDependent: true if it exists only in some vSphere versions)';
   if (source) return locate(source, path, message);
-  return new InputError(`${path.map(String).join('.')}: ${message}`, {
-    location: { field: path.map(String).join('.') },
+  return new InputError(`${fieldPath(path)}: ${message}`, {
+    location: { field: fieldPath(path) },
   });
 }
 

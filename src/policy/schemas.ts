@@ -51,11 +51,24 @@ export const BaselinePolicySchema = z
   .strict();
 export type BaselinePolicy = z.infer<typeof BaselinePolicySchema>;
 
+/** vCenter limits object names to 80 characters; a path is a few of them. */
+const MAX_NAME_LENGTH = 1024;
+const MAX_PATH_LENGTH = 8192;
+/** Each glob is tested against every VM name: the bound keeps a run within seconds at 45,000 VMs. */
+export const MAX_NAME_GLOBS = 1000;
+
 const InventoryPath = z
   .string()
+  .max(MAX_PATH_LENGTH)
   .regex(/^\//, 'inventory paths start with "/" (govc style, e.g. /DC0/vm/contoso)');
 
+/** A vCenter or NSX Manager name in the fleet file (README "Dedicated and managed-service models"). */
+export const FleetName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only');
+
 export const TenantModeSchema = z.enum(['failback', 'failover-only']);
+export type TenantMode = z.infer<typeof TenantModeSchema>;
 
 export const TenantPolicySchema = z
   .object({
@@ -65,6 +78,8 @@ export const TenantPolicySchema = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only'),
     /** failback: the Azure_Site_Recovery role; failover-only: the built-in Read-only role (README "Onboarding a tenant"). */
     mode: TenantModeSchema,
+    /** The fleet vCenter(s) the tenant lives on (names from drperm.yaml); needed when the fleet has several. */
+    vcenter: z.union([FleetName, z.array(FleetName).min(1)]).optional(),
     /** The configuration server's vCenter account. */
     account: z
       .object({
@@ -77,6 +92,11 @@ export const TenantPolicySchema = z
     role: z.string().min(1).optional(),
     /** Read-only on the vCenter root folder, not propagated (ASR reads the vCenter itself). */
     vcenterReadOnly: z.boolean().default(true),
+    /**
+     * Accept VM selectors that match no VM (a tenant onboarded before its VMs exist). Without
+     * it a folder without VMs or a glob matching nothing is refused: usually a typo.
+     */
+    allowEmpty: z.boolean().optional(),
     objects: z
       .object({
         datacenters: z.array(InventoryPath).default([]),
@@ -93,7 +113,13 @@ export const TenantPolicySchema = z
             /** VMs in these folders and their subfolders. */
             folders: z.array(InventoryPath).default([]),
             /** VM name globs (`*` and `?`), matched anywhere in the inventory. */
-            names: z.array(z.string().min(1)).default([]),
+            names: z
+              .array(z.string().min(1).max(MAX_NAME_LENGTH))
+              .max(
+                MAX_NAME_GLOBS,
+                `at most ${MAX_NAME_GLOBS} name globs; select large tenants by folder`,
+              )
+              .default([]),
             /** Individual VM paths. */
             paths: z.array(InventoryPath).default([]),
           })

@@ -18,6 +18,8 @@ const DESCRIPTIONS: Record<string, string> = {
   tenant:
     'Tenant name: letters, digits, ".", "_" and "-". Names backups and reports; unique across all tenant files.',
   mode: 'failback: the Azure_Site_Recovery role (or `role`) on every object; failover-only: the built-in Read-only role (seed 001 "Failover only").',
+  vcenter:
+    'The vCenter(s) of the fleet file (drperm.yaml) this tenant lives on: one name, or a list. Required when the fleet has several vCenters.',
   account: "The configuration server's vCenter access account.",
   'account.principal':
     'As vCenter writes it: DOMAIN\\name, e.g. VSPHERE.LOCAL\\asr-contoso (name@domain is accepted and rewritten).',

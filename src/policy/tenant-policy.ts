@@ -5,8 +5,9 @@
  * keys backups and reports, so two files for one tenant would overwrite each other.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../util/errors';
+import { escapeControl, firstControl } from '../util/escape';
 import { normalizePrincipal } from '../model/principal';
 import { TenantPolicySchema, type TenantPolicy } from './schemas';
 import { lineOf, locate, readYamlSource, validateYaml, type YamlSource } from './yaml-file';
@@ -55,9 +56,36 @@ export async function expandPolicyPaths(pathsOrDirs: readonly string[]): Promise
   return files;
 }
 
+/**
+ * Tenant files beside the ones named that were left out: planning a subset cannot see
+ * conflicts with the others (a VM claimed twice, a shared account). Directories given whole
+ * leave nothing out. Returns one warning per directory concerned, saying how to include them.
+ */
+export async function omittedTenantFiles(pathsOrDirs: readonly string[]): Promise<string[]> {
+  const files = await expandPolicyPaths(pathsOrDirs);
+  const given = new Set(files.map((f) => resolve(f)));
+  const dirs = new Map<string, string>();
+  for (const p of pathsOrDirs) {
+    const isDir = await stat(p)
+      .then((s) => s.isDirectory())
+      .catch(() => false);
+    if (!isDir) dirs.set(resolve(dirname(p)), dirname(p));
+  }
+  const warnings: string[] = [];
+  for (const [abs, shown] of dirs) {
+    const names = await readdir(abs).catch(() => [] as string[]);
+    const left = names.filter((n) => POLICY_FILE.test(n) && !given.has(join(abs, n))).sort();
+    if (left.length === 0) continue;
+    warnings.push(
+      `${left.length} other tenant file(s) in ${shown}/ were not given (${left.slice(0, 5).join(', ')}${left.length > 5 ? ', ...' : ''}): conflicts with them (a VM claimed twice, a shared account) are not checked; pass the directory to include every tenant: --tenant ${shown}/`,
+    );
+  }
+  return warnings;
+}
+
 /** Parses and validates one tenant file. */
 export async function loadTenantPolicy(file: string): Promise<LoadedTenantPolicy> {
-  const source = await readYamlSource(file);
+  const source = await readYamlSource(file, { what: 'tenant file' });
   const policy = validateYaml(source, TenantPolicySchema);
   checkPrincipalForm(source, policy);
   return { policy, file, source };
@@ -102,6 +130,23 @@ function refuseDuplicateTenants(loaded: readonly LoadedTenantPolicy[]): void {
  * refused here rather than showing up as "add" on every run.
  */
 function checkPrincipalForm(source: YamlSource, policy: TenantPolicy): void {
+  const control = firstControl(policy.account.principal);
+  if (control) {
+    throw locate(
+      source,
+      ['account', 'principal'],
+      `"${escapeControl(policy.account.principal)}" holds a control character (${control.escaped} at position ${control.index + 1}); vCenter principals are printable names such as VSPHERE.LOCAL\\asr-${policy.tenant}`,
+    );
+  }
+  (policy.nsx?.principals ?? []).forEach((p, i) => {
+    const c = firstControl(p);
+    if (c)
+      throw locate(
+        source,
+        ['nsx', 'principals', i],
+        `"${escapeControl(p)}" holds a control character (${c.escaped} at position ${c.index + 1})`,
+      );
+  });
   const normalized = normalizePrincipal(policy.account.principal);
   if (!/^[^\\]+\\[^\\]+$/.test(normalized)) {
     throw locate(

@@ -69,6 +69,7 @@ export function tenantRoleName(policy: TenantPolicy): string {
   return policy.mode === 'failover-only' ? READ_ONLY_ROLE : (policy.role ?? DEFAULT_FAILBACK_ROLE);
 }
 
+const MAX_SUGGESTED_PROBLEMS = 20;
 const DATACENTER_TYPES = new Set(['Datacenter']);
 const VM_TYPES = new Set(['VirtualMachine']);
 const FOLDER_TYPES = new Set(['Folder']);
@@ -137,6 +138,22 @@ class TenantResolver {
     }
   }
 
+  /**
+   * Nearest names for the first problems only: a file with thousands of wrong paths is
+   * refused in seconds, and nobody reads the thousandth suggestion.
+   */
+  suggest(input: string, candidates: readonly string[]): string[] {
+    return this.problems.length < MAX_SUGGESTED_PROBLEMS ? nearest(input, candidates, 3) : [];
+  }
+
+  /** A selector that matches no VM: refused unless the policy says allowEmpty. */
+  empty(field: string, message: string, near: readonly string[]): void {
+    this.problems.push({
+      field,
+      message: `${message}${near.length > 0 ? `; nearest: ${near.join(', ')}` : ''} (write allowEmpty: true if the tenant has no VMs yet)`,
+    });
+  }
+
   own(vm: Entity): void {
     this.owned.set(vm.ref, vm);
   }
@@ -148,7 +165,7 @@ class TenantResolver {
       const candidates = this.inventory.entities
         .filter((e) => types.has(e.type))
         .map((e) => e.path);
-      const near = nearest(normalizePath(path), candidates, 3);
+      const near = this.suggest(normalizePath(path), candidates);
       this.problems.push({
         field,
         message: `${path} does not exist in the inventory${near.length > 0 ? `; nearest: ${near.join(', ')}` : ''}`,
@@ -230,26 +247,33 @@ export function resolveTenant(
     const folder = r.lookup(path, field, FOLDER_TYPES, KIND_LABEL.Folder!);
     if (!folder) return;
     // Subfolders included; the folder itself gets no grant (that would be a propagating risk or useless).
+    let found = 0;
     for (const vm of inventory.descendants(folder.ref)) {
       if (vm.type === 'VirtualMachine') {
         r.grant(vm, 'vm', field);
         r.own(vm);
+        found++;
       }
+    }
+    if (found === 0 && policy.allowEmpty !== true) {
+      const withVms = new Set(
+        inventory
+          .ofType('VirtualMachine')
+          .map((vm) => inventory.primaryParent(vm))
+          .filter((f): f is Entity => f?.type === 'Folder')
+          .map((f) => f.path),
+      );
+      r.empty(field, `${folder.path} holds no VMs`, r.suggest(folder.path, [...withVms]));
     }
   });
 
   if (o.vms.names.length > 0) {
-    const patterns = o.vms.names.map((g, i) => ({
-      re: globToRegExp(g),
-      field: `objects.vms.names[${i}]`,
-    }));
-    for (const vm of inventory.ofType('VirtualMachine')) {
-      const hit = patterns.find((p) => p.re.test(vm.name));
-      if (hit) {
-        r.grant(vm, 'vm', hit.field);
-        r.own(vm);
-      }
-    }
+    resolveNameGlobs(
+      r,
+      o.vms.names,
+      inventory.ofType('VirtualMachine'),
+      policy.allowEmpty === true,
+    );
   }
 
   o.vms.paths.forEach((path, i) => {
@@ -261,6 +285,42 @@ export function resolveTenant(
   });
 
   return r.result(policy, file);
+}
+
+/**
+ * VMs matched by name globs. Globs without a wildcard are looked up by name; only the others
+ * are tested against every VM (the schema bounds how many there are).
+ */
+function resolveNameGlobs(
+  r: TenantResolver,
+  globs: readonly string[],
+  vms: readonly Entity[],
+  allowEmpty: boolean,
+): void {
+  const literal = new Map<string, number>();
+  const patterns: Array<{ re: RegExp; index: number }> = [];
+  globs.forEach((g, i) => {
+    if (/[*?]/.test(g)) patterns.push({ re: globToRegExp(g), index: i });
+    else if (!literal.has(g)) literal.set(g, i);
+  });
+  const matched = new Set<number>();
+  for (const vm of vms) {
+    const lit = literal.get(vm.name);
+    const index = lit ?? patterns.find((p) => p.re.test(vm.name))?.index;
+    if (index === undefined) continue;
+    matched.add(index);
+    r.grant(vm, 'vm', `objects.vms.names[${index}]`);
+    r.own(vm);
+  }
+  if (allowEmpty) return;
+  const names = vms.map((v) => v.name);
+  globs.forEach((g, i) => {
+    if (matched.has(i)) return;
+    // A VM matched by an earlier glob counts as matched by this one too.
+    const re = globToRegExp(g);
+    if (vms.some((vm) => re.test(vm.name))) return;
+    r.empty(`objects.vms.names[${i}]`, `"${g}" matches no VM`, r.suggest(g, names));
+  });
 }
 
 /** Conflicts across tenants that make any plan unsafe: a VM owned twice, an account shared. */

@@ -1,43 +1,102 @@
 /**
  * Loads a YAML file and validates it with a zod schema. Errors name the file, the line
- * and the field (`policies/tenants/contoso.yaml:7 objects.hosts.0: ...`), because a
+ * and the field (`policies/tenants/contoso.yaml:7 objects.hosts[0]: ...`), because a
  * partner fixing a policy needs to know exactly where to look.
  */
-import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../util/errors';
+import { MiB, readTextFile } from '../util/text-file';
 import { editDistance, nearest } from '../util/suggest';
+import { fieldPath } from '../util/zod-errors';
 
 export interface YamlSource {
   file: string;
   text: string;
   doc: Document;
   lineCounter: LineCounter;
+  /** The document as plain data, aliases expanded within bounds. */
+  value: unknown;
 }
 
-export async function readYamlSource(file: string): Promise<YamlSource> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
-  }
+/**
+ * Policy files are small: the largest tenant file a partner writes (thousands of VM paths)
+ * is well under 1 MiB. The bound keeps a runaway file (a generated list of a million globs)
+ * from exhausting memory; membership files, listing directory groups, get more room.
+ */
+export const MAX_POLICY_FILE_BYTES = 4 * MiB;
+
+/**
+ * Aliases expanded at most this many times per file: policy files need few or none, and a
+ * "billion laughs" file of nested aliases must fail at once instead of filling memory.
+ */
+const MAX_ALIAS_COUNT = 100;
+
+/** What V8 says when a recursive parser runs out of stack. */
+const TOO_DEEP = /call stack/i;
+
+export async function readYamlSource(
+  file: string,
+  options: { what?: string; maxBytes?: number } = {},
+): Promise<YamlSource> {
+  const what = options.what ?? 'policy file';
+  const text = await readTextFile(file, what, {
+    maxBytes: options.maxBytes ?? MAX_POLICY_FILE_BYTES,
+  });
   return parseYamlSource(file, text);
 }
 
 export function parseYamlSource(file: string, text: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  } catch (err) {
+    // The parser's own limits (e.g. nesting deep enough to exhaust the stack).
+    const message = (err as Error).message;
+    throw new InputError(
+      `${file}: ${TOO_DEEP.test(message) ? 'nested too deeply for a policy file' : `cannot parse the YAML: ${message}`}`,
+      {
+        cause: err,
+        location: { file },
+      },
+    );
+  }
   const first = doc.errors[0];
   if (first) {
     // With prettyErrors off the error carries only offsets: turn them into a line here.
     const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;
-    throw new InputError(`${file}${line ? `:${line}` : ''}: YAML syntax error: ${first.message}`, {
+    const message = TOO_DEEP.test(first.message)
+      ? 'nested too deeply for a policy file'
+      : `YAML syntax error: ${first.message}`;
+    throw new InputError(`${file}${line ? `:${line}` : ''}: ${message}`, {
       location: { file, ...(line ? { line } : {}) },
     });
   }
-  return { file, text, doc, lineCounter };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new InputError(
+      /alias/i.test(message)
+        ? `${file}: YAML aliases expand too far (more than ${MAX_ALIAS_COUNT} uses); write the values out instead of nesting aliases`
+        : `${file}: cannot read the YAML: ${message}`,
+      { cause: err, location: { file } },
+    );
+  }
+  if (value === null || value === undefined) {
+    throw new InputError(`${file} holds no YAML content (only comments or blank lines)`, {
+      location: { file },
+    });
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new InputError(
+      `${file}: expected a mapping of fields (field: value), found ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}`,
+      { location: { file, line: 1 } },
+    );
+  }
+  return { file, text, doc, lineCounter, value };
 }
 
 /** 1-based line of the node at `path` (or of its nearest existing parent). */
@@ -52,7 +111,7 @@ export function lineOf(src: YamlSource, path: readonly PropertyKey[]): number | 
 /** `file:line field: message`, the format every policy error uses. */
 export function locate(src: YamlSource, path: readonly PropertyKey[], message: string): InputError {
   const line = lineOf(src, path);
-  const field = path.map(String).join('.');
+  const field = fieldPath(path);
   return new InputError(
     `${src.file}${line ? `:${line}` : ''}${field ? ` ${field}` : ''}: ${message}`,
     {
@@ -62,7 +121,7 @@ export function locate(src: YamlSource, path: readonly PropertyKey[], message: s
 }
 
 export function validateYaml<S extends z.ZodType>(src: YamlSource, schema: S): z.infer<S> {
-  const parsed = schema.safeParse(src.doc.toJS());
+  const parsed = schema.safeParse(src.value);
   if (parsed.success) return parsed.data;
   // Every problem, in file order: a partner fixing a file should not need one run per typo.
   const problems = parsed.error.issues
@@ -147,7 +206,8 @@ function unwrap(node: unknown): unknown {
 export async function loadYaml<S extends z.ZodType>(
   file: string,
   schema: S,
+  options: { what?: string; maxBytes?: number } = {},
 ): Promise<{ value: z.infer<S>; source: YamlSource }> {
-  const source = await readYamlSource(file);
+  const source = await readYamlSource(file, options);
   return { value: validateYaml(source, schema), source };
 }

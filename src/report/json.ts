@@ -17,12 +17,13 @@ import {
   type PermissionRow,
 } from '../audit/report-model';
 import type { EntityRef, PermissionEvidence } from '../audit/types';
+import { entityKey } from '../model/entity';
 import { privilegeSets } from './privilege-sets';
 
 const ROWS_PER_CHUNK = 1000;
 
 function permissionKey(p: PermissionEvidence): string {
-  return `${p.entity.moref}\u0000${p.principal}\u0000${p.group}\u0000${p.roleId}\u0000${p.propagate}`;
+  return `${entityKey(p.entity)}\u0000${p.principal}\u0000${p.group}\u0000${p.roleId}\u0000${p.propagate}`;
 }
 
 /** A value on one line, indented as a member of the top-level object. */
@@ -65,7 +66,8 @@ export function* jsonReportChunks(report: AuditReport): Generator<string> {
   // Entities referenced by permissions and effective access, once each.
   const entities = new Map<string, EntityRef>();
   const addEntity = (e: EntityRef) => {
-    if (!entities.has(e.moref)) entities.set(e.moref, e);
+    // Keyed by vCenter and moref: a fleet report's morefs repeat across vCenters.
+    if (!entities.has(entityKey(e))) entities.set(entityKey(e), e);
   };
   const permissionIds = new Map<string, number>();
   report.permissions.forEach((p, i) => {
@@ -85,6 +87,7 @@ export function* jsonReportChunks(report: AuditReport): Generator<string> {
     member('scope', report.scope),
     member('vcenter', report.vcenter),
     member('snapshot', report.snapshot),
+    ...(report.vcenters ? [member('vcenters', report.vcenters)] : []),
     member('inputs', report.inputs),
     ...(report.commandLine !== undefined ? [member('commandLine', report.commandLine)] : []),
     member('tenants', report.tenants),
@@ -100,6 +103,7 @@ export function* jsonReportChunks(report: AuditReport): Generator<string> {
     ),
     table('permissions', report.permissions, (p: PermissionRow, i) => ({
       id: i,
+      ...(p.vcenter !== undefined ? { vcenter: p.vcenter } : {}),
       entity: p.entity.moref,
       principal: p.principal,
       group: p.group,
@@ -108,6 +112,7 @@ export function* jsonReportChunks(report: AuditReport): Generator<string> {
       tenant: p.tenant,
     })),
     table('effectiveAccess', report.effectiveAccess, (r, i) => ({
+      ...(r.vcenter !== undefined ? { vcenter: r.vcenter } : {}),
       tenant: r.tenant,
       entity: r.entity.moref,
       owner: r.owner,

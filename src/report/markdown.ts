@@ -84,16 +84,22 @@ export function renderMarkdown(report: AuditReport, options: MarkdownOptions = {
     '',
   );
 
+  if (report.vcenters) out.push(...vcenterTable(report.vcenters));
+
+  // Fleet reports name each tenant's vCenters (README "Dedicated and managed-service models").
+  const fleet = report.vcenters !== undefined;
   out.push('## Tenants', '');
   out.push(
-    '| Tenant | Verdict | Objects owned | Shared objects granted | Foreign objects reachable | Critical | High | Medium | Low | Info |',
+    `| Tenant |${fleet ? ' vCenters |' : ''} Verdict | Objects owned | Shared objects granted | Foreign objects reachable | Critical | High | Medium | Low | Info |`,
   );
-  out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+  out.push(`|---|${fleet ? '---|' : ''}---|--:|--:|--:|--:|--:|--:|--:|--:|`);
   for (const t of report.tenants) {
     const verdict = t.verdict === 'isolated' ? 'isolated' : '**not isolated**';
     const counts = SEVERITIES.map((s) => t.findings[s]).join(' | ');
+    const where = fleet ? ` ${e((t.vcenters ?? []).join(', '))} |` : '';
+    const unaudited = t.unaudited ? ` (vCenter ${e(t.unaudited.join(', '))} not audited)` : '';
     out.push(
-      `| ${e(t.tenant)} | ${verdict} | ${t.ownedObjects} | ${t.sharedObjectsGranted} | ${t.foreignObjectsReachable} | ${counts} |`,
+      `| ${e(t.tenant)} |${where} ${verdict}${unaudited} | ${t.ownedObjects} | ${t.sharedObjectsGranted} | ${t.foreignObjectsReachable} | ${counts} |`,
     );
   }
   out.push('');
@@ -193,12 +199,31 @@ function verdictLine(report: AuditReport): string {
   return `**${leaking} of ${total} tenants not isolated.**`;
 }
 
+function vcenterTable(rows: NonNullable<AuditReport['vcenters']>): string[] {
+  const e = escapeMarkdown;
+  const out = [
+    '## vCenters',
+    '',
+    '| vCenter | Status | Tenants | Critical | High | Medium | Low | Info | Snapshot SHA-256 or error |',
+    '|---|---|---|--:|--:|--:|--:|--:|---|',
+  ];
+  for (const v of rows) {
+    const counts = SEVERITIES.map((s) => v.findings[s]).join(' | ');
+    const status = v.status === 'failed' ? '**failed**' : 'audited';
+    const last = v.status === 'failed' ? e(v.error ?? '') : `\`${v.snapshot?.sha256 ?? ''}\``;
+    out.push(`| ${e(v.name)} | ${status} | ${e(v.tenants.join(', '))} | ${counts} | ${last} |`);
+  }
+  out.push('');
+  return out;
+}
+
 function findingItem(f: TrackedFinding, n: number, options: MarkdownOptions): string[] {
   const e = escapeMarkdown;
   const perFinding = options.evidencePerFinding ?? 3;
   const change = f.change ? ` (${f.change})` : '';
+  const where = f.vcenter !== undefined ? `, vCenter ${e(f.vcenter)}` : '';
   const lines = [
-    `${n}. **${f.severity}** \`${f.rule}\` ${f.id}${change}, tenant ${e(f.tenant)}, principal ${e(f.principal)}: ${e(f.message)}`,
+    `${n}. **${f.severity}** \`${f.rule}\` ${f.id}${change}${where}, tenant ${e(f.tenant)}, principal ${e(f.principal)}: ${e(f.message)}`,
   ];
   if (f.entity) {
     lines.push(`   - Object: ${e(f.entity.path)} (${e(f.entity.type)} ${e(f.entity.moref)})`);

@@ -55,6 +55,8 @@ export const RELATION_LABELS: Record<AccessRelation, string> = {
  */
 export interface FindingRow {
   id: string;
+  /** Fleet reports: the finding's vCenter. */
+  vcenter?: string;
   severity: string;
   rule: string;
   tenant: string;
@@ -110,6 +112,7 @@ function review(r: TrackedFinding['review']): Pick<FindingRow, 'status' | 'owner
 function rowsOfFinding(f: TrackedFinding, compared: boolean): FindingRow[] {
   const key = {
     id: f.id,
+    ...(f.vcenter !== undefined ? { vcenter: f.vcenter } : {}),
     severity: f.severity,
     rule: f.rule,
     tenant: f.tenant,
@@ -143,6 +146,11 @@ function findingText(r: FindingRow): string | undefined {
  * Sized for A4 landscape at 8 pt or more (about 200 characters of column width): narrow
  * wrapped columns, and the sentence, other evidence and fix in one cell.
  */
+/** Fleet reports (several vCenters) add a vCenter column; single-vCenter workbooks are unchanged. */
+function vcenterColumn<T>(report: AuditReport, value: (row: T) => string | undefined): Column<T>[] {
+  return report.vcenters ? [{ header: 'vCenter', value: (r) => value(r) ?? '', maxWidth: 20 }] : [];
+}
+
 export function findingsSheet(report: AuditReport): TableSheet<FindingRow> {
   return {
     name: SHEET_NAMES.findings,
@@ -152,6 +160,7 @@ export function findingsSheet(report: AuditReport): TableSheet<FindingRow> {
     validations: [{ header: FINDING_HEADERS.status, values: [...REVIEW_STATUSES] }],
     columns: [
       { header: FINDING_HEADERS.id, value: (r) => r.id, width: 15 },
+      ...vcenterColumn<FindingRow>(report, (r) => r.vcenter),
       { header: 'Severity', value: (r) => r.severity, colours: SEVERITY_COLOURS, width: 9 },
       { header: 'Rule', value: (r) => r.rule, width: 13, wrap: true },
       { header: 'Tenant', value: (r) => r.tenant, width: 9, wrap: true },
@@ -241,6 +250,7 @@ export function tenantsSheet(report: AuditReport): TableSheet<TenantReportRow> {
     repeatFirstColumn: true,
     columns: [
       { header: 'Tenant', value: (t) => t.tenant, maxWidth: 24 },
+      ...vcenterColumn<TenantReportRow>(report, (t) => t.vcenters?.join(', ')),
       { header: 'Verdict', value: (t) => t.verdict, colours: VERDICT_COLOURS, width: 14 },
       { header: 'Mode', value: (t) => t.mode, width: 14 },
       { header: 'Principal', value: (t) => t.principal, maxWidth: 30, wrap: true },
@@ -299,6 +309,7 @@ export function effectiveAccessSheet(report: AuditReport): TableSheet<EffectiveA
     rows: report.effectiveAccess,
     emptyNote: 'No tenant account reaches any object.',
     columns: [
+      ...vcenterColumn<EffectiveAccessRow>(report, (r) => r.vcenter),
       { header: 'Tenant', value: (r) => r.tenant, maxWidth: 18 },
       { header: 'Principal', value: (r) => r.principal, maxWidth: 28 },
       { header: 'Entity path', value: (r) => r.entity.path, maxWidth: 40, wrap: true },
@@ -336,6 +347,7 @@ export function permissionsSheet(report: AuditReport): TableSheet<PermissionRow>
     rows: report.permissions,
     emptyNote: 'The vCenter defines no permissions.',
     columns: [
+      ...vcenterColumn<PermissionRow>(report, (p) => p.vcenter),
       { header: 'Entity path', value: (p) => p.entity.path, maxWidth: 44, wrap: true },
       { header: 'Entity type', value: (p) => p.entity.type, maxWidth: 22 },
       { header: 'Moref', value: (p) => p.entity.moref, maxWidth: 16 },

@@ -1,25 +1,42 @@
 /** Reading drperm's own JSON files (snapshots, backups): errors name the file and the fields. */
-import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { InputError } from './errors';
+import { MiB, readTextFile } from './text-file';
 import { formatZodIssues } from './zod-errors';
 
-/** The file's text (for hashing) and its parsed JSON; `what` names the file in errors, e.g. "backup". */
+/**
+ * Far above a 45,000-VM snapshot (about 20 MiB) and below V8's longest string (512 MiB), which
+ * would otherwise abort the process.
+ */
+export const MAX_JSON_FILE_BYTES = 256 * MiB;
+
+/**
+ * The file's text (for hashing) and its parsed JSON object; `what` names the file in errors,
+ * e.g. "backup". Directories, devices, oversized, empty and binary files are refused
+ * (src/util/text-file.ts), as is JSON whose top level is not an object.
+ */
 export async function readJsonFile(
   path: string,
   what: string,
+  maxBytes = MAX_JSON_FILE_BYTES,
 ): Promise<{ text: string; json: unknown }> {
-  let text: string;
+  const text = await readTextFile(path, what, { maxBytes });
+  let json: unknown;
   try {
-    text = await readFile(path, 'utf8');
+    json = JSON.parse(text);
   } catch (err) {
-    throw new InputError(`cannot read ${what} ${path}: ${(err as Error).message}`, { cause: err });
+    throw new InputError(`${what} ${path} is not JSON: ${(err as Error).message}`, {
+      cause: err,
+      location: { file: path },
+    });
   }
-  try {
-    return { text, json: JSON.parse(text) };
-  } catch (err) {
-    throw new InputError(`${path} is not JSON: ${(err as Error).message}`, { cause: err });
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    const found = json === null ? 'null' : Array.isArray(json) ? 'an array' : `a ${typeof json}`;
+    throw new InputError(`${what} ${path} is not a ${what}: its JSON is ${found}, not an object`, {
+      location: { file: path },
+    });
   }
+  return { text, json };
 }
 
 /** Validates parsed JSON; the error lists the offending fields. */

@@ -3,6 +3,8 @@
  * Every line passes through redact(): secrets registered here (passwords, session
  * cookies, XSRF tokens) never reach a terminal or a log file, whatever the caller prints.
  */
+import { escapeControl } from './escape';
+
 /** Registered secrets, each with a pattern that also finds it written with character references. */
 const secrets = new Map<string, RegExp>();
 
@@ -87,7 +89,8 @@ export interface LoggerOptions {
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
-  const emit = (line: string) => write(redact(line));
+  // Names in messages may hold control characters: escaped, so none reaches the terminal.
+  const emit = (line: string) => write(escapeControl(redact(line), { keepLayout: true }));
   return {
     verbose: options.verbose === true,
     debug: (m) => {
@@ -96,9 +99,19 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     info: (m) => {
       if (!options.quiet) emit(m);
     },
-    warn: (m) => emit(`warning: ${m}`),
+    // -q: a run that succeeds prints nothing (cron mails any output); its warnings are kept
+    // and shown only if the run fails (flushDeferredWarnings, called by main).
+    warn: (m) =>
+      options.quiet ? deferred.push({ line: `warning: ${m}`, emit }) : emit(`warning: ${m}`),
     error: (m) => emit(`error: ${m}`),
   };
+}
+
+const deferred: Array<{ line: string; emit: (line: string) => void }> = [];
+
+/** Prints the warnings -q held back (on failure); drops them on success. */
+export function flushDeferredWarnings(failed: boolean): void {
+  for (const d of deferred.splice(0)) if (failed) d.emit(d.line);
 }
 
 /** A logger that prints nothing: for library callers and tests that do not care. */

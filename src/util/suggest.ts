@@ -13,11 +13,14 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
+const COMPARED_LENGTH = 200;
+
 /** The `max` candidates closest to `input` (case-insensitive), nearest first. */
 export function nearest(input: string, candidates: Iterable<string>, max = 3): string[] {
-  const needle = input.toLowerCase();
+  // Distances cost length × length: beyond any real name, compare the first characters only.
+  const needle = input.toLowerCase().slice(0, COMPARED_LENGTH);
   return [...new Set(candidates)]
-    .map((c) => ({ c, d: editDistance(needle, c.toLowerCase()) }))
+    .map((c) => ({ c, d: editDistance(needle, c.toLowerCase().slice(0, COMPARED_LENGTH)) }))
     .sort((x, y) => x.d - y.d || x.c.localeCompare(y.c))
     .slice(0, max)
     .map((x) => x.c);

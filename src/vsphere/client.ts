@@ -30,6 +30,7 @@ import {
 } from './faults';
 import * as rq from './requests';
 import { decideServerContract, type ContractDecision } from './server-contract';
+import { debugDirObserver } from './call-log';
 import { SoapConnection, type SoapConnectionOptions } from './soap';
 import { DEFAULT_CALL_TIMEOUT_S } from '../net/timeouts';
 import { trustPolicyFrom } from '../net/tls';
@@ -103,7 +104,13 @@ export class VimClient {
       maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
     });
     try {
-      const soap = new SoapConnection(transport, log, soapOptions);
+      const observer =
+        soapOptions?.observer ??
+        (options.debugDir === undefined ? undefined : debugDirObserver(options.debugDir));
+      const soap = new SoapConnection(transport, log, {
+        ...soapOptions,
+        ...(observer ? { observer } : {}),
+      });
       const content = await soap.call(rq.retrieveServiceContent(), returnsOne(serviceContent));
       if (!content) throw new ServerError('RetrieveServiceContent returned nothing');
       soap.setApiVersion(content.about.apiVersion);

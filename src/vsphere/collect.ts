@@ -39,6 +39,9 @@ interface RawEntity {
   resourcePool?: string | null;
   parentVApp?: string | null;
   parentFolder?: string | null;
+  host?: string | null;
+  datastores?: string[];
+  networks?: string[];
 }
 
 export async function collectSnapshot(
@@ -98,7 +101,11 @@ export async function collectSnapshot(
 
 const ENTITY_PROPS = [
   { type: 'ManagedEntity', pathSet: ['name', 'parent'] },
-  { type: 'VirtualMachine', pathSet: ['resourcePool', 'parentVApp'] },
+  // runtime.host, datastore and network: where a VM runs, for `tenant init`.
+  {
+    type: 'VirtualMachine',
+    pathSet: ['resourcePool', 'parentVApp', 'runtime.host', 'datastore', 'network'],
+  },
   { type: 'VirtualApp', pathSet: ['parentFolder'] },
 ];
 
@@ -132,6 +139,10 @@ function refOf(value: unknown): string | null {
   return isMoRef(value as MoRef) ? (value as MoRef).value : null;
 }
 
+function refsOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(refOf).filter((r): r is string => r !== null) : [];
+}
+
 function toRawEntity(oc: ObjectContent): RawEntity {
   const name = oc.props.get('name');
   const e: RawEntity = {
@@ -143,6 +154,9 @@ function toRawEntity(oc: ObjectContent): RawEntity {
   if (oc.obj.type === 'VirtualMachine') {
     e.resourcePool = refOf(oc.props.get('resourcePool'));
     e.parentVApp = refOf(oc.props.get('parentVApp'));
+    e.host = refOf(oc.props.get('runtime.host'));
+    e.datastores = refsOf(oc.props.get('datastore'));
+    e.networks = refsOf(oc.props.get('network'));
   }
   if (oc.obj.type === 'VirtualApp') e.parentFolder = refOf(oc.props.get('parentFolder'));
   return e;

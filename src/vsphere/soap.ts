@@ -3,6 +3,7 @@
  * errors, retries for read-only calls, and --verbose logging with secrets redacted.
  */
 import { ServerError } from '../util/errors';
+import { describeAnswer, looksLikeSoap } from '../util/peer';
 import { redact, registerSecret, type Logger } from '../util/log';
 import { soapFault, type FaultRecord, type ResponseDecoder } from './decode';
 import { faultFromRecord } from './faults';
@@ -27,11 +28,25 @@ import {
 import { XmlSyntaxError } from './xml-scan';
 
 export const SESSION_COOKIE = 'vmware_soap_session';
-const LOGGED_BODY_CHARS = 4000;
+
+/** One finished SOAP exchange, for observers (src/vsphere/call-log.ts: --debug-dir). */
+export interface SoapCallRecord {
+  method: string;
+  /** The request as sent, and the response as received (absent when none came). */
+  request: string;
+  response?: string;
+  status?: number;
+  ms: number;
+  error?: string;
+}
+
+/** Sees every call; bodies reach observers only, never the terminal (--verbose logs one line). */
+export type SoapCallObserver = (record: SoapCallRecord) => void;
 
 export interface SoapConnectionOptions {
   retry?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
+  observer?: SoapCallObserver;
 }
 
 export class SoapConnection {
@@ -49,7 +64,10 @@ export class SoapConnection {
   ) {
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.observer = options.observer;
   }
+
+  private readonly observer: SoapCallObserver | undefined;
 
   setApiVersion(version: string): void {
     if (/^[0-9.]+$/.test(version)) this.soapAction = `urn:vim25/${version}`;
@@ -97,28 +115,31 @@ export class SoapConnection {
       SOAPAction: this.soapAction,
     };
     if (this.cookie) headers.Cookie = this.cookie;
-    // Bodies are redacted and logged with --verbose only: never built otherwise (45,000 VMs
-    // make tens of MB of XML).
-    if (this.log.verbose) this.log.debug(`soap ${req.method} request: ${loggable(req.body)}`);
+    // --verbose: one line per call; bodies go only to an observer (--debug-dir files).
     const started = Date.now();
     try {
       const res = await this.transport.post(req.body, headers, req.method);
       // The session key works as the session cookie: never print it, wherever it comes back.
       if (LOGIN_METHODS.has(req.method)) registerSecret(sessionKeyOf(res.body));
       this.keepCookie(res);
-      if (this.log.verbose) {
+      const ms = Date.now() - started;
+      if (this.log.verbose)
         this.log.debug(
-          `soap ${req.method}: HTTP ${res.status} in ${Date.now() - started} ms, ${res.body.length} bytes`,
+          `soap ${req.method}: HTTP ${res.status} in ${ms} ms, ${res.body.length} bytes`,
         );
-        this.log.debug(`soap ${req.method} response: ${loggable(res.body)}`);
-      }
+      this.observer?.({
+        method: req.method,
+        request: req.body,
+        response: res.body,
+        status: res.status,
+        ms,
+      });
       return res;
     } catch (err) {
-      this.log.debug(
-        redact(
-          `soap ${req.method}: failed after ${Date.now() - started} ms: ${(err as Error).message}`,
-        ),
-      );
+      const ms = Date.now() - started;
+      const error = (err as Error).message;
+      this.log.debug(redact(`soap ${req.method}: failed after ${ms} ms: ${error}`));
+      this.observer?.({ method: req.method, request: req.body, ms, error });
       throw err;
     }
   }
@@ -139,6 +160,13 @@ export class SoapConnection {
     try {
       outcome = decodeSoapResponse(method, res.body, returns);
     } catch (err) {
+      // A 200/500 answer in HTML or JSON is another server at this URL: say what it looks like.
+      if (!looksLikeSoap(res)) {
+        throw new ServerError(
+          `${method}: ${this.transport.url.host} is not a vCenter SDK endpoint: it answered HTTP ${res.status} with ${describeAnswer(res)}`,
+          { hint: `--url names vCenter's SDK, e.g. https://vcenter.example.com/sdk` },
+        );
+      }
       throw notSoap(method, res.status, err);
     }
     return resultOf(method, outcome);
@@ -238,21 +266,17 @@ export function sessionKeyOf(body: string): string | undefined {
   return /<returnval\b[^>]*>[\s\S]*?<key>([^<]+)<\/key>/.exec(body)?.[1]?.trim();
 }
 
-/**
- * A body as --verbose shows it: secrets removed (in any escaped form), then shortened
- * (after redaction, so a secret is never cut in half and half-printed).
- */
-function loggable(body: string): string {
-  return truncate(redact(body));
-}
-
-function truncate(text: string): string {
-  return text.length <= LOGGED_BODY_CHARS
-    ? text
-    : `${text.slice(0, LOGGED_BODY_CHARS)}… (${text.length} chars)`;
-}
-
 function httpError(method: string, res: HttpResponse, url: URL): ServerError {
+  // Through a proxy a busy vCenter answers 502-504 in HTML; anything else that is not SOAP is
+  // another server: say what it looks like (NSX Manager, a web page, ...).
+  if (![502, 503, 504].includes(res.status) && !looksLikeSoap(res)) {
+    return new ServerError(
+      `${method}: ${url.host} is not a vCenter SDK endpoint: it answered HTTP ${res.status} with ${describeAnswer(res)}`,
+      {
+        hint: `--url names vCenter's SDK, e.g. https://vcenter.example.com/sdk (NSX Manager goes in --nsx-url)`,
+      },
+    );
+  }
   const hint =
     res.status === 404
       ? `check the URL path; the vSphere API is at https://${url.host}/sdk`

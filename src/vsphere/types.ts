@@ -84,4 +84,6 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Requests in flight at once; default 8. */
   maxInFlight?: number;
+  /** --debug-dir: every SOAP request and response written to files there (src/vsphere/call-log.ts). */
+  debugDir?: string;
 }

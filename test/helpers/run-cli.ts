@@ -12,7 +12,14 @@ const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 
 export function runCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string; timeoutMs?: number } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    input?: string;
+    cwd?: string;
+    timeoutMs?: number;
+    /** Run as this user (root only): for permission-denied cases root itself would not see. */
+    uid?: number;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     // A clean environment: nothing from the developer's own DRPERM_/GOVC_ settings leaks in.
@@ -23,6 +30,7 @@ export function runCli(
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { ...base, ...options.env },
       cwd: options.cwd,
+      ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

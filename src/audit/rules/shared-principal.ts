@@ -33,10 +33,11 @@ export function sharedPrincipal(ctx: AuditContext): Finding[] {
   return out;
 }
 
-function sharing(
-  ctx: AuditContext,
-  a: TenantAccess,
-  b: TenantAccess,
+/** How a's account is b's too, or undefined; the fleet audit asks the same across vCenters. */
+export function sharing(
+  ctx: Pick<AuditContext, 'membership'>,
+  a: Pick<TenantAccess, 'principals'> & { tenant: { group: boolean; principal: string } },
+  b: Pick<TenantAccess, 'principals'> & { tenant: { group: boolean; principal: string } },
 ): { text: string; chains: string[] } | undefined {
   const sources = ctx.membership.data.sources;
   if (a.principals.selfKey === b.principals.selfKey) {

@@ -3,31 +3,54 @@
  * tenant's objects; writes the workbook, JSON and Markdown reports and prints a verdict per
  * tenant. Live (collects first) or offline from a snapshot, with identical results.
  */
+import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { AuditResult } from '../../audit/audit';
-import { parseSeverity, SEVERITIES, severityAtOrAbove, type Severity } from '../../audit/types';
+import {
+  DEFAULT_FAIL_ON,
+  parseSeverity,
+  SEVERITIES,
+  severityAtOrAbove,
+  type Severity,
+} from '../../audit/types';
 import { auditTenants } from '../../ops/audit';
+import {
+  auditFleet,
+  liveSources,
+  snapshotSources,
+  type FleetAuditOutcome,
+  type FleetSource,
+} from '../../ops/fleet';
+import { fleetConcurrency } from '../../policy/fleet';
 import { loadTenantPolicies } from '../../policy/tenant-policy';
 import { REPORT_FORMATS, type ReportFile, type ReportFormat } from '../../report';
 import { commandLineWithoutSecrets } from '../../report/evidence';
 import { ExitCode, InputError } from '../../util/errors';
 import { nearest } from '../../util/suggest';
+import { checkWritableDir } from '../../util/out-path';
 import {
   runServerChecks,
   serverCheckPasswords,
   type ServerCheckFlags,
 } from '../audit-server-checks';
 import { addConnectionOptions, type ConnectionFlags } from '../connection';
-import { makeContext, type GlobalOptions } from '../context';
+import { makeContext, type CommandContext, type GlobalOptions } from '../context';
 import { addDirectoryOptions, MembershipInputs, type MembershipFlags } from '../membership-options';
+import { addFleetOptions, fleetFile, fleetTargets, type FleetFlags } from '../fleet-connection';
 import { run } from '../run';
 import { obtainSnapshot } from '../snapshot-source';
 import { addTenantFilesOption, tenantFiles, type TenantFileFlags } from '../tenant-option';
 import { TENANT_PASSWORDS_OPTION } from '../tenant-passwords';
 
 interface AuditFlags
-  extends GlobalOptions, ConnectionFlags, TenantFileFlags, MembershipFlags, ServerCheckFlags {
-  snapshot?: string;
+  extends
+    GlobalOptions,
+    ConnectionFlags,
+    TenantFileFlags,
+    Omit<MembershipFlags, 'snapshot'>,
+    FleetFlags,
+    ServerCheckFlags {
+  snapshot: string[];
   out?: string;
   format: string;
   failOn: string;
@@ -52,6 +75,11 @@ Examples:
   $ drperm audit --tenants contoso.yaml fabrikam.yaml --avs --membership groups.yaml \\
       --nsx-snapshot reports/nsx.json
 
+  # the whole estate: every vCenter of drperm.yaml live, or the snapshots of collect --fleet
+  $ drperm audit --fleet drperm.yaml --tenants policies/tenants
+  $ drperm audit --snapshot reports/estate --tenants policies/tenants
+  $ drperm audit --snapshot reports/vc-a.json --snapshot reports/vc-b.json --tenants policies/tenants
+
   # track findings since last month's review (Status/Owner/Comment carried over), and sign
   $ drperm audit --tenants policies/tenants --snapshot vc01.json \\
       --previous reports/2026-11/drperm-audit.xlsx --sign audit-key.pem
@@ -74,65 +102,77 @@ group-grant-unresolved. A snapshot from \`drperm collect --membership-from vcent
 carries its membership into an offline audit.
 
 Verdict: a tenant is "isolated" when it has no critical or high finding.
-Exit code 1 when a finding at or above --fail-on exists (default high).
+Exit code 1 when a finding at or above --fail-on exists (default high); 3 when a vCenter of a
+fleet could not be audited (the others are, and the report says why it failed).
 Rules: cross-tenant-access, shared-principal (critical); unowned-vm-access, propagating-grant,
 excess-privilege, role-exceeds-cloudadmin (high); no-access-pattern, missing-grant,
 mode-mismatch, role-drift, group-grant-unresolved (medium); with --nsx-snapshot also
 nsx-cross-tenant-binding (critical), nsx-unsupported-role, nsx-role-exceeds-cloudadmin (high).`;
 
 export function register(program: Command): void {
-  addDirectoryOptions(
-    addConnectionOptions(
-      addTenantFilesOption(
-        program.command('audit'),
-        'tenants',
-        'tenant policy files, or directories of *.yaml files',
-      )
-        .description(
-          "audit tenant isolation: every tenant account's effective access, findings and reports",
+  addFleetOptions(
+    addDirectoryOptions(
+      addConnectionOptions(
+        addTenantFilesOption(
+          program.command('audit'),
+          'tenants',
+          'tenant policy files, or directories of *.yaml files',
         )
+          .description(
+            "audit tenant isolation: every tenant account's effective access, findings and reports",
+          )
 
-        .option('--snapshot <file>', 'audit a snapshot from `drperm collect` instead of connecting')
-        .option('--out <dir>', 'report directory (default reports/<UTC time>/)')
-        .option('--format <list>', 'comma-separated report formats: xlsx, json, md', 'xlsx,json,md')
-        .option(
-          '--fail-on <severity>',
-          `exit 1 at or above this severity (${SEVERITIES.join(', ')})`,
-          'high',
-        )
-        .option(
-          '--membership <file>',
-          'YAML: group name -> member names, to resolve group permissions',
-        )
-        .option(
-          '--role <file>',
-          'role policy to check the live role against (default: the shipped Azure_Site_Recovery role)',
-        )
-        .option(
-          '--avs',
-          "Azure VMware Solution: compare the tenant role with CloudAdmin (the server's CloudAdmin role, else its documented privileges)",
-        )
-        .option(
-          '--nsx-snapshot <file>',
-          'also audit NSX roles and bindings from `drperm nsx collect` (adds nsx-* findings and an NSX sheet)',
-        )
-        .option(
-          '--previous <file>',
-          'an earlier report (.json) or workbook (.xlsx): mark findings new, unchanged or resolved; an xlsx also gives its Status, Owner and Comment',
-        )
-        .option(
-          '--sign <key>',
-          'Ed25519 private key (PEM, PKCS#8): write a detached signature <report>.sig beside each report',
-        )
-        .option(
-          '--confirm-with-server',
-          'ask vCenter (FetchUserPrivilegeOnEntities) for each tenant account\'s privileges on every entity and compare (adds server-disagrees findings and a "Confirmed by vCenter" column)',
-        )
-        .option(
-          '--discover',
-          'log in as each tenant account and compare what it discovers with its policy (adds a "Seen as tenant" section)',
-        )
-        .option(...TENANT_PASSWORDS_OPTION),
+          .option(
+            '--snapshot <fileOrDir>',
+            'audit a snapshot from `drperm collect` instead of connecting; repeat it, or name a directory, for several vCenters (each named after its file)',
+            (value: string, list: string[]) => [...list, value],
+            [] as string[],
+          )
+          .option('--out <dir>', 'report directory (default reports/<UTC time>/)')
+          .option(
+            '--format <list>',
+            'comma-separated report formats: xlsx, json, md',
+            'xlsx,json,md',
+          )
+          .option(
+            '--fail-on <severity>',
+            `exit 1 at or above this severity (${SEVERITIES.join(', ')}); the same default as nsx audit`,
+            DEFAULT_FAIL_ON,
+          )
+          .option(
+            '--membership <file>',
+            'YAML: group name -> member names, to resolve group permissions',
+          )
+          .option(
+            '--role <file>',
+            'role policy to check the live role against (default: the shipped Azure_Site_Recovery role)',
+          )
+          .option(
+            '--avs',
+            "Azure VMware Solution: compare the tenant role with CloudAdmin (the server's CloudAdmin role, else its documented privileges)",
+          )
+          .option(
+            '--nsx-snapshot <file>',
+            'also audit NSX roles and bindings from `drperm nsx collect` (adds nsx-* findings and an NSX sheet)',
+          )
+          .option(
+            '--previous <file>',
+            'an earlier report (.json) or workbook (.xlsx): mark findings new, unchanged or resolved; an xlsx also gives its Status, Owner and Comment',
+          )
+          .option(
+            '--sign <key>',
+            'Ed25519 private key (PEM, PKCS#8): write a detached signature <report>.sig beside each report',
+          )
+          .option(
+            '--confirm-with-server',
+            'ask vCenter (FetchUserPrivilegeOnEntities) for each tenant account\'s privileges on every entity and compare (adds server-disagrees findings and a "Confirmed by vCenter" column)',
+          )
+          .option(
+            '--discover',
+            'log in as each tenant account and compare what it discovers with its policy (adds a "Seen as tenant" section)',
+          )
+          .option(...TENANT_PASSWORDS_OPTION),
+      ),
     ),
   )
     .addHelpText('after', EXAMPLES)
@@ -143,9 +183,35 @@ export function register(program: Command): void {
         const failOn = parseSeverity(opts.failOn);
         const formats = parseFormats(opts.format);
         const tenants = await loadTenantPolicies(tenantFiles(opts));
+        // Before collecting: a report directory that cannot be written fails now, not after.
+        await checkWritableDir(opts.out ?? 'reports', '--out');
+        const sources = await fleetSources(opts, ctx);
+        if (sources) {
+          const fleet = await auditFleet(
+            sources.list,
+            {
+              tenants,
+              ...(opts.membership !== undefined ? { membershipFile: opts.membership } : {}),
+              ...(opts.role !== undefined ? { roleFile: opts.role } : {}),
+              avs: opts.avs === true,
+              failOn,
+              ...(opts.out !== undefined ? { outDir: opts.out } : {}),
+              formats,
+              concurrency: sources.concurrency,
+              ...(sources.fleetFile !== undefined ? { fleetFile: sources.fleetFile } : {}),
+              commandLine: commandLineWithoutSecrets(process.argv.slice(2)),
+            },
+            ctx.emit,
+          );
+          ctx.out(renderFleetSummary(fleet, failOn));
+          if (fleet.failed.length > 0) return ExitCode.Server;
+          return fleet.failing > 0 ? ExitCode.Findings : ExitCode.Ok;
+        }
         const passwords = await serverCheckPasswords(opts, tenants);
+        const { snapshot: files, ...single } = opts;
+        const singleOpts = files[0] !== undefined ? { ...single, snapshot: files[0] } : single;
         const directory = await MembershipInputs.open(
-          opts,
+          singleOpts,
           ctx,
           tenants.map((t) => t.policy.account),
         );
@@ -153,7 +219,7 @@ export function register(program: Command): void {
         let membership: Awaited<ReturnType<MembershipInputs['forAudit']>>;
         try {
           input = await obtainSnapshot(
-            opts,
+            singleOpts,
             ctx,
             directory.readsVcenter ? (c, s) => directory.recordInSnapshot(c, s) : undefined,
           );
@@ -194,6 +260,84 @@ export function register(program: Command): void {
         return outcome.failing > 0 ? ExitCode.Findings : ExitCode.Ok;
       }),
     );
+}
+
+/**
+ * The fleet path: --fleet (live), several --snapshot, or a directory of snapshots. One
+ * snapshot file keeps the single-vCenter report.
+ */
+async function fleetSources(
+  opts: AuditFlags,
+  ctx: CommandContext,
+): Promise<{ list: FleetSource[]; concurrency: number; fleetFile?: string } | undefined> {
+  if (opts.snapshot.length > 0) {
+    if (opts.fleet !== undefined) {
+      throw new InputError('--fleet and --snapshot exclude each other', {
+        hint: 'audit the fleet live with --fleet, or its snapshots (from `collect --fleet`) with --snapshot DIR',
+      });
+    }
+    const single = opts.snapshot.length === 1 && !(await isDirectory(opts.snapshot[0]!));
+    if (single) return undefined;
+    refuseSingleOnly(opts);
+    return { list: await snapshotSources(opts.snapshot), concurrency: 4 };
+  }
+  if (opts.fleet === undefined) return undefined;
+  refuseSingleOnly(opts);
+  const { loaded, targets } = await fleetTargets(opts);
+  return {
+    list: liveSources(targets, ctx.log),
+    concurrency: fleetConcurrency(loaded.fleet),
+    fleetFile: fleetFile(opts)!,
+  };
+}
+
+/** Options that work on one vCenter's audit only, so far. */
+function refuseSingleOnly(opts: AuditFlags): void {
+  const given = (
+    [
+      ['--nsx-snapshot', opts.nsxSnapshot],
+      ['--previous', opts.previous],
+      ['--sign', opts.sign],
+      ['--confirm-with-server', opts.confirmWithServer === true ? true : undefined],
+      ['--discover', opts.discover === true ? true : undefined],
+    ] as const
+  ).filter(([, v]) => v !== undefined);
+  if (given.length > 0) {
+    throw new InputError(
+      `${given.map(([f]) => f).join(', ')} audit${given.length === 1 ? 's' : ''} one vCenter; not combined with a fleet yet`,
+      { hint: 'audit NSX per manager with `drperm nsx audit`' },
+    );
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}
+
+export function renderFleetSummary(outcome: FleetAuditOutcome, failOn: Severity): string {
+  const { result } = outcome;
+  const lines: string[] = [];
+  const width = Math.max(7, ...result.vcenters.map((v) => v.name.length));
+  for (const v of result.vcenters) {
+    const counts =
+      SEVERITIES.filter((s) => v.findings[s] > 0)
+        .map((s) => `${v.findings[s]} ${s}`)
+        .join(', ') || 'no findings';
+    const what =
+      v.status === 'failed'
+        ? `FAILED: ${v.error ?? ''}`
+        : `${v.tenants.length} tenant${v.tenants.length === 1 ? '' : 's'}, ${counts}`;
+    lines.push(`vCenter ${v.name.padEnd(width)}  ${what}`);
+  }
+  lines.push('');
+  const summary = renderSummary(result, outcome.files, failOn).split('\n');
+  result.tenants.forEach((t, i) => {
+    if (t.unaudited) summary[i] += ` (vCenter ${t.unaudited.join(', ')} not audited)`;
+  });
+  return [...lines, ...summary].join('\n');
 }
 
 export function parseFormats(value: string): ReportFormat[] {

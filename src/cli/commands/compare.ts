@@ -29,6 +29,11 @@ interface CompareOptions extends GlobalOptions, ConnectionFlags {
 }
 
 const HELP = `
+Examples:
+  $ drperm compare cloudadmin                          # the role against the documented list
+  $ drperm compare cloudadmin --live                   # on AVS: against the live CloudAdmin role
+  $ drperm compare cloudadmin --snapshot reports/vc01.json --json --fail-on-diff
+
 Which CloudAdmin list is used:
   default        Microsoft's documented list (--baseline FILE, default the shipped
                  policies/baselines/avs-cloudadmin.yaml)

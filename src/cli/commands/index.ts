@@ -1,6 +1,7 @@
 /** Registers every command, in the order `drperm --help` lists them. One line per command module. */
 import type { Command } from 'commander';
 import * as collect from './collect';
+import * as inventory from './inventory';
 import * as role from './role';
 import * as compare from './compare';
 import * as tenant from './tenant';
@@ -11,6 +12,7 @@ import * as verifyReport from './verify-report';
 
 export function registerCommands(program: Command): void {
   collect.register(program);
+  inventory.register(program);
   role.register(program);
   compare.register(program);
   tenant.register(program);

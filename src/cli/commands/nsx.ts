@@ -5,7 +5,7 @@
  *   nsx role plan|apply NAME    the AVS Network Admin / AVS Security Admin custom roles (README "NSX")
  */
 import type { Command } from 'commander';
-import { parseSeverity, SEVERITIES } from '../../audit/types';
+import { DEFAULT_FAIL_ON, parseSeverity, SEVERITIES } from '../../audit/types';
 import { loadNsxBaseline } from '../../policy/nsx-baseline';
 import {
   addNsxConnectionOptions,
@@ -23,7 +23,9 @@ import {
   planNsxRole,
 } from '../../ops/nsx';
 import { loadTenantPolicies } from '../../policy/tenant-policy';
+import { pending, planSummaryLine, rolePlanCounts } from '../../plan/plan-summary';
 import { ExitCode } from '../../util/errors';
+import { checkWritableFile } from '../../util/out-path';
 import { confirm } from '../confirm';
 import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
 import { run } from '../run';
@@ -70,6 +72,7 @@ Example:
       run(async (_opts: unknown, cmd: Command) => {
         const opts = cmd.optsWithGlobals<CommonFlags & { out?: string }>();
         const ctx = makeContext(opts);
+        await checkWritableFile(opts.out ?? 'reports/nsx-snapshot.json', '--out');
         const result = await withNsxClient(opts, ctx.log, (client, s) =>
           collectNsxToFile(client, s.username, opts.out, ctx.emit),
         );
@@ -102,14 +105,19 @@ function registerAudit(nsx: Command): void {
       )
       .option(
         '--fail-on <severity>',
-        `exit 1 on findings of this severity or above (${SEVERITIES.join(', ')})`,
-        'low',
+        `exit 1 on findings of this severity or above (${SEVERITIES.join(', ')}); the same default as audit`,
+        DEFAULT_FAIL_ON,
       )
       .option('--json', 'print the result as JSON on stdout'),
   )
     .addHelpText(
       'after',
       `
+Examples:
+  $ drperm nsx audit --tenants policies/tenants/ --snapshot reports/nsx.json   # offline
+  $ drperm nsx audit --tenants policies/tenants/ --fail-on critical            # live
+  $ drperm nsx audit --tenants policies/tenants/ --snapshot reports/nsx.json --json
+
 Rules:
   nsx-unsupported-role         high      an LDAP user or group bound to a role AVS does not support
   nsx-role-exceeds-cloudadmin  high      a custom role holding more than cloudadmin on some feature
@@ -176,14 +184,28 @@ compares it with the role on the manager. Nothing is sent when the role is alrea
   addNsxConnectionOptions(
     role
       .command('plan <name>')
-      .description('show what `nsx role apply` would change (exit 1 when something would)')
+      .description('show what `nsx role apply` would change (nothing is changed)')
       .option('--baseline <file>', 'AVS NSX baseline with the role recipes')
+      .option(
+        '--detailed-exitcode',
+        'exit 0 when there is nothing to do, 1 when changes are pending',
+      )
       .option('--json', 'print the plan as JSON on stdout'),
   )
-    .addHelpText('after', describe)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ drperm nsx role plan avs-network-admin
+  $ drperm nsx role plan avs-security-admin --detailed-exitcode || echo "role differs"
+  $ drperm nsx role plan avs-network-admin --json
+${describe}
+Exit code 0 (with --detailed-exitcode: 0 nothing to do, 1 changes pending); 2 for an unknown
+role or one above cloudadmin; 3 for server errors.`,
+    )
     .action(
       run(async (name: string, _opts: unknown, cmd: Command) => {
-        const opts = cmd.optsWithGlobals<CommonFlags>();
+        const opts = cmd.optsWithGlobals<CommonFlags & { detailedExitcode?: boolean }>();
         return runRole(makeContext(opts), opts, name, 'plan');
       }),
     );
@@ -196,7 +218,14 @@ compares it with the role on the manager. Nothing is sent when the role is alrea
       .option('-y, --yes', 'do not ask for confirmation')
       .option('--json', 'print the result as JSON on stdout'),
   )
-    .addHelpText('after', describe)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ drperm nsx role apply avs-network-admin            # shows the difference, asks, PUTs, reads back
+  $ drperm nsx role apply avs-security-admin --yes
+${describe}`,
+    )
     .action(
       run(async (name: string, _opts: unknown, cmd: Command) => {
         const opts = cmd.optsWithGlobals<CommonFlags & { yes?: boolean }>();
@@ -208,7 +237,7 @@ compares it with the role on the manager. Nothing is sent when the role is alrea
 /** plan: show the difference (exit 1 when there is one); apply: show, ask, PUT and read back. */
 async function runRole(
   ctx: CommandContext,
-  opts: CommonFlags & { yes?: boolean },
+  opts: CommonFlags & { yes?: boolean; detailedExitcode?: boolean },
   name: string,
   mode: 'plan' | 'apply',
 ): Promise<ExitCode> {
@@ -218,9 +247,15 @@ async function runRole(
     const plan = await planNsxRole(client, s.username, policy, name, mode, ctx.emit);
     const { change, built } = plan;
     if (mode === 'plan' || change.action === 'none') {
+      const counts = rolePlanCounts(change.action);
       if (opts.json) printJson(ctx, { mode, applied: false, change, role: built.role });
-      else for (const l of plan.lines) ctx.out(l);
-      return mode === 'plan' && change.action !== 'none' ? ExitCode.Findings : ExitCode.Ok;
+      else
+        for (const l of [...plan.lines, ...(mode === 'plan' ? [planSummaryLine(counts)] : [])])
+          ctx.out(l);
+      // Plans exit 0; --detailed-exitcode makes pending changes exit 1 (as every plan command).
+      return mode === 'plan' && opts.detailedExitcode === true && pending(counts)
+        ? ExitCode.Findings
+        : ExitCode.Ok;
     }
     // The difference is shown before the question, on stdout unless stdout carries JSON.
     for (const l of plan.lines) (opts.json ? ctx.log.info : ctx.out)(l);

@@ -7,7 +7,8 @@
 import type { Command } from 'commander';
 import { describeRolePlan } from '../../plan/role-plan';
 import { applyRole, loadRolePolicies, planRole, type RolePlanReport } from '../../ops/role';
-import { InputError } from '../../util/errors';
+import { pending, planSummaryLine, rolePlanCounts } from '../../plan/plan-summary';
+import { ExitCode, InputError } from '../../util/errors';
 import { confirm } from '../confirm';
 import { addConnectionOptions, onVcenter, type ConnectionFlags } from '../connection';
 import { makeContext, printJson, type GlobalOptions } from '../context';
@@ -19,6 +20,7 @@ interface RoleOptions extends GlobalOptions, ConnectionFlags {
   avs?: boolean;
   json?: boolean;
   yes?: boolean;
+  detailedExitcode?: boolean;
 }
 
 export function register(program: Command): void {
@@ -29,14 +31,25 @@ export function register(program: Command): void {
   addConnectionOptions(
     withRoleOptions(role.command('plan'))
       .description('show what `role apply` would change (nothing is changed)')
+      .option(
+        '--detailed-exitcode',
+        'exit 0 when there is nothing to do, 1 when changes are pending',
+      )
       .option('--json', 'print the plan as JSON on stdout')
       .addHelpText(
         'after',
         `
+Examples:
+  $ drperm role plan                                   # the shipped Azure_Site_Recovery policy
+  $ drperm role plan --avs                             # on AVS: the variant CloudAdmin can assign
+  $ drperm role plan --role my-role.yaml --detailed-exitcode || echo "role differs"
+
 The policy's wildcards (VirtualMachine.Config.* = "VM Configuration: All") expand from the
 server's privilege catalogue. System.Anonymous, System.View and System.Read are added by
-vCenter to every role and are never reported as differences.
-Exit code 0 whether or not changes are pending; 2 for a bad policy; 3 for server errors.`,
+vCenter to every role and are never reported as differences. The plan ends with one summary
+line ("Plan: 1 to add, 0 to change, 0 to remove").
+Exit code 0 (with --detailed-exitcode: 0 nothing to do, 1 changes pending); 2 for a bad
+policy; 3 for server errors.`,
       ),
   ).action(
     run(async (_opts: unknown, cmd: Command) => {
@@ -44,8 +57,10 @@ Exit code 0 whether or not changes are pending; 2 for a bad policy; 3 for server
       const ctx = makeContext(opts);
       const policies = await loadRolePolicies(opts);
       const report = await onVcenter(opts, ctx, (client) => planRole(client, policies, ctx.emit));
+      const counts = rolePlanCounts(report.plan.action);
       if (opts.json) printJson(ctx, report);
-      else ctx.out(renderReport(report).join('\n'));
+      else ctx.out([...renderReport(report), planSummaryLine(counts)].join('\n'));
+      return opts.detailedExitcode === true && pending(counts) ? ExitCode.Findings : ExitCode.Ok;
     }),
   );
 
@@ -57,6 +72,11 @@ Exit code 0 whether or not changes are pending; 2 for a bad policy; 3 for server
       .addHelpText(
         'after',
         `
+Examples:
+  $ drperm role apply                                  # shows the change, asks, applies, reads back
+  $ drperm role apply --yes                            # in scripts (no terminal to ask on)
+  $ drperm role apply --avs --yes                      # Azure_Site_Recovery_AVS on AVS
+
 Roles are looked up by name, never by id. A second apply changes nothing and says so.
 After the change the role is read back and compared with the policy again.
 Exit code 0 when the role matches the policy afterwards; 2 when the confirmation is

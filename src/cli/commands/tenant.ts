@@ -23,22 +23,46 @@ import { checkBackupTenant, planRollbackLive, rollbackTenant } from '../../ops/t
 import { DEFAULT_CONCURRENCY } from '../../plan/apply';
 import { DEFAULT_BACKUP_DIR, readBackup } from '../../plan/backup';
 import {
+  pending,
+  planSummaryLine,
+  tenantPlanCounts,
+  type PlanCounts,
+} from '../../plan/plan-summary';
+import { readSavedPlan } from '../../plan/saved-plan-file';
+import {
+  renderChanges,
   renderExecution,
   renderRestorePlan,
   renderRollbackPlan,
   tenantHeading,
 } from '../../plan/tenant-render';
 import { defaultRolePolicyPath, loadRolePolicy } from '../../policy/role-policy';
-import { loadTenantPolicies } from '../../policy/tenant-policy';
+import { loadTenantPolicies, omittedTenantFiles } from '../../policy/tenant-policy';
+import { checkWritableDir, checkWritableFile } from '../../util/out-path';
+import {
+  applySavedPlan,
+  checkSavedPlan,
+  planTenantsToFile,
+  savedPending,
+} from '../../ops/saved-plan';
 import { ExitCode, InputError } from '../../util/errors';
 import { confirm } from '../confirm';
 import { addConnectionOptions, onVcenter } from '../connection';
-import { makeContext, printJson } from '../context';
+import { addFleetOptions } from '../fleet-connection';
+import {
+  fleetApply,
+  fleetCheck,
+  fleetPlan,
+  fleetRollback,
+  type FleetTenantOptions,
+} from '../tenant/fleet';
+import { makeContext, printJson, type CommandContext } from '../context';
 import { run } from '../run';
+import { registerInit } from './tenant-init';
 import { tenantFiles } from '../tenant-option';
 import { appliedJson, parseConcurrency } from '../tenant/change';
 import { reportFindings } from '../tenant/findings';
-import { EXAMPLES, type TenantOptions, withTenantOption } from '../tenant/options';
+import { EXAMPLES, TENANT_EXAMPLES, type TenantOptions, withTenantOption } from '../tenant/options';
 import { registerDiscover } from '../tenant/discover';
 import { listingRefusals, planJson, printPlans } from '../tenant/plan-live';
 
@@ -51,6 +75,73 @@ function withChangeOptions(cmd: Command, text: { json: string; backupDir: string
     .option('--concurrency <n>', 'objects changed at once', String(DEFAULT_CONCURRENCY));
 }
 
+const DETAILED_EXITCODE = '--detailed-exitcode';
+const DETAILED_EXITCODE_HELP = 'exit 0 when there is nothing to do, 1 when changes are pending';
+
+/** Plans exit 0; with --detailed-exitcode, 1 while changes are pending (as terraform plan). */
+export function planExitCode(counts: PlanCounts, detailed: boolean): ExitCode {
+  return detailed && pending(counts) ? ExitCode.Findings : ExitCode.Ok;
+}
+
+/** `tenant apply --plan FILE`: check that nothing it read changed, show, ask, apply exactly it. */
+async function applyPlanFile(
+  opts: TenantOptions,
+  ctx: CommandContext,
+  concurrency: number,
+  backupDir: string,
+): Promise<void> {
+  const planFile = opts.plan!;
+  if (opts.tenant !== undefined || opts.tenants !== undefined || opts.prune === true) {
+    throw new InputError(
+      '--plan applies exactly the saved plan; --tenant and --prune were fixed when it was made',
+      { hint: `drperm tenant apply --plan ${planFile}` },
+    );
+  }
+  const saved = await readSavedPlan(planFile);
+  await checkWritableDir(backupDir, '--backup-dir');
+  await onVcenter(
+    opts,
+    ctx,
+    async (client, { interrupted }) => {
+      const snapshot = await checkSavedPlan(client, saved, planFile, ctx.emit);
+      const pending = savedPending(saved);
+      if (!opts.json) {
+        for (const t of saved.tenants) {
+          ctx.out(
+            [
+              `Tenant ${t.tenant}: ${t.group ? 'group' : 'user'} ${t.principal}, role ${t.roleName} (from ${planFile})`,
+              ...(t.changes.length > 0 ? renderChanges(t.changes) : ['  nothing to change']),
+            ].join('\n'),
+          );
+        }
+      }
+      if (pending.total === 0) {
+        if (opts.json) printJson(ctx, { plan: planFile, applied: [] });
+        ctx.log.info('nothing to change: the saved plan has no changes');
+        return;
+      }
+      const question = `Apply ${pending.total} permission change(s) of ${planFile} for ${pending.tenants.map((t) => t.tenant).join(', ')} on ${client.url}?`;
+      if (!(await confirm(question, { yes: opts.yes, ctx }))) {
+        throw new InputError('cancelled: nothing was changed');
+      }
+      const applied = await applySavedPlan(
+        client,
+        saved,
+        { backupDir, concurrency, signal: interrupted },
+        snapshot.roles,
+        ctx.emit,
+        (t, outcome) => {
+          if (!opts.json)
+            ctx.out([`Tenant ${t.tenant}`, ...renderExecution(outcome.report)].join('\n'));
+        },
+      );
+      if (opts.json) printJson(ctx, { plan: planFile, applied: applied.map(appliedJson) });
+      failIfIncomplete(applied, pending.tenants.length, interrupted.aborted);
+    },
+    { finishOnSignal: true },
+  );
+}
+
 export function register(program: Command): void {
   const tenant = program
     .command('tenant')
@@ -58,48 +149,80 @@ export function register(program: Command): void {
       "onboard a tenant's Azure Site Recovery account: plan, apply, verify, rollback, drift, restore",
     )
     .addHelpText('after', EXAMPLES);
+  registerInit(tenant);
   registerDiscover(tenant);
 
-  addConnectionOptions(
-    withTenantOption(tenant.command('plan'))
-      .description(
-        'show, per object, the permission to add, to change or already in place (changes nothing)',
-      )
-      .option('--prune', "plan the removal of the account's permissions the policy does not name")
-      .option('--json', 'print the plan as JSON on stdout'),
+  addFleetOptions(
+    addConnectionOptions(
+      withTenantOption(tenant.command('plan'), TENANT_EXAMPLES.plan)
+        .description(
+          'show, per object, the permission to add, to change or already in place (changes nothing)',
+        )
+        .option('--prune', "plan the removal of the account's permissions the policy does not name")
+        .option(
+          '--out <file>',
+          'save the exact plan, with a fingerprint of what it read, for `tenant apply --plan FILE`',
+        )
+        .option(DETAILED_EXITCODE, DETAILED_EXITCODE_HELP)
+        .option('--json', 'print the plan as JSON on stdout'),
+    ),
   ).action(
     run(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const opts = cmd.optsWithGlobals<TenantOptions & FleetTenantOptions>();
       const ctx = makeContext(opts);
-      const tenants = await loadTenantPolicies(tenantFiles(opts));
+      if (opts.fleet !== undefined) return fleetPlan(opts, ctx);
+      const files = tenantFiles(opts);
+      const tenants = await loadTenantPolicies(files);
+      for (const w of await omittedTenantFiles(files)) ctx.log.warn(w);
+      if (opts.out !== undefined) await checkWritableFile(opts.out, '--out');
+      const prune = opts.prune === true;
+      const out = opts.out;
       const { result } = await onVcenter(opts, ctx, (client) =>
-        planTenants(client, tenants, { prune: opts.prune === true }, ctx.emit),
+        out === undefined
+          ? planTenants(client, tenants, { prune }, ctx.emit)
+          : listingRefusals(ctx, false, () =>
+              planTenantsToFile(client, tenants, { prune, out }, ctx.emit),
+            ),
       );
       if (opts.json) printJson(ctx, planJson(result));
       else printPlans(ctx, result);
       await listingRefusals(ctx, opts.json === true, async () => refuseIfNeeded(result));
+      const counts = tenantPlanCounts(result.plans);
+      if (!opts.json) ctx.out(planSummaryLine(counts));
+      return planExitCode(counts, opts.detailedExitcode === true);
     }),
   );
 
-  addConnectionOptions(
-    withChangeOptions(
-      withTenantOption(tenant.command('apply'))
-        .description(
-          'show the plan, ask, back up every permission of the objects to touch, apply, and verify each object',
-        )
-        .option('--prune', "also remove the account's permissions the policy does not name"),
-      {
-        json: 'print the plan and the outcome as JSON on stdout',
-        backupDir: 'where backups are written',
-      },
+  addFleetOptions(
+    addConnectionOptions(
+      withChangeOptions(
+        withTenantOption(tenant.command('apply'), TENANT_EXAMPLES.apply)
+          .description(
+            'show the plan, ask, back up every permission of the objects to touch, apply, and verify each object',
+          )
+          .option('--prune', "also remove the account's permissions the policy does not name")
+          .option(
+            '--plan <file>',
+            'apply exactly a plan saved by `tenant plan --out`; refused if what it read has changed',
+          ),
+        {
+          json: 'print the plan and the outcome as JSON on stdout',
+          backupDir: 'where backups are written',
+        },
+      ),
     ),
   ).action(
     run(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const opts = cmd.optsWithGlobals<TenantOptions & FleetTenantOptions>();
       const ctx = makeContext(opts);
       const concurrency = parseConcurrency(opts.concurrency);
-      const tenants = await loadTenantPolicies(tenantFiles(opts));
       const backupDir = opts.backupDir ?? DEFAULT_BACKUP_DIR;
+      if (opts.plan !== undefined) return applyPlanFile(opts, ctx, concurrency, backupDir);
+      if (opts.fleet !== undefined) return fleetApply(opts, ctx, concurrency);
+      const files = tenantFiles(opts);
+      const tenants = await loadTenantPolicies(files);
+      for (const w of await omittedTenantFiles(files)) ctx.log.warn(w);
+      await checkWritableDir(backupDir, '--backup-dir');
       return onVcenter(
         opts,
         ctx,
@@ -108,6 +231,7 @@ export function register(program: Command): void {
           const { result } = live;
           if (!opts.json) printPlans(ctx, result);
           await listingRefusals(ctx, false, async () => refuseIfNeeded(result));
+          if (!opts.json) ctx.out(planSummaryLine(tenantPlanCounts(result.plans)));
           const pending = pendingChanges(result);
           if (pending.plans.length === 0) {
             // Nothing to write, but an unfinished earlier run is still followed up.
@@ -161,19 +285,24 @@ export function register(program: Command): void {
     }),
   );
 
-  addConnectionOptions(
-    withTenantOption(tenant.command('verify'))
-      .description(
-        'check that the live permissions match the policy; exit 1 with the differences if not',
-      )
-      .option('--json', 'print the differences as JSON on stdout'),
+  addFleetOptions(
+    addConnectionOptions(
+      withTenantOption(tenant.command('verify'), TENANT_EXAMPLES.verify)
+        .description(
+          'check that the live permissions match the policy; exit 1 with the differences if not',
+        )
+        .option('--role <file>', "role policy the tenant role's privileges are compared with")
+        .option('--json', 'print the differences as JSON on stdout'),
+    ),
   ).action(
     run(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const opts = cmd.optsWithGlobals<TenantOptions & FleetTenantOptions>();
       const ctx = makeContext(opts);
+      if (opts.fleet !== undefined) return fleetCheck(opts, ctx, 'verify');
       const tenants = await loadTenantPolicies(tenantFiles(opts));
+      const rolePolicy = await loadRolePolicy(opts.role ?? defaultRolePolicyPath());
       const check = await listingRefusals(ctx, false, () =>
-        onVcenter(opts, ctx, (client) => verifyTenants(client, tenants, ctx.emit)),
+        onVcenter(opts, ctx, (client) => verifyTenants(client, tenants, rolePolicy, ctx.emit)),
       );
       return reportFindings(
         ctx,
@@ -184,17 +313,20 @@ export function register(program: Command): void {
     }),
   );
 
-  addConnectionOptions(
-    withTenantOption(tenant.command('drift'))
-      .description(
-        "find drift for cron or CI: tenant VMs without the grant, grants changed or removed, the role's privileges changed; exit 1 on drift",
-      )
-      .option('--role <file>', 'role policy the tenant role is compared with', undefined)
-      .option('--json', 'print the findings as JSON on stdout'),
+  addFleetOptions(
+    addConnectionOptions(
+      withTenantOption(tenant.command('drift'), TENANT_EXAMPLES.drift)
+        .description(
+          "find drift for cron or CI: tenant VMs without the grant, grants changed or removed, the role's privileges changed; exit 1 on drift",
+        )
+        .option('--role <file>', 'role policy the tenant role is compared with', undefined)
+        .option('--json', 'print the findings as JSON on stdout'),
+    ),
   ).action(
     run(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const opts = cmd.optsWithGlobals<TenantOptions & FleetTenantOptions>();
       const ctx = makeContext(opts);
+      if (opts.fleet !== undefined) return fleetCheck(opts, ctx, 'drift');
       const tenants = await loadTenantPolicies(tenantFiles(opts));
       const rolePolicy = await loadRolePolicy(opts.role ?? defaultRolePolicyPath());
       const check = await listingRefusals(ctx, false, () =>
@@ -204,30 +336,34 @@ export function register(program: Command): void {
     }),
   );
 
-  addConnectionOptions(
-    withChangeOptions(
-      withTenantOption(tenant.command('rollback'))
-        .description(
-          "restore the tenant account's permissions on the objects of a backup (other principals untouched), and verify",
-        )
-        .requiredOption(
-          '--backup <file>',
-          'a backup written by tenant apply (reports/backups/...)',
-        ),
-      {
-        json: 'print the outcome as JSON on stdout',
-        backupDir: 'where the pre-rollback backup is written',
-      },
+  addFleetOptions(
+    addConnectionOptions(
+      withChangeOptions(
+        withTenantOption(tenant.command('rollback'), TENANT_EXAMPLES.rollback)
+          .description(
+            "restore the tenant account's permissions on the objects of a backup (other principals untouched), and verify",
+          )
+          .requiredOption(
+            '--backup <file>',
+            'a backup written by tenant apply (reports/backups/...)',
+          ),
+        {
+          json: 'print the outcome as JSON on stdout',
+          backupDir: 'where the pre-rollback backup is written',
+        },
+      ),
     ),
   ).action(
     run(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<TenantOptions>();
+      const opts = cmd.optsWithGlobals<TenantOptions & FleetTenantOptions>();
       const ctx = makeContext(opts);
       const concurrency = parseConcurrency(opts.concurrency);
+      if (opts.fleet !== undefined) return fleetRollback(opts, ctx, concurrency);
       const backupFile = opts.backup!;
       const backup = await readBackup(backupFile);
       if (opts.tenant ?? opts.tenants)
         checkBackupTenant(backup, await loadTenantPolicies(tenantFiles(opts)), backupFile);
+      await checkWritableDir(opts.backupDir ?? DEFAULT_BACKUP_DIR, '--backup-dir');
       return onVcenter(
         opts,
         ctx,

@@ -11,7 +11,8 @@ export function reportFindings(
   okMessage: string,
 ): ExitCode {
   if (json) printJson(ctx, { differences: check.differences, tenants: check.tenants });
-  else
+  // -q (cron): nothing at all when there is nothing to report.
+  else if (!(ctx.quiet && check.differences === 0))
     ctx.out(check.tenants.map((t) => renderFindings(t.tenant, t.findings).join('\n')).join('\n\n'));
   if (check.differences === 0) {
     ctx.log.info(okMessage);

@@ -246,8 +246,18 @@ describe('drperm nsx role', () => {
   it('plans, applies both AVS custom roles, and a second apply changes nothing', () =>
     withServer({ scenario: 'avs' }, async (s) => {
       const env = nsxEnv(s);
-      const plan = await runCli(['nsx', 'role', 'plan', 'avs-network-admin'], { env });
+      // Plans exit 0; with --detailed-exitcode, 1 while changes are pending.
+      expect((await runCli(['nsx', 'role', 'plan', 'avs-network-admin'], { env })).code).toBe(0);
+      const plan = await runCli(
+        ['nsx', 'role', 'plan', 'avs-network-admin', '--detailed-exitcode'],
+        {
+          env,
+        },
+      );
       expect(plan.code).toBe(1);
+      expect(plan.stdout.trimEnd().split('\n').at(-1)).toBe(
+        'Plan: 1 to add, 0 to change, 0 to remove',
+      );
       expect(plan.stdout).toContain(
         '+ create NSX role avs_network_admin "AVS Network Admin", cloned from Network Admin (network_engineer)',
       );
@@ -314,8 +324,14 @@ describe('drperm nsx role', () => {
       expect(await putAsUiUser(s, '/policy/api/v1/aaa/roles/avs_network_admin', fixtureRole)).toBe(
         200,
       );
-      const plan = await runCli(['nsx', 'role', 'plan', 'avs-network-admin'], { env });
+      const plan = await runCli(
+        ['nsx', 'role', 'plan', 'avs-network-admin', '--detailed-exitcode'],
+        {
+          env,
+        },
+      );
       expect(plan.code).toBe(1);
+      expect(plan.stdout).toContain('Plan: 0 to add, 1 to change, 0 to remove');
       expect(plan.stdout).toContain('~ update NSX role avs_network_admin');
       expect(plan.stdout).toContain('Segments (policy_segment): read -> crud');
       const apply = await runCli(['nsx', 'role', 'apply', 'avs-network-admin', '--yes'], { env });

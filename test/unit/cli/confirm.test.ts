@@ -8,6 +8,7 @@ const ctx: CommandContext = {
   log: silentLogger,
   out: () => undefined,
   interactive: false,
+  quiet: false,
   emit: () => undefined,
 };
 

@@ -31,5 +31,5 @@ it('names the field of an invalid snapshot', async () => {
   };
   text.nsx.roles[0]!.features[0]!.permission = 'admin';
   writeFileSync(file, JSON.stringify(text));
-  await expect(readNsxSnapshot(file)).rejects.toThrow(/nsx\.roles\.0\.features\.0\.permission/);
+  await expect(readNsxSnapshot(file)).rejects.toThrow(/nsx\.roles\[0\]\.features\[0\]\.permission/);
 });

@@ -77,9 +77,9 @@ describe('loadRolePolicy errors', () => {
     );
     const err = await loadError(() => loadRolePolicy(file));
     // The label is missing (misspelt "lable"): the error points at the entry's line.
-    expect(err.message).toContain(`${file}:4 privileges.0.label`);
+    expect(err.message).toContain(`${file}:4 privileges[0].label`);
     expect(err.message).toMatch(/and 1 more problem/);
-    expect(err.location).toEqual({ file, line: 4, field: 'privileges.0.label' });
+    expect(err.location).toEqual({ file, line: 4, field: 'privileges[0].label' });
   });
 
   it('rejects a malformed privilege ID at its line', async () => {
@@ -88,7 +88,7 @@ describe('loadRolePolicy errors', () => {
       ['kind: role', 'name: R', 'privileges:', '  - id: Data store', '    label: x', ''].join('\n'),
     );
     const err = await loadError(() => loadRolePolicy(file));
-    expect(err.message).toMatch(new RegExp(`${file}:4 privileges\\.0\\.id: not a privilege id`));
+    expect(err.message).toMatch(new RegExp(`${file}:4 privileges\\[0\\]\\.id: not a privilege id`));
   });
 
   it('rejects the same ID listed twice, naming the second occurrence', async () => {
@@ -106,7 +106,7 @@ describe('loadRolePolicy errors', () => {
       ].join('\n'),
     );
     const err = await loadError(() => loadRolePolicy(file));
-    expect(err.message).toContain(`${file}:6 privileges.1.id`);
+    expect(err.message).toContain(`${file}:6 privileges[1].id`);
     expect(err.message).toContain('listed twice');
   });
 
@@ -222,12 +222,12 @@ describe('resolveRolePrivileges', () => {
     }
     expect(err).toBeInstanceOf(InputError);
     const e = err as InputError;
-    expect(e.message).toContain('policies/roles/mine.yaml:6 privileges.1.id');
+    expect(e.message).toContain('policies/roles/mine.yaml:6 privileges[1].id');
     expect(e.message).toMatch(/nearest: Datastore\.Browse,/);
     expect(e.location).toEqual({
       file: 'policies/roles/mine.yaml',
       line: 6,
-      field: 'privileges.1.id',
+      field: 'privileges[1].id',
     });
   });
 
@@ -243,14 +243,14 @@ describe('resolveRolePrivileges', () => {
       ].join('\n'),
     );
     expect(() => resolveRolePrivileges(policy, catalogue(VM_CONFIG_67), source)).toThrow(
-      /role\.yaml:4 privileges\.0\.id: "VirtualMachine\.Confg\.\*" matches no privilege.*nearest: VirtualMachine\.Config\.\*/,
+      /role\.yaml:4 privileges\[0\]\.id: "VirtualMachine\.Confg\.\*" matches no privilege.*nearest: VirtualMachine\.Config\.\*/,
     );
   });
 
   it('names the field even without a source file', () => {
     const policy = { privileges: [{ id: 'Task.Creat', label: 'x' }] };
     expect(() => resolveRolePrivileges(policy, catalogue(['Task.Create']))).toThrow(
-      /privileges\.0\.id: "Task\.Creat" .*nearest: Task\.Create/,
+      /privileges\[0\]\.id: "Task\.Creat" .*nearest: Task\.Create/,
     );
   });
 });

@@ -62,10 +62,10 @@ describe('loadTenantPolicies', () => {
     const err = await loadError([file]);
     expect(err.message).toMatch(
       new RegExp(
-        `^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:6 objects\\.datacenters\\.0: inventory paths start with "/"`,
+        `^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:6 objects\\.datacenters\\[0\\]: inventory paths start with "/"`,
       ),
     );
-    expect(err.location).toEqual({ file, line: 6, field: 'objects.datacenters.0' });
+    expect(err.location).toEqual({ file, line: 6, field: 'objects.datacenters[0]' });
   });
 
   it('refuses an unknown field with its line', async () => {

@@ -40,16 +40,16 @@ describe('policy file errors', () => {
   it('names an unknown field and the nearest known one', () => {
     const err = errorOf('mode: failback\nitems:\n  - id: a\n    label: b\n    lable: c\n');
     expect(err.message).toContain(
-      'p.yaml:5 items.0.lable: unknown field "lable"; did you mean "label"?',
+      'p.yaml:5 items[0].lable: unknown field "lable"; did you mean "label"?',
     );
   });
 
   it('lists every problem with its own line, not only the first', () => {
     const err = errorOf('mode: failbak\nitems:\n  - id: a\n    lable: b\n');
     expect(err.message.split('\n')[0]).toMatch(/^p\.yaml:1 mode: .*\(and 2 more problems\)$/);
-    expect(err.message).toContain('\n  p.yaml:3 items.0.label: ');
+    expect(err.message).toContain('\n  p.yaml:3 items[0].label: ');
     expect(err.message).toContain(
-      '\n  p.yaml:4 items.0.lable: unknown field "lable"; did you mean "label"?',
+      '\n  p.yaml:4 items[0].lable: unknown field "lable"; did you mean "label"?',
     );
   });
 });

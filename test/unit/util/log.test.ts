@@ -1,4 +1,4 @@
-import { createLogger, redact, registerSecret } from '../../../src/util/log';
+import { createLogger, flushDeferredWarnings, redact, registerSecret } from '../../../src/util/log';
 
 describe('redact', () => {
   const password = 'Lab&<Pass>1"x';
@@ -72,5 +72,21 @@ describe('redact', () => {
       'debug: request body <password>***</password>',
       'error: server said ***',
     ]);
+  });
+});
+
+describe('-q', () => {
+  it('holds warnings back: shown when the run fails, dropped when it succeeds', () => {
+    const lines: string[] = [];
+    const quiet = createLogger({ quiet: true, write: (l) => lines.push(l) });
+    quiet.info('collecting ...');
+    quiet.warn('account could not be checked');
+    expect(lines).toEqual([]);
+    flushDeferredWarnings(false);
+    expect(lines).toEqual([]);
+    quiet.warn('second \x1b[2J warning');
+    quiet.error('it failed');
+    flushDeferredWarnings(true);
+    expect(lines).toEqual(['error: it failed', 'warning: second \\x1b[2J warning']);
   });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createLogger } from '../../../src/util/log';
 import { VimClient } from '../../../src/vsphere/client';
 import { NoPermissionFault, NotAuthenticatedFault } from '../../../src/vsphere/faults';
@@ -103,7 +106,9 @@ describe('VimClient session, retries and logging', () => {
       true,
     );
     const logText = lines.join('\n');
-    expect(logText).toContain('soap Login request');
+    // One line per call, never a body (bodies go to --debug-dir files only).
+    expect(logText).toMatch(/soap Login: HTTP 200 in \d+ ms, \d+ bytes/);
+    expect(logText).not.toContain('<soapenv:');
     expect(logText).toMatch(/soap RetrieveAllPermissions: HTTP 503 in \d+ ms/);
     expect(logText).not.toContain(PASSWORD);
     expect(logText).not.toContain('Pa$$w0rd&amp;&lt;unit&gt;');
@@ -121,13 +126,21 @@ describe('VimClient session, retries and logging', () => {
           )
         : undefined,
     );
-    const client = await VimClient.connect(options(), log, fast);
+    const debugDir = mkdtempSync(join(tmpdir(), 'drperm-debug-dir-'));
+    const client = await VimClient.connect({ ...options(), debugDir }, log, fast);
     const err = await client.retrieveAllPermissions().catch((e: unknown) => e as Error);
     await client.logout();
     expect(err).toBeInstanceOf(Error);
-    const logText = lines.join('\n');
-    expect(logText).toContain('soap RetrieveAllPermissions response');
-    expect(logText).not.toContain('w0rd');
+    const files = readdirSync(debugDir).sort();
+    expect(files).toContain('0002-Login.req.xml');
+    const response = files.find((f) => /-RetrieveAllPermissions\.res\.xml$/.test(f))!;
+    const bodies = files.map((f) => readFileSync(join(debugDir, f), 'utf8')).join('\n');
+    expect(readFileSync(join(debugDir, response), 'utf8')).toContain('cannot parse request');
+    expect(readFileSync(join(debugDir, '0002-Login.req.xml'), 'utf8')).toContain(
+      '<password>***</password>',
+    );
+    expect(bodies).not.toContain('w0rd');
+    expect(lines.join('\n')).not.toContain('w0rd');
   });
 
   it('does not retry a write after 503', async () => {
