@@ -9,72 +9,30 @@
 //
 // Prints figures; asserts nothing (speed is measured here, not in tests).
 'use strict';
-const { spawn } = require('node:child_process');
-const { mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync } = require('node:fs');
+const { mkdtempSync, mkdirSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-
-const ROOT = join(__dirname, '..');
-const CLI = join(ROOT, 'dist', 'cli.js');
+const {
+  ROOT,
+  CLI,
+  arg,
+  measure,
+  median,
+  fmt,
+  mib,
+  tenantFiles: writeTenantFiles,
+  timedAudits,
+  TIME,
+} = require('./bench-lib');
 const { startLab } = require(join(ROOT, 'dist-lab'));
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
 const VMS = arg('--vms', 45000);
 const TENANTS = arg('--tenants', 50);
 const RUNS = arg('--runs', 3);
 const PAGE_SIZE = arg('--page-size', 1000);
 const FLEET_LABS = arg('--fleet-labs', 5);
-const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
-/** Runs a command under /usr/bin/time; resolves with wall seconds and peak RSS (MiB). */
-function measure(command, args, env) {
-  return new Promise((resolve, reject) => {
-    const [cmd, argv] = TIME ? [TIME, ['-f', 'BENCH %e %M', command, ...args]] : [command, args];
-    const started = process.hrtime.bigint();
-    const child = spawn(cmd, argv, {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wall = Number(process.hrtime.bigint() - started) / 1e9;
-      const m = /BENCH ([\d.]+) (\d+)/.exec(stderr);
-      resolve({ code, stdout, stderr, seconds: wall, rssMiB: m ? Number(m[2]) / 1024 : NaN });
-    });
-  });
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (s) => `${s.toFixed(2)} s`;
-const mib = (m) => (Number.isNaN(m) ? 'n/a' : `${Math.round(m)} MiB`);
-
-/** One tenant file per lab tenant folder; in a fleet, names are prefixed with their vCenter. */
-function tenantFiles(dir, count = TENANTS, vcenter) {
-  for (let t = 0; t < count; t++) {
-    const folder = `tenant-${String(t).padStart(3, '0')}`;
-    const name = vcenter ? `${vcenter}-${folder}` : folder;
-    writeFileSync(
-      join(dir, `${name}.yaml`),
-      [
-        `tenant: ${name}`,
-        'mode: failback',
-        ...(vcenter ? [`vcenter: ${vcenter}`] : []),
-        `account: { principal: 'VSPHERE.LOCAL\\asr-${name}' }`,
-        'objects:',
-        '  datacenters: [/DC0]',
-        `  vms: { folders: [/DC0/vm/${folder}] }`,
-        '',
-      ].join('\n'),
-    );
-  }
-}
+const tenantFiles = (dir, count = TENANTS, vcenter) => writeTenantFiles(dir, count, vcenter);
 
 /** The same estate as FLEET_LABS labs: collect --fleet and an offline fleet audit, RUNS times each. */
 async function benchFleet(work) {
@@ -191,29 +149,7 @@ async function main() {
     const tenantsDir = join(work, 'tenants');
     mkdirSync(tenantsDir);
     tenantFiles(tenantsDir);
-    const audits = [];
-    for (let i = 0; i < RUNS; i++) {
-      const a = await measure(
-        process.execPath,
-        [
-          CLI,
-          'audit',
-          '--tenants',
-          tenantsDir,
-          '--snapshot',
-          snapshot,
-          '--format',
-          'json',
-          '--out',
-          join(work, `audit-${i}`),
-          '--fail-on',
-          'critical',
-        ],
-        {},
-      );
-      if (a.code !== 0) throw new Error(`drperm audit failed:\n${a.stderr}`);
-      audits.push(a);
-    }
+    const audits = await timedAudits(snapshot, tenantsDir, work, RUNS);
 
     // The large lab goes before the fleet starts: the machine holds one estate at a time.
     await lab.stop();

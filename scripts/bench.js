@@ -15,13 +15,24 @@
 // Rounds are rotated (A B C, B C A, ...) so that a machine's drift hits every client alike.
 // Prints figures; asserts nothing (speed is measured here, not in tests).
 'use strict';
-const { spawn, spawnSync } = require('node:child_process');
-const { mkdtempSync, mkdirSync, rmSync, statSync, writeFileSync, existsSync } = require('node:fs');
+const { spawnSync } = require('node:child_process');
+const { mkdtempSync, mkdirSync, rmSync, statSync, existsSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
+const {
+  ROOT,
+  CLI,
+  arg,
+  strArg,
+  measure,
+  median,
+  fmt,
+  mib,
+  tenantFiles: writeTenantFiles,
+  timedAudits,
+  TIME,
+} = require('./bench-lib');
 
-const ROOT = join(__dirname, '..');
-const CLI = join(ROOT, 'dist', 'cli.js');
 const REFCLIENT_SRC = join(ROOT, 'test', 'bench', 'refclient');
 const REFCLIENT_BIN = join(ROOT, 'test', 'sim', '.bin', 'refclient');
 const { startLab } = require(join(ROOT, 'dist-lab'));
@@ -32,14 +43,6 @@ const {
   printStartup,
 } = require('./bench-audit');
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-function strArg(name) {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
-}
 const CURVE = (strArg('--curve') ?? (strArg('--vms') || '5000,15000,45000'))
   .split(',')
   .map(Number)
@@ -52,29 +55,6 @@ const PAGE_SIZE = arg('--page-size', 1000);
 /** Larger than any lab inventory: the whole view in one response. */
 const ONE_PAGE = 100000;
 const BASELINE = strArg('--baseline-cli') && resolve(strArg('--baseline-cli'));
-const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-
-/** Runs a command under /usr/bin/time; resolves with wall seconds and peak RSS (MiB). */
-function measure(command, args, env) {
-  return new Promise((resolve, reject) => {
-    const [cmd, argv] = TIME ? [TIME, ['-f', 'BENCH %e %M', command, ...args]] : [command, args];
-    const started = process.hrtime.bigint();
-    const child = spawn(cmd, argv, {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wall = Number(process.hrtime.bigint() - started) / 1e9;
-      const m = /BENCH ([\d.]+) (\d+)/.exec(stderr);
-      resolve({ code, stdout, stderr, seconds: wall, rssMiB: m ? Number(m[2]) / 1024 : NaN });
-    });
-  });
-}
 
 function buildRefclient() {
   const stale =
@@ -90,27 +70,7 @@ function buildRefclient() {
   if (r.status !== 0) throw new Error('cannot build the reference client (see above)');
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (s) => `${s.toFixed(2)} s`;
-const mib = (m) => (Number.isNaN(m) ? 'n/a' : `${Math.round(m)} MiB`);
-
-function tenantFiles(dir) {
-  for (let t = 0; t < TENANTS; t++) {
-    const name = `tenant-${String(t).padStart(3, '0')}`;
-    writeFileSync(
-      join(dir, `${name}.yaml`),
-      [
-        `tenant: ${name}`,
-        'mode: failback',
-        `account: { principal: 'VSPHERE.LOCAL\\asr-${name}' }`,
-        'objects:',
-        '  datacenters: [/DC0]',
-        `  vms: { folders: [/DC0/vm/${name}] }`,
-        '',
-      ].join('\n'),
-    );
-  }
-}
+const tenantFiles = (dir) => writeTenantFiles(dir, TENANTS);
 
 /** The clients measured side by side, each a function of the page size. */
 function clients(lab, snapshot) {
@@ -262,29 +222,7 @@ async function audit(snapshot) {
     const tenantsDir = join(dir, 'tenants');
     mkdirSync(tenantsDir);
     tenantFiles(tenantsDir);
-    const audits = [];
-    for (let i = 0; i < RUNS; i++) {
-      const a = await measure(
-        process.execPath,
-        [
-          CLI,
-          'audit',
-          '--tenants',
-          tenantsDir,
-          '--snapshot',
-          snapshot,
-          '--format',
-          'json',
-          '--out',
-          join(dir, `audit-${i}`),
-          '--fail-on',
-          'critical',
-        ],
-        {},
-      );
-      if (a.code !== 0) throw new Error(`drperm audit failed:\n${a.stderr}`);
-      audits.push(a);
-    }
+    const audits = await timedAudits(snapshot, tenantsDir, dir, RUNS);
     return {
       seconds: median(audits.map((r) => r.seconds)),
       rssMiB: Math.max(...audits.map((r) => r.rssMiB)),
