@@ -118,7 +118,7 @@ function checkNames(source: YamlSource, fleet: Fleet): void {
         throw locate(
           source,
           [list, i, 'name'],
-          `"${s.name}" is already the name of ${list}.${first}; names are unique`,
+          `"${s.name}" is already the name of ${list}[${first}]; names are unique`,
         );
       }
       seen.set(key, i);

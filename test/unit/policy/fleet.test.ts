@@ -87,7 +87,7 @@ describe('fleet file', () => {
     const text = TWO.replace('    passwordEnv: VC1_PASSWORD', '    password: s3cret');
     const err = await errorOf(() => loadFleet(fleetFile(text)));
     expect(err.message).toMatch(
-      /drperm\.yaml:4 vcenters\.0\.password: passwords never go in the fleet file/,
+      /drperm\.yaml:4 vcenters\[0\]\.password: passwords never go in the fleet file/,
     );
     expect(err.message).not.toContain('s3cret');
   });
@@ -97,7 +97,7 @@ describe('fleet file', () => {
       loadFleet(fleetFile(TWO.replace('passwordEnv: VC1', 'paswordEnv: VC1'))),
     );
     expect(err.message).toMatch(
-      /drperm\.yaml:4 vcenters\.0\.paswordEnv: unknown field "paswordEnv"; did you mean "passwordEnv"\?/,
+      /drperm\.yaml:4 vcenters\[0\]\.paswordEnv: unknown field "paswordEnv"; did you mean "passwordEnv"\?/,
     );
   });
 
@@ -106,13 +106,13 @@ describe('fleet file', () => {
       loadFleet(fleetFile(TWO.replace('name: vc-shared', 'name: VC-Dedicated'))),
     );
     expect(dup.message).toMatch(
-      /drperm\.yaml:5 vcenters\.1\.name: "VC-Dedicated" is already the name of vcenters\.0/,
+      /drperm\.yaml:5 vcenters\[1\]\.name: "VC-Dedicated" is already the name of vcenters\[0\]/,
     );
     const nsx = await errorOf(() =>
       loadFleet(fleetFile(TWO.replace('vcenter: vc-shared', 'vcenter: vc-shraed'))),
     );
     expect(nsx.message).toMatch(
-      /drperm\.yaml:12 nsxManagers\.0\.vcenter: no vCenter "vc-shraed" in the fleet file; did you mean "vc-shared"\?/,
+      /drperm\.yaml:12 nsxManagers\[0\]\.vcenter: no vCenter "vc-shraed" in the fleet file; did you mean "vc-shared"\?/,
     );
   });
 
@@ -123,7 +123,7 @@ describe('fleet file', () => {
     const err = await errorOf(() =>
       loadFleet(fleetFile(TWO.replace('VC1_PASSWORD', 'VC1-PASSWORD'))),
     );
-    expect(err.message).toMatch(/:4 vcenters\.0\.passwordEnv: an environment variable name/);
+    expect(err.message).toMatch(/:4 vcenters\[0\]\.passwordEnv: an environment variable name/);
   });
 
   it('picks vCenters by name, suggesting the nearest for a typo', async () => {
@@ -186,7 +186,7 @@ describe('tenants on the vCenters of a fleet', () => {
   it('names an unknown vCenter with the nearest one and its line in a list', async () => {
     const loaded = await tenants({ both: tenantYaml('both', ['vc-dedicated', 'vc-shard']) });
     expect(() => assignTenants(names(), loaded)).toThrow(
-      /both\.yaml:5 vcenter\.1: no vCenter "vc-shard" in the fleet file; did you mean "vc-shared"\?/,
+      /both\.yaml:5 vcenter\[1\]: no vCenter "vc-shard" in the fleet file; did you mean "vc-shared"\?/,
     );
   });
 });
