@@ -16,7 +16,7 @@ import { chmod, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../util/errors';
-import { parseJsonWith } from '../util/json-file';
+import { parseJsonWith, readJsonFile } from '../util/json-file';
 
 export const BACKUP_FORMAT = 'drperm-permission-backup';
 export const BACKUP_FORMAT_VERSION = 1;
@@ -113,12 +113,9 @@ export async function writeBackup(dir: string, backup: Backup): Promise<string> 
 
 /** Reads a backup; refuses one whose SHA-256 file is missing or does not match (exit 2). */
 export async function readBackup(file: string): Promise<Backup> {
-  let data: Buffer;
-  try {
-    data = await readFile(file);
-  } catch (err) {
-    throw new InputError(`cannot read backup ${file}: ${(err as Error).message}`, { cause: err });
-  }
+  // A directory, a device, an oversized, empty, binary or non-object file is refused first
+  // (with what is wrong with it); then the hash; then the schema.
+  const { text, json } = await readJsonFile(file, 'backup');
   let recorded: string;
   try {
     recorded = (await readFile(hashFileOf(file), 'utf8')).trim().split(/\s+/)[0] ?? '';
@@ -130,17 +127,12 @@ export async function readBackup(file: string): Promise<Backup> {
       },
     );
   }
-  const actual = sha256(data);
+  // drperm writes backups as UTF-8 without a byte-order mark: the text's bytes are the file's.
+  const actual = sha256(Buffer.from(text, 'utf8'));
   if (recorded.toLowerCase() !== actual) {
     throw new InputError(
       `${file} does not match its SHA-256 (${basename(hashFileOf(file))} says ${recorded.slice(0, 16)}…, the file is ${actual.slice(0, 16)}…): it was changed after drperm wrote it; refusing it`,
     );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(data.toString('utf8'));
-  } catch (err) {
-    throw new InputError(`${file} is not JSON: ${(err as Error).message}`, { cause: err });
   }
   return parseJsonWith(BackupSchema, json, file, 'drperm permission backup');
 }

@@ -102,7 +102,7 @@ export function buildCorpus(): { dir: string; files: HostileFile[] } {
   add(
     'cycle.json',
     ['json'],
-    /the parents form a cycle|is not a drperm|not a valid|not an NSX snapshot/,
+    /the parents form a cycle|is not a drperm|not a valid|not an NSX snapshot|cannot tell whether it was altered/,
     (p) => writeFileSync(p, cycleSnapshot()),
   );
   add(
@@ -125,8 +125,11 @@ export function buildCorpus(): { dir: string; files: HostileFile[] } {
     chmodSync(p, 0o000);
   });
   // As --tenant a directory is a list of tenant files; this one has none.
-  add('a-directory', ['yaml', 'json'], /is a directory, not a file|no tenant files/, (p) =>
-    mkdirSync(p),
+  add(
+    'a-directory',
+    ['yaml', 'json'],
+    /is a directory, not a file|no tenant files|no snapshot files/,
+    (p) => mkdirSync(p),
   );
   files.push({
     name: '/dev/zero',
