@@ -67,8 +67,11 @@ function tenantFiles(dir, count, vcenter) {
   }
 }
 
-/** `drperm audit` of a snapshot (or directory of snapshots), JSON only, `runs` times. */
-async function timedAudits(snapshot, tenantsDir, outDir, runs) {
+/**
+ * `drperm audit` of a snapshot (or directory of snapshots), JSON only, `runs` times;
+ * `extraArgs` and `env` for variants (--confirm-with-server and its vCenter).
+ */
+async function timedAudits(snapshot, tenantsDir, outDir, runs, { extraArgs = [], env = {} } = {}) {
   const audits = [];
   for (let i = 0; i < runs; i++) {
     const a = await measure(
@@ -80,6 +83,7 @@ async function timedAudits(snapshot, tenantsDir, outDir, runs) {
         tenantsDir,
         '--snapshot',
         snapshot,
+        ...extraArgs,
         '--format',
         'json',
         '--out',
@@ -87,9 +91,9 @@ async function timedAudits(snapshot, tenantsDir, outDir, runs) {
         '--fail-on',
         'critical',
       ],
-      {},
+      env,
     );
-    if (a.code !== 0) throw new Error(`drperm audit failed:\n${a.stderr}`);
+    if (a.code !== 0) throw new Error(`drperm audit ${extraArgs.join(' ')} failed:\n${a.stderr}`);
     audits.push(a);
   }
   return audits;

@@ -245,30 +245,10 @@ async function confirm(lab, snapshot) {
     const tenantsDir = join(dir, 'tenants');
     mkdirSync(tenantsDir);
     tenantFiles(tenantsDir);
-    const runs = [];
-    for (let i = 0; i < RUNS; i++) {
-      const a = await measure(
-        process.execPath,
-        [
-          CLI,
-          'audit',
-          '--tenants',
-          tenantsDir,
-          '--snapshot',
-          snapshot,
-          '--confirm-with-server',
-          '--format',
-          'json',
-          '--out',
-          join(dir, `confirm-${i}`),
-          '--fail-on',
-          'critical',
-        ],
-        env,
-      );
-      if (a.code !== 0) throw new Error(`drperm audit --confirm-with-server failed:\n${a.stderr}`);
-      runs.push(a);
-    }
+    const runs = await timedAudits(snapshot, tenantsDir, dir, RUNS, {
+      extraArgs: ['--confirm-with-server'],
+      env,
+    });
     return {
       seconds: median(runs.map((r) => r.seconds)),
       rssMiB: Math.max(...runs.map((r) => r.rssMiB)),

@@ -6,43 +6,16 @@
 // tenant's account is also fabrikam's on the shared vCenter (one SSO domain, Enhanced Linked
 // Mode). Exit 0 when every step behaved as expected (including the audit finding it).
 'use strict';
-const { spawn } = require('node:child_process');
 const { mkdirSync, readFileSync, readdirSync, writeFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
 
-const ROOT = join(__dirname, '..');
-const CLI = join(ROOT, 'dist', 'cli.js');
+const { ROOT, stamp, step, drperm } = require('./demo-lib');
 const { startLab } = require(join(ROOT, 'dist-lab'));
 
-const stamp = new Date()
-  .toISOString()
-  .replace(/[:.]/g, '-')
-  .replace(/-\d{3}Z$/, 'Z');
-const OUT = join(ROOT, 'reports', `demo-fleet-${stamp}`);
+const OUT = join(ROOT, 'reports', `demo-fleet-${stamp()}`);
 const TENANTS = 'policies/examples/fleet';
 
-const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const rel = (p) => relative(ROOT, p);
-
-function step(title) {
-  process.stdout.write(`\n${bold(`== ${title}`)}\n`);
-}
-
-async function drperm(args, env, expectedCodes = [0]) {
-  process.stdout.write(`$ drperm ${args.join(' ')}\n`);
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const code = await new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  if (!expectedCodes.includes(code)) {
-    throw new Error(`drperm ${args[0]} exited ${code}, expected ${expectedCodes.join(' or ')}`);
-  }
-}
 
 function fleetYaml(labs) {
   return [

@@ -4,48 +4,16 @@
 // simulator with two tenants and one deliberate leak, plus the NSX Manager test server.
 // Exit 0 when every step behaved as expected (including the audit finding the leak).
 'use strict';
-const { spawn } = require('node:child_process');
 const { mkdirSync, readFileSync, readdirSync } = require('node:fs');
 const { join, relative } = require('node:path');
 
-const ROOT = join(__dirname, '..');
-const CLI = join(ROOT, 'dist', 'cli.js');
+const { ROOT, stamp, bold, step, drperm } = require('./demo-lib');
 const { startLab } = require(join(ROOT, 'dist-lab'));
 const { startNsxServer } = require(join(ROOT, 'dist-lab', 'nsx-server'));
 
-const stamp = new Date()
-  .toISOString()
-  .replace(/[:.]/g, '-')
-  .replace(/-\d{3}Z$/, 'Z');
-const OUT = join(ROOT, 'reports', `demo-${stamp}`);
+const OUT = join(ROOT, 'reports', `demo-${stamp()}`);
 const TENANTS = 'policies/tenants';
 const MEMBERSHIP = 'policies/examples/lab-membership.yaml';
-
-const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
-
-function step(title) {
-  process.stdout.write(`\n${bold(`== ${title}`)}\n`);
-}
-
-/**
- * Runs drperm as a user would, shows the command, and checks the exit code. Asynchronous:
- * the NSX test server lives in this process and must keep answering meanwhile.
- */
-async function drperm(args, env, expectedCodes = [0]) {
-  process.stdout.write(`$ drperm ${args.join(' ')}\n`);
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const code = await new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  if (!expectedCodes.includes(code)) {
-    throw new Error(`drperm ${args[0]} exited ${code}, expected ${expectedCodes.join(' or ')}`);
-  }
-}
 
 async function main() {
   mkdirSync(OUT, { recursive: true });
