@@ -4,27 +4,18 @@
  * password comes from DRPERM_LDAP_PASSWORD, --ldap-password-stdin or a prompt, never a flag.
  */
 import type { Command } from 'commander';
-import { gatherMembership, membershipRequest, type TenantAccount } from '../directory/gather';
-import { FileMembershipSource } from '../directory/file-source';
+import type { TenantAccount } from '../directory/gather';
 import {
   DEFAULT_LDAP_PAGE_SIZE,
   DEFAULT_LDAP_TIMEOUT_MS,
-  LdapMembershipSource,
   parseBaseDn,
   type LdapSettings,
   type NestedMode,
   type LdapSchema,
 } from '../directory/ldap-source';
-import { readMembership } from '../directory/read';
-import type { MembershipSource } from '../directory/source';
-import { VcenterMembershipSource } from '../directory/vcenter-source';
-import type { MembershipData } from '../model/membership';
-import type { Snapshot } from '../model/snapshot';
 import { InputError } from '../util/errors';
 import { registerSecret } from '../util/log';
-import type { VimClient } from '../vsphere/client';
-import { loadMembership } from '../ops/audit';
-import type { CommandContext } from './context';
+import type { MembershipSettings } from '../ops/membership';
 import { promptPassword, readPasswordFromStdin } from './password-prompt';
 
 export interface MembershipFlags {
@@ -197,93 +188,29 @@ function wholeNumber(flag: string, value: string, min: number, max: number): num
 }
 
 /**
- * The membership sources of one command run, opened before the (long) vCenter collection so
- * that a bad directory setting fails fast.
+ * The membership sources the flags name (src/ops/membership.ts opens them). --membership-from
+ * vcenter reads the collecting session's directory, so it needs a live vCenter.
  */
-export class MembershipInputs {
-  private constructor(
-    private readonly ctx: CommandContext,
-    private readonly fromVcenter: boolean,
-    private readonly ldap: LdapMembershipSource | undefined,
-    private readonly file: FileMembershipSource | undefined,
-    private readonly accounts: readonly TenantAccount[],
-  ) {}
-
-  static async open(
-    opts: MembershipFlags,
-    ctx: CommandContext,
-    accounts: readonly TenantAccount[] = [],
-    io: PasswordIo = {},
-  ): Promise<MembershipInputs> {
-    let fromVcenter = false;
-    if (opts.membershipFrom !== undefined) {
-      oneOf('--membership-from', opts.membershipFrom, ['vcenter']);
-      if (opts.snapshot !== undefined) {
-        throw new InputError('--membership-from vcenter needs a live vCenter, not --snapshot', {
-          hint: 'collect with `drperm collect --membership-from vcenter`: an audit of that snapshot uses its membership section',
-        });
-      }
-      fromVcenter = true;
+export async function membershipSettings(
+  opts: MembershipFlags,
+  accounts: readonly TenantAccount[] = [],
+  io: PasswordIo = {},
+): Promise<MembershipSettings> {
+  let fromVcenter = false;
+  if (opts.membershipFrom !== undefined) {
+    oneOf('--membership-from', opts.membershipFrom, ['vcenter']);
+    if (opts.snapshot !== undefined) {
+      throw new InputError('--membership-from vcenter needs a live vCenter, not --snapshot', {
+        hint: 'collect with `drperm collect --membership-from vcenter`: an audit of that snapshot uses its membership section',
+      });
     }
-    const fileData = await loadMembership(opts.membership);
-    const file =
-      fileData && opts.membership ? new FileMembershipSource(fileData, opts.membership) : undefined;
-    const settings = await ldapSettings(opts, io);
-    const ldap = settings ? await LdapMembershipSource.open(settings) : undefined;
-    if (ldap) ctx.log.info(`LDAP ${ldap.info.location}: nested groups read ${ldap.nestedMode}`);
-    return new MembershipInputs(ctx, fromVcenter, ldap, file, accounts);
+    fromVcenter = true;
   }
-
-  get readsVcenter(): boolean {
-    return this.fromVcenter;
-  }
-
-  /** The directory sources in precedence order: LDAP for its domains, then vCenter. */
-  private directories(client?: VimClient): MembershipSource[] {
-    const out: MembershipSource[] = [];
-    if (this.ldap) out.push(this.ldap);
-    if (client && this.fromVcenter) {
-      out.push(
-        new VcenterMembershipSource(client, client.url, this.ldap ? ldapDomains(this.ldap) : []),
-      );
-    }
-    return out;
-  }
-
-  /**
-   * In the vCenter session, after collection: reads the directories and records what they
-   * said in the snapshot's membership section (the file is not recorded).
-   */
-  async recordInSnapshot(client: VimClient, snapshot: Snapshot): Promise<void> {
-    const sources = this.directories(client);
-    if (sources.length === 0) return;
-    this.ctx.log.info(
-      `reading group membership from ${sources.map((s) => s.info.location).join(', ')} ...`,
-    );
-    snapshot.membership = await readMembership(sources, membershipRequest(snapshot, this.accounts));
-    this.recorded = true;
-  }
-
-  private recorded = false;
-
-  /** The membership to audit with: the snapshot's section, then what is still open from LDAP and the file. */
-  async forAudit(snapshot: Snapshot): Promise<MembershipData | undefined> {
-    const sources: MembershipSource[] = [];
-    if (this.ldap && !this.recorded) sources.push(this.ldap);
-    if (this.file) sources.push(this.file);
-    if (sources.length === 0) return snapshot.membership;
-    return gatherMembership(
-      sources,
-      membershipRequest(snapshot, this.accounts),
-      snapshot.membership,
-    );
-  }
-
-  async close(): Promise<void> {
-    await this.ldap?.close();
-  }
-}
-
-function ldapDomains(ldap: LdapMembershipSource): string[][] {
-  return ldap.info.domains;
+  const ldap = await ldapSettings(opts, io);
+  return {
+    fromVcenter,
+    ...(opts.membership !== undefined ? { membershipFile: opts.membership } : {}),
+    ...(ldap ? { ldap } : {}),
+    accounts,
+  };
 }

@@ -13,7 +13,7 @@ import {
   severityAtOrAbove,
   type Severity,
 } from '../../audit/types';
-import { auditTenants } from '../../ops/audit';
+import { runAudit } from '../../ops/audit-run';
 import {
   auditFleet,
   liveSources,
@@ -28,19 +28,23 @@ import { commandLineWithoutSecrets } from '../../report/evidence';
 import { ExitCode, InputError } from '../../util/errors';
 import { nearest } from '../../util/suggest';
 import { checkWritableDir } from '../../util/out-path';
-import {
-  runServerChecks,
-  serverCheckPasswords,
-  type ServerCheckFlags,
-} from '../audit-server-checks';
-import { addConnectionOptions, type ConnectionFlags } from '../connection';
+import { accountsToLogIn } from '../../ops/tenant-discover';
+import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../connection';
 import { makeContext, type CommandContext, type GlobalOptions } from '../context';
-import { addDirectoryOptions, MembershipInputs, type MembershipFlags } from '../membership-options';
+import {
+  addDirectoryOptions,
+  membershipSettings,
+  type MembershipFlags,
+} from '../membership-options';
 import { addFleetOptions, fleetFile, fleetTargets, type FleetFlags } from '../fleet-connection';
 import { run } from '../run';
-import { obtainSnapshot } from '../snapshot-source';
+import { snapshotSource } from '../snapshot-source';
 import { addTenantFilesOption, tenantFiles, type TenantFileFlags } from '../tenant-option';
-import { TENANT_PASSWORDS_OPTION } from '../tenant-passwords';
+import {
+  TENANT_PASSWORDS_OPTION,
+  tenantPasswords,
+  type TenantPasswordFlags,
+} from '../tenant-passwords';
 
 interface AuditFlags
   extends
@@ -49,7 +53,7 @@ interface AuditFlags
     TenantFileFlags,
     Omit<MembershipFlags, 'snapshot'>,
     FleetFlags,
-    ServerCheckFlags {
+    TenantPasswordFlags {
   snapshot: string[];
   out?: string;
   format: string;
@@ -60,6 +64,8 @@ interface AuditFlags
   nsxSnapshot?: string;
   previous?: string;
   sign?: string;
+  discover?: boolean;
+  confirmWithServer?: boolean;
 }
 
 const EXAMPLES = `
@@ -207,57 +213,54 @@ export function register(program: Command): void {
           if (fleet.failed.length > 0) return ExitCode.Server;
           return fleet.failing > 0 ? ExitCode.Findings : ExitCode.Ok;
         }
-        const passwords = await serverCheckPasswords(opts, tenants);
+        // Prompts first (tenant accounts, LDAP, vCenter), then the long work.
+        const passwords = opts.discover
+          ? await tenantPasswords(accountsToLogIn(tenants), opts)
+          : undefined;
         const { snapshot: files, ...single } = opts;
         const singleOpts = files[0] !== undefined ? { ...single, snapshot: files[0] } : single;
-        const directory = await MembershipInputs.open(
+        const membership = await membershipSettings(
           singleOpts,
-          ctx,
           tenants.map((t) => t.policy.account),
         );
-        let input: Awaited<ReturnType<typeof obtainSnapshot>>;
-        let membership: Awaited<ReturnType<MembershipInputs['forAudit']>>;
-        try {
-          input = await obtainSnapshot(
-            singleOpts,
-            ctx,
-            directory.readsVcenter ? (c, s) => directory.recordInSnapshot(c, s) : undefined,
-          );
-          membership = await directory.forAudit(input.snapshot);
-        } finally {
-          await directory.close();
-        }
-        const checks = await runServerChecks(
-          opts,
-          ctx,
-          input.snapshot,
-          tenants,
-          membership,
-          passwords,
-        );
-        const outcome = await auditTenants(
-          input,
+        const source = await snapshotSource(singleOpts, ctx.log);
+        const checking = opts.confirmWithServer === true || opts.discover === true;
+        const connection = !checking
+          ? undefined
+          : 'connection' in source
+            ? source.connection
+            : await resolveConnection(opts, ctx.log);
+        const outcome = await runAudit(
           {
             tenants,
-            ...(membership ? { membership } : {}),
-            ...(opts.membership !== undefined ? { membershipFile: opts.membership } : {}),
-            ...(opts.role !== undefined ? { roleFile: opts.role } : {}),
-            avs: opts.avs === true,
-            ...(opts.nsxSnapshot !== undefined ? { nsxSnapshotFile: opts.nsxSnapshot } : {}),
-            failOn,
-            ...(opts.out !== undefined ? { outDir: opts.out } : {}),
-            formats,
-            ...(opts.previous !== undefined ? { previousFile: opts.previous } : {}),
-            ...(opts.sign !== undefined ? { signKey: opts.sign } : {}),
-            commandLine: commandLineWithoutSecrets(process.argv.slice(2)),
-            serverChecks: checks,
+            source,
+            membership,
+            ...(connection
+              ? {
+                  serverChecks: {
+                    connection,
+                    confirmWithServer: opts.confirmWithServer === true,
+                    ...(passwords ? { discover: { passwords } } : {}),
+                  },
+                }
+              : {}),
+            options: {
+              ...(opts.role !== undefined ? { roleFile: opts.role } : {}),
+              avs: opts.avs === true,
+              ...(opts.nsxSnapshot !== undefined ? { nsxSnapshotFile: opts.nsxSnapshot } : {}),
+              failOn,
+              ...(opts.out !== undefined ? { outDir: opts.out } : {}),
+              formats,
+              ...(opts.previous !== undefined ? { previousFile: opts.previous } : {}),
+              ...(opts.sign !== undefined ? { signKey: opts.sign } : {}),
+              commandLine: commandLineWithoutSecrets(process.argv.slice(2)),
+            },
           },
+          ctx.log,
           ctx.emit,
         );
         ctx.out(renderSummary(outcome.result, outcome.files, failOn));
-        // A tenant that could not be discovered leaves the check incomplete: input or server error.
-        if (checks.failure !== undefined) return checks.failure;
-        return outcome.failing > 0 ? ExitCode.Findings : ExitCode.Ok;
+        return outcome.exitCode;
       }),
     );
 }

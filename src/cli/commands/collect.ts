@@ -12,7 +12,12 @@ import { DEFAULT_PAGE_SIZE } from '../../vsphere/collect';
 import { checkWritableFile } from '../../util/out-path';
 import { addConnectionOptions, onVcenter, type ConnectionFlags } from '../connection';
 import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
-import { addDirectoryOptions, MembershipInputs, type MembershipFlags } from '../membership-options';
+import { MembershipSources } from '../../ops/membership';
+import {
+  addDirectoryOptions,
+  membershipSettings,
+  type MembershipFlags,
+} from '../membership-options';
 import {
   addFleetOptions,
   fleetNsxTargets,
@@ -78,7 +83,7 @@ export function register(program: Command): void {
         if (opts.fleet !== undefined) return collectTheFleet(opts, ctx, pageSize);
         // Before collecting: an --out that cannot be written fails now, not after the work.
         await checkWritableFile(opts.out ?? 'reports/snapshot.json', '--out');
-        const directory = await MembershipInputs.open(opts, ctx);
+        const directory = await MembershipSources.open(await membershipSettings(opts), ctx.emit);
         const result = await onVcenter(opts, ctx, (client) =>
           collectToFile(
             client,

@@ -1,19 +1,13 @@
 /**
  * `drperm tenant discover`: the guide's final check ("verify that only the tenant's VMs are
  * displayed in Replicate > Select virtual machines") done by drperm, as each tenant's own
- * account. The use case is src/ops/discover.ts; here are the flags, the table and exit codes.
+ * account. The use case is src/ops/tenant-discover.ts; here are the flags and the table.
  */
 import type { Command } from 'commander';
 import type { SeenAsTenant } from '../../audit/seen-as-tenant';
-import { Inventory } from '../../model/inventory';
-import type { Snapshot } from '../../model/snapshot';
-import { loadTenantPolicies, type LoadedTenantPolicy } from '../../policy/tenant-policy';
-import { resolveTenant, type ResolvedTenant } from '../../policy/tenant-resolve';
-import { discoverTenants, type TenantDiscoveryResult } from '../../ops/discover';
-import { ExitCode } from '../../util/errors';
-import { collectSnapshot } from '../../ops/snapshot';
-import { withSession } from '../../vsphere/session';
-import type { ConnectOptions } from '../../vsphere/types';
+import { loadTenantPolicies } from '../../policy/tenant-policy';
+import type { TenantDiscoveryResult } from '../../ops/discover';
+import { accountsToLogIn, discoverLive } from '../../ops/tenant-discover';
 import { addConnectionOptions, resolveConnection } from '../connection';
 import { makeContext, printJson } from '../context';
 import { run } from '../run';
@@ -60,61 +54,18 @@ export function registerDiscover(tenant: Command): void {
         const policies = await loadTenantPolicies(tenantFiles(opts));
         const passwords = await tenantPasswords(accountsToLogIn(policies), opts);
         const connection = await resolveConnection(opts, ctx.log);
-        // The administrator's view of the inventory resolves the policies.
-        const snapshot = await withSession(connection, ctx.log, (client) =>
-          collectSnapshot(client, ctx.emit),
-        );
-        const tenants = resolvePolicies(policies, snapshot, (m) => ctx.log.warn(m));
-        const results = await discoverTenants(
-          serverSettings(connection),
-          snapshot,
-          tenants,
+        const { results, exitCode } = await discoverLive(
+          connection,
+          policies,
           passwords,
-          { emit: ctx.emit, sessionLog: ctx.log },
+          ctx.log,
+          ctx.emit,
         );
         if (opts.json) printJson(ctx, discoveryJson(results));
         else ctx.out(results.map(renderSeenAsTenant).join('\n\n'));
-        return discoveryExitCode(results);
+        return exitCode;
       }),
     );
-}
-
-/** Tenants whose account is a user (a group cannot log in). */
-export function accountsToLogIn(
-  policies: readonly LoadedTenantPolicy[],
-): Array<{ tenant: string; principal: string }> {
-  return policies
-    .filter((p) => !p.policy.account.group)
-    .map((p) => ({ tenant: p.policy.tenant, principal: p.policy.account.principal }));
-}
-
-export function resolvePolicies(
-  policies: readonly LoadedTenantPolicy[],
-  snapshot: Snapshot,
-  warn: (message: string) => void,
-): ResolvedTenant[] {
-  const inventory = new Inventory(snapshot.entities, snapshot.rootFolder);
-  const resolved = policies.map((p) => resolveTenant(p.policy, inventory, p.file));
-  for (const t of resolved) {
-    for (const p of t.problems) warn(`tenant ${t.policy.tenant}: ${p.field}: ${p.message}`);
-  }
-  return resolved;
-}
-
-/** URL and TLS trust of the administrator's connection; the tenants bring their own credentials. */
-export function serverSettings(
-  connection: ConnectOptions,
-): Omit<ConnectOptions, 'username' | 'password'> {
-  const { username: _u, password: _p, ...rest } = connection;
-  return rest;
-}
-
-/** 3 when a login was refused, 2 when a tenant could not be asked, 1 on findings, else 0. */
-export function discoveryExitCode(results: readonly TenantDiscoveryResult[]): number {
-  if (results.some((r) => r.cause === 'login-refused')) return ExitCode.Server;
-  if (results.some((r) => r.cause !== undefined)) return ExitCode.Usage;
-  if (results.some((r) => r.findings.length > 0)) return ExitCode.Findings;
-  return ExitCode.Ok;
 }
 
 export function discoveryJson(results: readonly TenantDiscoveryResult[]) {

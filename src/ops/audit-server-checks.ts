@@ -7,26 +7,24 @@
  */
 import type { MembershipInput } from '../audit/principals';
 import type { Snapshot } from '../model/snapshot';
-import { checkSameServer, confirmWithServer } from '../ops/confirm';
-import { discoverTenants } from '../ops/discover';
-import { info } from '../ops/events';
-import type { ServerCheckResults } from '../ops/server-checks';
 import type { LoadedTenantPolicy } from '../policy/tenant-policy';
+import type { Logger } from '../util/log';
 import { withSession } from '../vsphere/session';
-import { resolveConnection, type ConnectionFlags } from './connection';
-import type { CommandContext } from './context';
-import { tenantPasswords, type TenantPasswordFlags } from './tenant-passwords';
-import {
-  accountsToLogIn,
-  discoveryExitCode,
-  resolvePolicies,
-  serverSettings,
-} from './tenant/discover';
+import type { ConnectOptions } from '../vsphere/types';
+import { checkSameServer, confirmWithServer } from './confirm';
+import { discoverTenants } from './discover';
+import { info, warn, type Emit } from './events';
+import type { ServerCheckResults } from './server-checks';
+import { discoveryExitCode, resolvePolicies, serverSettings } from './tenant-discover';
 
-export interface ServerCheckFlags extends ConnectionFlags, TenantPasswordFlags {
-  discover?: boolean;
-  confirmWithServer?: boolean;
-  membership?: string;
+export interface ServerCheckRequest {
+  /** The administrator's connection (the snapshot's vCenter). */
+  connection: ConnectOptions;
+  confirmWithServer: boolean;
+  /** --discover: each tenant account's password, by tenant. */
+  discover?: { passwords: ReadonlyMap<string, string> };
+  membership?: MembershipInput;
+  membershipFile?: string;
 }
 
 export interface ServerChecks extends ServerCheckResults {
@@ -34,56 +32,45 @@ export interface ServerChecks extends ServerCheckResults {
   failure?: number;
 }
 
-/** Asks for the tenant passwords first, so that prompts come before the long work. */
-export async function serverCheckPasswords(
-  opts: ServerCheckFlags,
-  policies: readonly LoadedTenantPolicy[],
-): Promise<Map<string, string> | undefined> {
-  if (!opts.discover) return undefined;
-  return tenantPasswords(accountsToLogIn(policies), opts);
-}
-
 export async function runServerChecks(
-  opts: ServerCheckFlags,
-  ctx: CommandContext,
+  request: ServerCheckRequest,
   snapshot: Snapshot,
   policies: readonly LoadedTenantPolicy[],
-  membership: MembershipInput | undefined,
-  passwords: Map<string, string> | undefined,
+  sessionLog: Logger,
+  emit: Emit,
 ): Promise<ServerChecks> {
   const out: ServerChecks = { findings: [] };
-  if (!opts.confirmWithServer && !opts.discover) return out;
+  const { connection, membership } = request;
   // The audit warns about unresolved policy paths itself; do not say it twice.
   const tenants = resolvePolicies(policies, snapshot, () => undefined);
-  const connection = await resolveConnection(opts, ctx.log);
-  if (opts.confirmWithServer) {
-    info(ctx.emit, `asking ${connection.url} for each tenant account's effective privileges ...`);
-    out.confirm = await withSession(connection, ctx.log, async (client) => {
+  if (request.confirmWithServer) {
+    info(emit, `asking ${connection.url} for each tenant account's effective privileges ...`);
+    out.confirm = await withSession(connection, sessionLog, async (client) => {
       checkSameServer(snapshot, client);
       return confirmWithServer(client, snapshot, tenants, {
-        emit: ctx.emit,
+        emit,
         ...(membership ? { membership } : {}),
-        ...(opts.membership !== undefined ? { membershipFile: opts.membership } : {}),
+        ...(request.membershipFile !== undefined ? { membershipFile: request.membershipFile } : {}),
       });
     });
     out.findings.push(...out.confirm.findings);
     const t = out.confirm.confirmation.totals;
     info(
-      ctx.emit,
+      emit,
       `vCenter confirmed ${t.agreed} of ${t.entitiesAsked} entity answers; ${t.differs} differ`,
     );
   }
-  if (opts.discover) {
+  if (request.discover) {
     out.seen = await discoverTenants(
       serverSettings(connection),
       snapshot,
       tenants,
-      passwords ?? new Map(),
-      { emit: ctx.emit, sessionLog: ctx.log, ...(membership ? { membership } : {}) },
+      request.discover.passwords,
+      { emit, sessionLog, ...(membership ? { membership } : {}) },
     );
     for (const r of out.seen) {
       if (r.status === 'not discovered')
-        ctx.log.warn(`tenant ${r.tenant} not discovered: ${r.reason ?? ''}`);
+        warn(emit, `tenant ${r.tenant} not discovered: ${r.reason ?? ''}`);
       out.findings.push(...r.findings);
     }
     const code = discoveryExitCode(out.seen);
