@@ -11,6 +11,7 @@ import { parseThumbprint } from '../net/tls';
 import type { VimClient } from '../vsphere/client';
 import { withSession, type SessionControl, type SessionSettings } from '../vsphere/session';
 import type { ConnectOptions } from '../vsphere/types';
+import { normaliseUrl } from '../ops/connect';
 import { promptPassword, readPasswordFromStdin } from './password-prompt';
 
 export interface ConnectionFlags {
@@ -78,37 +79,6 @@ export function parseBoolEnv(name: string, value: string | undefined): boolean |
   throw new InputError(`${name}="${value}" is not a boolean`, {
     hint: `use ${name}=1 or ${name}=0`,
   });
-}
-
-/** Turns a host, host:port or URL into an https URL with the /sdk path; credentials are split off. */
-export function normaliseUrl(input: string): { url: string; username?: string; password?: string } {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(input) ? input : `https://${input}`;
-  let u: URL;
-  try {
-    u = new URL(withScheme);
-  } catch {
-    throw new InputError(`"${redactUserInfo(input)}" is not a valid vCenter URL`, {
-      hint: 'give a host name or a URL, e.g. vcenter.example.com or https://vcenter.example.com/sdk',
-    });
-  }
-  if (u.protocol !== 'https:') {
-    throw new InputError(`only https URLs are supported, got ${u.protocol}//`, {
-      hint: 'vCenter serves its API over HTTPS; use https://host/sdk',
-    });
-  }
-  const username = u.username !== '' ? decodeURIComponent(u.username) : undefined;
-  const password = u.password !== '' ? decodeURIComponent(u.password) : undefined;
-  u.username = '';
-  u.password = '';
-  if (u.pathname === '' || u.pathname === '/') u.pathname = '/sdk';
-  const result: { url: string; username?: string; password?: string } = { url: u.toString() };
-  if (username !== undefined) result.username = username;
-  if (password !== undefined) result.password = password;
-  return result;
-}
-
-function redactUserInfo(input: string): string {
-  return input.replace(/\/\/[^/@]*@/, '//***@');
 }
 
 /**

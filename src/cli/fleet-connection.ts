@@ -3,23 +3,19 @@
  * password comes from the environment variable the fleet file names (passwordEnv), else
  * from one prompt per vCenter on a terminal, or from --password-stdin when the run has
  * exactly one vCenter. Passwords are never in the file, on the command line or in logs.
+ * The settings of each server are resolved in src/ops/connect.ts.
  */
 import { Option, type Command } from 'commander';
-import {
-  DEFAULT_FLEET_FILE,
-  fleetServer,
-  loadFleet,
-  pickVcenters,
-  type FleetVcenter,
-  type LoadedFleet,
-} from '../policy/fleet';
+import { DEFAULT_FLEET_FILE, loadFleet, pickVcenters, type LoadedFleet } from '../policy/fleet';
 import { InputError } from '../util/errors';
-import { registerSecret } from '../util/log';
-import { callTimeoutMs } from '../net/timeouts';
-import { parseThumbprint, trustPolicyFrom } from '../net/tls';
-import type { ConnectOptions } from '../vsphere/types';
+import {
+  fleetNsxManagers,
+  fleetNsxTargets as connectFleetNsx,
+  fleetTargets as connectFleet,
+  type PasswordRequest,
+} from '../ops/connect';
 import type { FleetNsxTarget, FleetTarget } from '../ops/fleet';
-import { normaliseUrl, type ResolveEnvironment } from './connection';
+import type { ResolveEnvironment } from './connection';
 import { promptPassword, readPasswordFromStdin } from './password-prompt';
 
 export interface FleetFlags {
@@ -64,9 +60,7 @@ export async function fleetTargets(
       },
     );
   }
-  const targets: FleetTarget[] = [];
-  for (const v of chosen)
-    targets.push({ name: v.name, connection: await connectionOf(loaded, v, opts, io) });
+  const targets = await connectFleet(loaded, opts.vcenter, (s) => passwordOf(s, opts, io));
   return { loaded, targets };
 }
 
@@ -79,74 +73,25 @@ export async function fleetNsxTargets(
   opts: FleetFlags,
   io: ResolveEnvironment = {},
 ): Promise<FleetNsxTarget[]> {
-  const chosen = new Set(pickVcenters(loaded.fleet, opts.vcenter).map((v) => v.name));
-  const managers = loaded.fleet.nsxManagers.filter(
-    (m) => opts.vcenter === undefined || (m.vcenter !== undefined && chosen.has(m.vcenter)),
-  );
-  if (managers.length > 0 && opts.passwordStdin === true) {
+  if (fleetNsxManagers(loaded, opts.vcenter).length > 0 && opts.passwordStdin === true) {
     throw new InputError('--password-stdin reads one password, and the run has NSX Managers too', {
       hint: 'name an environment variable per server with passwordEnv in the fleet file',
     });
   }
-  const out: FleetNsxTarget[] = [];
-  for (const m of managers) {
-    const s = fleetServer(loaded.fleet, m);
-    const where = `${loaded.file}: NSX Manager ${m.name}`;
-    if (s.username === undefined)
-      throw new InputError(`${where} has no username`, {
-        hint: 'set username on the manager, or defaults.username',
-      });
-    const trust = trustPolicyFrom({
-      ...(s.insecure === true ? { insecure: true } : {}),
-      ...(s.caFile !== undefined ? { caFile: s.caFile } : {}),
-      ...(s.thumbprint !== undefined ? { thumbprint: s.thumbprint } : {}),
-    });
-    const password = await passwordOf(m.name, s.username, s.passwordEnv, where, opts, io);
-    registerSecret(password);
-    const timeoutMs = callTimeoutMs(undefined, io.env ?? process.env);
-    out.push({
-      name: m.name,
-      settings: { url: s.url, username: s.username, password, trust, timeoutMs },
-    });
-  }
-  return out;
-}
-
-async function connectionOf(
-  loaded: LoadedFleet,
-  v: FleetVcenter,
-  opts: FleetFlags,
-  io: ResolveEnvironment,
-): Promise<ConnectOptions> {
-  const s = fleetServer(loaded.fleet, v);
-  const where = `${loaded.file}: vCenter ${v.name}`;
-  const { url } = normaliseUrl(s.url);
-  if (s.username === undefined) {
-    throw new InputError(`${where} has no username`, {
-      hint: 'set username on the vCenter, or defaults.username',
-    });
-  }
-  if (s.thumbprint !== undefined) parseThumbprint(s.thumbprint);
-  const password = await passwordOf(s.name, s.username, s.passwordEnv, where, opts, io);
-  registerSecret(password);
-  return {
-    url,
-    username: s.username,
-    password,
-    ...(s.insecure === true ? { insecure: true } : {}),
-    ...(s.caFile !== undefined ? { caFile: s.caFile } : {}),
-    ...(s.thumbprint !== undefined ? { thumbprint: s.thumbprint } : {}),
-  };
+  return connectFleetNsx(
+    loaded,
+    opts.vcenter,
+    (s) => passwordOf(s, opts, io),
+    io.env ?? process.env,
+  );
 }
 
 async function passwordOf(
-  name: string,
-  username: string,
-  passwordEnv: string | undefined,
-  where: string,
+  server: PasswordRequest,
   opts: FleetFlags,
   io: ResolveEnvironment,
 ): Promise<string> {
+  const { name, username, passwordEnv, where } = server;
   if (opts.passwordStdin === true) {
     const password = await (io.readStdin ?? readPasswordFromStdin)();
     if (password === '')

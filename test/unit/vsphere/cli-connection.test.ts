@@ -1,4 +1,5 @@
-import { normaliseUrl, resolveConnection } from '../../../src/cli/connection';
+import { resolveConnection } from '../../../src/cli/connection';
+import { normaliseUrl } from '../../../src/ops/connect';
 import { parsePageSize } from '../../../src/cli/commands/collect';
 import { defaultSnapshotPath } from '../../../src/model/snapshot-file';
 import { ExitCode, InputError } from '../../../src/util/errors';
