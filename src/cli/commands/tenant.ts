@@ -19,7 +19,7 @@ import {
   verifyTenants,
 } from '../../ops/tenant';
 import { planRestoreLive, restoreFromBackup } from '../../ops/tenant-restore';
-import { checkBackupTenant, planRollbackLive, rollbackTenant } from '../../ops/tenant-rollback';
+import { checkBackupTenant } from '../../ops/tenant-rollback';
 import { DEFAULT_CONCURRENCY } from '../../plan/apply';
 import { DEFAULT_BACKUP_DIR, readBackup } from '../../plan/backup';
 import {
@@ -33,7 +33,6 @@ import {
   renderChanges,
   renderExecution,
   renderRestorePlan,
-  renderRollbackPlan,
   tenantHeading,
 } from '../../plan/tenant-render';
 import { defaultRolePolicyPath, loadRolePolicy } from '../../policy/role-policy';
@@ -64,6 +63,7 @@ import { appliedJson, parseConcurrency } from '../tenant/change';
 import { reportFindings } from '../tenant/findings';
 import { EXAMPLES, TENANT_EXAMPLES, type TenantOptions, withTenantOption } from '../tenant/options';
 import { registerDiscover } from '../tenant/discover';
+import { rollbackOn } from '../tenant/rollback';
 import { listingRefusals, planJson, printPlans } from '../tenant/plan-live';
 
 /** The options of the commands that change vCenter: confirmation, JSON, backups, concurrency. */
@@ -367,60 +367,12 @@ export function register(program: Command): void {
       return onVcenter(
         opts,
         ctx,
-        async (client, { interrupted }) => {
-          const live = await planRollbackLive(client, backup, backupFile, concurrency);
-          const { plan } = live;
-          // Objects that cannot be restored (deleted, role gone) are reported: exit 1.
-          const code = plan.problems.length > 0 ? ExitCode.Findings : ExitCode.Ok;
-          if (!opts.json) {
-            ctx.out(
-              [
-                `Rollback of ${backup.principal} (tenant ${backup.tenant}) to ${backup.createdAt}`,
-                ...renderRollbackPlan(plan),
-              ].join('\n'),
-            );
-          }
-          if (plan.changes.length === 0) {
-            if (opts.json) printJson(ctx, { rollback: plan, applied: null });
-            ctx.log.info(
-              'nothing to roll back: the account already has the permissions of the backup',
-            );
-            return code;
-          }
-          const question = `Restore ${plan.changes.length} permission(s) of ${backup.principal} on ${client.url}?`;
-          if (!(await confirm(question, { yes: opts.yes, ctx }))) {
-            throw new InputError('cancelled: nothing was changed');
-          }
-          const rolledBack = await rollbackTenant(
-            client,
-            backup,
-            live,
-            {
-              backupDir: opts.backupDir ?? DEFAULT_BACKUP_DIR,
-              concurrency,
-              signal: interrupted,
-            },
-            ctx.emit,
-            (applied) => {
-              if (!opts.json) {
-                ctx.out(renderExecution(applied.report, applied.backupFile).join('\n'));
-              }
-            },
-          );
-          if (opts.json) {
-            printJson(ctx, {
-              rollback: plan,
-              applied: appliedJson(rolledBack.applied),
-              unfinishedRuns: rolledBack.unfinished,
-            });
-          }
-          return othersReported({
-            applied: [rolledBack.applied],
-            unfinished: rolledBack.unfinished,
-          }) > 0
-            ? ExitCode.Findings
-            : code;
-        },
+        (client, { interrupted }) =>
+          rollbackOn(client, backup, backupFile, opts, ctx, {
+            concurrency,
+            backupDir: opts.backupDir ?? DEFAULT_BACKUP_DIR,
+            signal: interrupted,
+          }),
         { finishOnSignal: true },
       );
     }),

@@ -1,30 +1,29 @@
 /**
- * `drperm tenant plan|apply|verify|drift|rollback --fleet`: each tenant on the vCenters its
- * policy names (README "Dedicated and managed-service models"). apply asks once for the
- * whole estate and backs up into one directory per vCenter; a vCenter that cannot be
- * reached is reported and the others go on (exit 3 at the end).
+ * `drperm tenant plan|apply|verify|drift|rollback --fleet`: flags, the one confirmation for
+ * the whole estate, rendering and exit codes. The use cases are in src/ops/tenant-fleet.ts.
  */
 import { join } from 'node:path';
-import { failureReason, type FleetTarget } from '../../ops/fleet';
-import {
-  applyTenants,
-  driftTenants,
-  failIfIncomplete,
-  pendingChanges,
-  planTenants,
-  refuseIfNeeded,
-  verifyTenants,
-  type CheckResult,
-  type LivePlan,
-} from '../../ops/tenant';
-import { checkBackupTenant, planRollbackLive, rollbackTenant } from '../../ops/tenant-rollback';
+import type { TenantPlan } from '../../plan/tenant-plan';
 import { DEFAULT_BACKUP_DIR, readBackup } from '../../plan/backup';
-import { renderExecution, renderRollbackPlan, tenantHeading } from '../../plan/tenant-render';
-import { assignTenants } from '../../policy/fleet';
+import { renderExecution, tenantHeading } from '../../plan/tenant-render';
 import { defaultRolePolicyPath, loadRolePolicy } from '../../policy/role-policy';
-import { loadTenantPolicies, type LoadedTenantPolicy } from '../../policy/tenant-policy';
-import { DrpermError, ExitCode, InputError } from '../../util/errors';
-import { VimClient } from '../../vsphere/client';
+import { loadTenantPolicies } from '../../policy/tenant-policy';
+import type { AppliedTenant } from '../../ops/tenant';
+import {
+  applyFleetPlan,
+  checkFleetTenants,
+  fleetApplyExitCode,
+  fleetExitCode,
+  fleetMembers,
+  onBackupVcenter,
+  planFleetApply,
+  planFleetTenants,
+  refuseFleetPlans,
+  type FleetFailure,
+  type FleetMember,
+} from '../../ops/tenant-fleet';
+import { checkBackupTenant } from '../../ops/tenant-rollback';
+import { ExitCode, InputError } from '../../util/errors';
 import { confirm } from '../confirm';
 import { printJson, type CommandContext } from '../context';
 import { fleetTargets, type FleetFlags } from '../fleet-connection';
@@ -33,182 +32,120 @@ import { appliedJson } from './change';
 import { reportFindings } from './findings';
 import type { TenantOptions } from './options';
 import { planJson, printPlans } from './plan-live';
+import { rollbackOn } from './rollback';
 
 export type FleetTenantOptions = TenantOptions & FleetFlags;
 
-interface Member {
-  target: FleetTarget;
-  tenants: LoadedTenantPolicy[];
-}
-
 /** The vCenters of the run that carry at least one of the given tenants. */
-async function members(opts: FleetTenantOptions): Promise<Member[]> {
+async function members(opts: FleetTenantOptions): Promise<FleetMember[]> {
   const tenants = await loadTenantPolicies(tenantFiles(opts));
   const { loaded, targets } = await fleetTargets(opts);
-  const byVcenter = assignTenants(
-    loaded.fleet.vcenters.map((v) => v.name),
-    tenants,
-  );
-  return targets
-    .map((target) => ({ target, tenants: byVcenter.get(target.name) ?? [] }))
-    .filter((m) => m.tenants.length > 0);
+  return fleetMembers(loaded.fleet, targets, tenants);
 }
 
-/** Work on each vCenter in turn; a server failure is reported and the others go on. */
-async function eachVcenter<T>(
-  list: readonly Member[],
-  ctx: CommandContext,
-  work: (client: VimClient, m: Member) => Promise<T>,
-): Promise<{ done: Array<{ m: Member; value: T }>; failed: string[] }> {
-  const done: Array<{ m: Member; value: T }> = [];
-  const failed: string[] = [];
-  for (const m of list) {
-    let client: VimClient;
-    try {
-      client = await VimClient.connect(m.target.connection, ctx.log);
-    } catch (err) {
-      if (!(err instanceof DrpermError) || err.exitCode !== ExitCode.Server) throw err;
-      ctx.log.error(`vCenter ${m.target.name}: ${failureReason(err)}`);
-      failed.push(m.target.name);
-      continue;
-    }
-    try {
-      done.push({ m, value: await work(client, m) });
-    } finally {
-      await client.logout();
-    }
-  }
-  return { done, failed };
-}
+const heading = (m: FleetMember) => `== vCenter ${m.target.name} (${m.target.connection.url}) ==`;
 
-const heading = (m: Member) => `== vCenter ${m.target.name} (${m.target.connection.url}) ==`;
+function reportFailed(ctx: CommandContext, failed: readonly FleetFailure[]): void {
+  for (const f of failed) ctx.log.error(`vCenter ${f.vcenter}: ${f.reason}`);
+}
 
 export async function fleetPlan(opts: FleetTenantOptions, ctx: CommandContext): Promise<number> {
-  const { done, failed } = await eachVcenter(await members(opts), ctx, (client, m) =>
-    planTenants(client, m.tenants, { prune: opts.prune === true }, prefixedEmit(ctx, m)),
+  const { done, failed } = await planFleetTenants(
+    await members(opts),
+    { prune: opts.prune === true },
+    ctx.log,
+    ctx.emit,
   );
+  reportFailed(ctx, failed);
   if (opts.json) {
     printJson(ctx, {
-      vcenters: done.map(({ m, value }) => ({ vcenter: m.target.name, ...planJson(value.result) })),
-      failed,
+      vcenters: done.map(({ member, result }) => ({
+        vcenter: member.target.name,
+        ...planJson(result),
+      })),
+      failed: failed.map((f) => f.vcenter),
     });
   } else {
-    for (const { m, value } of done) {
-      ctx.out(heading(m));
-      printPlans(ctx, value.result);
+    for (const { member, result } of done) {
+      ctx.out(heading(member));
+      printPlans(ctx, result);
     }
   }
-  for (const { value } of done) refuseIfNeeded(value.result);
-  return failed.length > 0 ? ExitCode.Server : ExitCode.Ok;
+  refuseFleetPlans(done.map((d) => d.result));
+  return fleetExitCode(failed, ExitCode.Ok);
 }
 
-/**
- * Plans every vCenter first with all sessions open, asks once, then applies vCenter by
- * vCenter; each vCenter's backups go to BACKUP_DIR/<vcenter>/.
- */
+/** Plans every vCenter, asks once, then applies vCenter by vCenter (BACKUP_DIR/<vcenter>/). */
 export async function fleetApply(
   opts: FleetTenantOptions,
   ctx: CommandContext,
   concurrency: number,
 ): Promise<number> {
   const list = await members(opts);
-  const sessions: Array<{ m: Member; client: VimClient; live: LivePlan }> = [];
-  const failed: string[] = [];
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
   process.on('SIGINT', onSignal);
-  try {
-    for (const m of list) {
-      let client: VimClient;
-      try {
-        client = await VimClient.connect(m.target.connection, ctx.log);
-      } catch (err) {
-        if (!(err instanceof DrpermError) || err.exitCode !== ExitCode.Server) throw err;
-        ctx.log.error(`vCenter ${m.target.name}: ${failureReason(err)}`);
-        failed.push(m.target.name);
-        continue;
-      }
-      const entry = { m, client, live: undefined as unknown as LivePlan };
-      sessions.push(entry);
-      entry.live = await planTenants(
-        client,
-        m.tenants,
-        { prune: opts.prune === true },
-        prefixedEmit(ctx, m),
-      );
+  const plan = await planFleetApply(
+    list,
+    { prune: opts.prune === true },
+    ctx.log,
+    ctx.emit,
+    (s) => {
       if (!opts.json) {
-        ctx.out(heading(m));
-        printPlans(ctx, entry.live.result);
+        ctx.out(heading(s.member));
+        printPlans(ctx, s.live.result);
       }
-    }
-    for (const s of sessions) refuseIfNeeded(s.live.result);
-    const pending = sessions
-      .map((s) => ({ s, pending: pendingChanges(s.live.result) }))
-      .filter((p) => p.pending.plans.length > 0);
-    const total = pending.reduce((n, p) => n + p.pending.total, 0);
-    if (total === 0) {
+    },
+  ).catch((err: unknown) => {
+    process.off('SIGINT', onSignal);
+    throw err;
+  });
+  try {
+    reportFailed(ctx, plan.failed);
+    if (plan.total === 0) {
       ctx.log.info('nothing to change on any vCenter');
-      return failed.length > 0 ? ExitCode.Server : ExitCode.Ok;
+      return fleetExitCode(plan.failed, ExitCode.Ok);
     }
-    const where = pending
-      .map((p) => `${p.s.m.target.name} (${p.pending.plans.map((x) => x.tenant).join(', ')})`)
+    const where = plan.pending
+      .map((p) => `${p.session.member.target.name} (${p.plans.map((x) => x.tenant).join(', ')})`)
       .join('; ');
     if (
       !(await confirm(
-        `Apply ${total} permission change(s) on ${pending.length} vCenter(s): ${where}?`,
+        `Apply ${plan.total} permission change(s) on ${plan.pending.length} vCenter(s): ${where}?`,
         { yes: opts.yes, ctx },
       ))
     ) {
       throw new InputError('cancelled: nothing was changed');
     }
-    const results = [];
-    for (const { s, pending: p } of pending) {
-      const { applied, unfinished } = await applyTenants(
-        s.client,
-        s.live,
-        {
-          backupDir: join(opts.backupDir ?? DEFAULT_BACKUP_DIR, s.m.target.name),
-          concurrency,
-          signal: interrupt.signal,
-        },
-        prefixedEmit(ctx, s.m),
-        (plan, outcome) => {
-          if (!opts.json)
-            ctx.out(
-              [
-                `${s.m.target.name}: ${tenantHeading(plan)}`,
-                ...renderExecution(outcome.report),
-              ].join('\n'),
-            );
-        },
-      );
-      results.push({
-        vcenter: s.m.target.name,
-        applied,
-        unfinished,
-        pendingTenants: p.plans.length,
-      });
-      if (interrupt.signal.aborted) break;
-    }
+    const result = await applyFleetPlan(
+      plan,
+      {
+        backupDir: opts.backupDir ?? DEFAULT_BACKUP_DIR,
+        concurrency,
+        signal: interrupt.signal,
+      },
+      ctx.emit,
+      (vcenter: string, p: TenantPlan, outcome: AppliedTenant) => {
+        if (!opts.json)
+          ctx.out(
+            [`${vcenter}: ${tenantHeading(p)}`, ...renderExecution(outcome.report)].join('\n'),
+          );
+      },
+    );
     if (opts.json) {
       printJson(ctx, {
-        vcenters: results.map((r) => ({
+        vcenters: result.vcenters.map((r) => ({
           vcenter: r.vcenter,
           applied: r.applied.map(appliedJson),
           unfinishedRuns: r.unfinished,
         })),
-        failed,
+        failed: plan.failed.map((f) => f.vcenter),
       });
     }
-    // exit 3 when a change failed (on any vCenter); 1 when others' changes were reported
-    const codes = results.map((r) =>
-      failIfIncomplete(r.applied, r.pendingTenants, interrupt.signal.aborted, r.unfinished),
-    );
-    if (failed.length > 0) return ExitCode.Server;
-    return codes.includes(ExitCode.Findings) ? ExitCode.Findings : ExitCode.Ok;
+    return fleetApplyExitCode(result, plan.failed, interrupt.signal.aborted);
   } finally {
     process.off('SIGINT', onSignal);
-    await Promise.all(sessions.map((s) => s.client.logout()));
+    await plan.close();
   }
 }
 
@@ -220,24 +157,22 @@ export async function fleetCheck(
 ): Promise<number> {
   // verify reports role drift too (issue 14): both compare the role with its policy.
   const rolePolicy = await loadRolePolicy(opts.role ?? defaultRolePolicyPath());
-  const checkTenants = kind === 'drift' ? driftTenants : verifyTenants;
-  const { done, failed } = await eachVcenter(await members(opts), ctx, (client, m) =>
-    checkTenants(client, m.tenants, rolePolicy, prefixedEmit(ctx, m)),
+  const { check, failed } = await checkFleetTenants(
+    await members(opts),
+    rolePolicy,
+    kind,
+    ctx.log,
+    ctx.emit,
   );
-  const check: CheckResult = {
-    tenants: done.flatMap(({ m, value }) =>
-      value.tenants.map((t) => ({ ...t, tenant: `${t.tenant} @ ${m.target.name}` })),
-    ),
-    differences: done.reduce((n, d) => n + d.value.differences, 0),
-  };
+  reportFailed(ctx, failed);
   const code = reportFindings(
     ctx,
     check,
     opts.json === true,
     kind === 'verify' ? 'verified: the live permissions match the policy' : 'no drift',
   );
-  for (const f of failed) ctx.log.error(`vCenter ${f} was not checked`);
-  return failed.length > 0 ? ExitCode.Server : code;
+  for (const f of failed) ctx.log.error(`vCenter ${f.vcenter} was not checked`);
+  return fleetExitCode(failed, code);
 }
 
 /** rollback --fleet: the backup names its vCenter (instance UUID); it is restored there only. */
@@ -251,70 +186,12 @@ export async function fleetRollback(
   if (opts.tenant ?? opts.tenants)
     checkBackupTenant(backup, await loadTenantPolicies(tenantFiles(opts)), backupFile);
   const { targets } = await fleetTargets(opts);
-  for (const target of targets) {
-    const client = await VimClient.connect(target.connection, ctx.log).catch((err: unknown) => {
-      ctx.log.warn(`vCenter ${target.name}: ${failureReason(err)}`);
-      return undefined;
-    });
-    if (!client) continue;
-    try {
-      if (client.about.instanceUuid !== backup.vcenter.instanceUuid) continue;
-      const live = await planRollbackLive(client, backup, backupFile, concurrency);
-      const { plan } = live;
-      const code = plan.problems.length > 0 ? ExitCode.Findings : ExitCode.Ok;
-      if (!opts.json)
-        ctx.out(
-          [
-            `Rollback of ${backup.principal} (tenant ${backup.tenant}) on vCenter ${target.name} to ${backup.createdAt}`,
-            ...renderRollbackPlan(plan),
-          ].join('\n'),
-        );
-      if (plan.changes.length === 0) {
-        if (opts.json) printJson(ctx, { vcenter: target.name, rollback: plan, applied: null });
-        ctx.log.info('nothing to roll back: the account already has the permissions of the backup');
-        return code;
-      }
-      if (
-        !(await confirm(
-          `Restore ${plan.changes.length} permission(s) of ${backup.principal} on vCenter ${target.name}?`,
-          { yes: opts.yes, ctx },
-        ))
-      ) {
-        throw new InputError('cancelled: nothing was changed');
-      }
-      await rollbackTenant(
-        client,
-        backup,
-        live,
-        {
-          backupDir: join(opts.backupDir ?? DEFAULT_BACKUP_DIR, target.name),
-          concurrency,
-          signal: new AbortController().signal,
-        },
-        ctx.emit,
-        (applied) => {
-          if (opts.json)
-            printJson(ctx, { vcenter: target.name, rollback: plan, applied: appliedJson(applied) });
-          else ctx.out(renderExecution(applied.report).join('\n'));
-        },
-      );
-      return code;
-    } finally {
-      await client.logout();
-    }
-  }
-  throw new InputError(
-    `no vCenter of the fleet is the backup's (${backup.vcenter.url}, instance ${backup.vcenter.instanceUuid})`,
-    {
-      hint: 'a backup is restored on the vCenter it was taken from',
-    },
+  return onBackupVcenter(targets, backup, ctx.log, ctx.emit, (client, target) =>
+    rollbackOn(client, backup, backupFile, opts, ctx, {
+      concurrency,
+      backupDir: join(opts.backupDir ?? DEFAULT_BACKUP_DIR, target.name),
+      signal: new AbortController().signal,
+      vcenter: target.name,
+    }),
   );
-}
-
-function prefixedEmit(ctx: CommandContext, m: Member): CommandContext['emit'] {
-  return (e) => {
-    if (e.type === 'info' || e.type === 'warning' || e.type === 'debug' || e.type === 'progress')
-      return ctx.emit({ ...e, message: `${m.target.name}: ${e.message}` });
-    return ctx.emit(e);
-  };
 }
