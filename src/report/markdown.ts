@@ -7,7 +7,8 @@
 import type { AuditReport, MembershipReportSection } from '../audit/report-model';
 import { SEVERITIES, severityRank, type TrackedFinding } from '../audit/types';
 import { serverCheckMarkdown } from './seen-as-tenant';
-import { controlPicture, formatEvidence } from './text';
+import { escapeControl } from '../util/escape';
+import { formatEvidence } from './text';
 
 export interface ReportFile {
   /** 'sig': a detached signature of one of the others (audit --sign). */
@@ -40,14 +41,13 @@ const BACKSLASH = /\\(?=[!-/:-@[-`{-~]|$)/g;
 // headings, block quotes, list markers, setext underlines and thematic breaks, ordered list
 // numbers. A marker needs a space or the end after it ("0.1.0" or "-1" start no list).
 const SPECIAL_AT_START = /^(#{1,6}(?=\s|$)|>|[+-](?=\s|$)|(?:=+|-+)\s*$)|^(\d{1,9})([.)])(?=\s|$)/;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001F\u007F]/g;
 const WORD = /[\p{L}\p{N}]/u;
 
 /** Text from the inventory or the policy, made literal in Markdown (also inside table cells). */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(CONTROL, controlPicture)
+  // Control characters first, in the one display form (src/util/escape.ts): no line break
+  // can end a table row, and the backslash of `\x1b` precedes a letter, which CommonMark shows.
+  return escapeControl(text)
     .replace(BACKSLASH, '\\\\')
     .replace(SPECIAL_ANYWHERE, '\\$&')
     .replace(UNDERSCORE, (_m, at: number, all: string) =>

@@ -1,46 +1,34 @@
 /**
- * Turning inventory names and evidence into text every report format can carry
- * without losing or changing a character the auditor needs to see.
+ * Turning inventory names and evidence into text every report format can carry, showing
+ * every character the auditor needs to see (control characters in the one display form of
+ * src/util/escape.ts).
  */
 import type { PermissionEvidence } from '../audit/types';
+import { escapeControl, hasControl } from '../util/escape';
 
 /** Excel refuses cells longer than this. */
 export const MAX_CELL_CHARS = 32767;
 const TRUNCATION_NOTE = ' … (truncated: the JSON report has the full text)';
 
-// Characters XML 1.0 cannot carry; exceljs would drop them silently, hiding them from the auditor.
-// eslint-disable-next-line no-control-regex
-const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
-
 // OOXML decodes `_xHHHH_` inside strings as one character; `_x005F_` is the escaped underscore.
 const OOXML_ESCAPE_LIKE = /_(x[0-9A-Fa-f]{4}_)/g;
 
-// Any character or sequence cellText changes.
-const NEEDS_CELL_ESCAPE =
-  // eslint-disable-next-line no-control-regex
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\r]|_x[0-9A-Fa-f]{4}_/;
-
-/** Unicode "control pictures" (␀ … ␟, ␡) show a control character instead of losing it. */
-export function controlPicture(ch: string): string {
-  const code = ch.charCodeAt(0);
-  if (code < 0x20) return String.fromCharCode(0x2400 + code);
-  if (code === 0x7f) return '\u2421';
-  // U+FFFE / U+FFFF are not characters at all.
-  return '\uFFFD';
-}
+const HAS_OOXML_ESCAPE_LIKE = /_x[0-9A-Fa-f]{4}_/;
 
 /**
- * Text for an xlsx string cell: control characters made visible, CR and literal `_xHHHH_`
- * protected with OOXML escapes, and cut to Excel's cell limit with a note.
+ * Text for an xlsx string cell: control characters in the one display form (escapeControl;
+ * line breaks and tabs stay, they are a cell's layout), literal `_xHHHH_` protected with the
+ * OOXML escape, and cut to Excel's cell limit with a note.
  */
 export function cellText(value: string): string {
   // Most names need none of it: one scan instead of three replacements.
-  if (value.length <= MAX_CELL_CHARS && !NEEDS_CELL_ESCAPE.test(value)) return value;
-  let text = value
-    .replace(XML_INVALID, controlPicture)
-    .replace(OOXML_ESCAPE_LIKE, '_x005F_$1')
-    // XML readers turn a raw CR into LF; the OOXML escape keeps it a CR.
-    .replace(/\r/g, '_x000D_');
+  if (
+    value.length <= MAX_CELL_CHARS &&
+    !hasControl(value, { keepLayout: true }) &&
+    !HAS_OOXML_ESCAPE_LIKE.test(value)
+  )
+    return value;
+  let text = escapeControl(value, { keepLayout: true }).replace(OOXML_ESCAPE_LIKE, '_x005F_$1');
   if (text.length > MAX_CELL_CHARS) {
     text = text.slice(0, MAX_CELL_CHARS - TRUNCATION_NOTE.length) + TRUNCATION_NOTE;
   }

@@ -110,7 +110,9 @@ describe('Markdown escaping', () => {
   });
 
   it('shows control characters instead of letting them end a line or a table row', () => {
-    expect(escapeMarkdown('a\nb\tc\rd')).toBe('a\u240Ab\u2409c\u240Dd');
+    // The one display form of src/util/escape.ts, as on the terminal and in the workbook.
+    expect(escapeMarkdown('a\nb\tc\rd')).toBe('a\\nb\\tc\\rd');
+    expect(escapeMarkdown('x\x1b[31my\u202ez\u009b')).toBe('x\\x1b\\[31my\\u202ez\\x9b');
   });
 });
 

@@ -5,7 +5,7 @@
 import type { AuditReport, EffectiveAccessRow } from '../../../src/audit/report-model';
 import type { EntityRef, PermissionEvidence, TrackedFinding } from '../../../src/audit/types';
 
-/** Names that must reach every report exactly as the inventory spells them. */
+/** Names that must reach every report as the inventory spells them (control characters in the one display form). */
 export const HOSTILE_NAMES = [
   '=contoso&<legacy>',
   'a|b',
