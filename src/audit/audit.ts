@@ -11,6 +11,7 @@ import {
   DEFAULT_FAILBACK_ROLE,
   findTenantConflicts,
   resolveTenant,
+  SHARED_GRANT_KINDS,
   type ResolvedTenant,
 } from '../policy/tenant-resolve';
 import { buildAuditContext, liveRole, type AuditContext } from './context';
@@ -170,23 +171,13 @@ export function verdictOf(counts: Record<Severity, number>): TenantReportRow['ve
   return counts.critical + counts.high === 0 ? 'isolated' : 'not isolated';
 }
 
-const SHARED_KINDS = new Set([
-  'vcenter',
-  'datacenter',
-  'cluster',
-  'host',
-  'datastoreCluster',
-  'datastore',
-  'network',
-]);
-
 function tenantRows(ctx: AuditContext, findings: readonly Finding[]): TenantReportRow[] {
   return ctx.tenants.map((t) => {
     const counts = countBySeverity(findings.filter((f) => f.tenant === t.name));
     const own = ctx.model.permissionsOfKey(t.principals.selfKey);
     const granted = new Set(own.map((p) => p.entity));
     const sharedGranted = t.tenant.grants.filter(
-      (g) => SHARED_KINDS.has(g.kind) && granted.has(g.entity.ref),
+      (g) => SHARED_GRANT_KINDS.has(g.kind) && granted.has(g.entity.ref),
     ).length;
     const foreign = t.reached.filter(
       (a) =>

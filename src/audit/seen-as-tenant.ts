@@ -13,7 +13,7 @@
 import type { Inventory } from '../model/inventory';
 import { COMPUTE_TYPES, DATASTORE_TYPES, HOST_TYPES, NETWORK_TYPES } from '../model/inventory';
 import type { Entity } from '../model/snapshot';
-import type { GrantKind, ResolvedTenant } from '../policy/tenant-resolve';
+import { SHARED_GRANT_KINDS, type GrantKind, type ResolvedTenant } from '../policy/tenant-resolve';
 import { finding } from './context';
 import { entityRef, type EntityRef } from '../model/entity';
 import {
@@ -104,26 +104,10 @@ export interface SeenAsTenantInput {
   access?: { model: AccessModel; resolved: ReadonlyMap<string, ResolvedAccess> };
 }
 
-const SHARED_GRANT_KINDS: ReadonlySet<GrantKind> = new Set([
-  'vcenter',
-  'datacenter',
-  'cluster',
-  'host',
-  'datastoreCluster',
-  'datastore',
-  'network',
-]);
-
-/** Kinds shown in the per-tenant table (folders and pools appear as VM columns instead). */
-const SHOWN: ReadonlySet<SeenKind> = new Set([
-  'vm',
-  'datacenter',
-  'cluster',
-  'host',
-  'datastoreCluster',
-  'datastore',
-  'network',
-]);
+/**
+ * Kinds shown in the per-tenant table, in its order (folders and pools appear as VM columns
+ * instead).
+ */
 const KIND_ORDER: readonly SeenKind[] = [
   'vm',
   'datacenter',
@@ -133,6 +117,7 @@ const KIND_ORDER: readonly SeenKind[] = [
   'datastore',
   'network',
 ];
+const SHOWN: ReadonlySet<SeenKind> = new Set(KIND_ORDER);
 
 export function seenKind(type: string): SeenKind {
   if (type === 'VirtualMachine') return 'vm';

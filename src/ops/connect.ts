@@ -4,7 +4,13 @@
  * managed-service models") with their passwords. Where a password comes from (environment,
  * prompt, stdin) is the CLI's business: it answers `PasswordFor`.
  */
-import { fleetServer, pickVcenters, type FleetVcenter, type LoadedFleet } from '../policy/fleet';
+import {
+  fleetServer,
+  pickVcenters,
+  type FleetServer,
+  type FleetVcenter,
+  type LoadedFleet,
+} from '../policy/fleet';
 import { InputError } from '../util/errors';
 import { registerSecret } from '../util/log';
 import { callTimeoutMs } from '../net/timeouts';
@@ -88,27 +94,14 @@ export async function fleetNsxTargets(
   for (const m of fleetNsxManagers(loaded, names)) {
     const s = fleetServer(loaded.fleet, m);
     const where = `${loaded.file}: NSX Manager ${m.name}`;
-    if (s.username === undefined)
-      throw new InputError(`${where} has no username`, {
-        hint: 'set username on the manager, or defaults.username',
-      });
+    const { username, password } = await credentialsOf(s, where, 'manager', passwordFor);
     const trust = trustPolicyFrom({
       ...(s.insecure === true ? { insecure: true } : {}),
       ...(s.caFile !== undefined ? { caFile: s.caFile } : {}),
       ...(s.thumbprint !== undefined ? { thumbprint: s.thumbprint } : {}),
     });
-    const password = await passwordFor({
-      name: m.name,
-      username: s.username,
-      ...(s.passwordEnv !== undefined ? { passwordEnv: s.passwordEnv } : {}),
-      where,
-    });
-    registerSecret(password);
     const timeoutMs = callTimeoutMs(undefined, env);
-    out.push({
-      name: m.name,
-      settings: { url: s.url, username: s.username, password, trust, timeoutMs },
-    });
+    out.push({ name: m.name, settings: { url: s.url, username, password, trust, timeoutMs } });
   }
   return out;
 }
@@ -121,12 +114,30 @@ async function connectionOf(
   const s = fleetServer(loaded.fleet, v);
   const where = `${loaded.file}: vCenter ${v.name}`;
   const { url } = normaliseUrl(s.url);
+  if (s.thumbprint !== undefined) parseThumbprint(s.thumbprint);
+  const { username, password } = await credentialsOf(s, where, 'vCenter', passwordFor);
+  return {
+    url,
+    username,
+    password,
+    ...(s.insecure === true ? { insecure: true } : {}),
+    ...(s.caFile !== undefined ? { caFile: s.caFile } : {}),
+    ...(s.thumbprint !== undefined ? { thumbprint: s.thumbprint } : {}),
+  };
+}
+
+/** A server's user name (from the fleet file) and password (from the caller), never logged. */
+async function credentialsOf(
+  s: FleetServer,
+  where: string,
+  what: 'vCenter' | 'manager',
+  passwordFor: PasswordFor,
+): Promise<{ username: string; password: string }> {
   if (s.username === undefined) {
     throw new InputError(`${where} has no username`, {
-      hint: 'set username on the vCenter, or defaults.username',
+      hint: `set username on the ${what}, or defaults.username`,
     });
   }
-  if (s.thumbprint !== undefined) parseThumbprint(s.thumbprint);
   const password = await passwordFor({
     name: s.name,
     username: s.username,
@@ -134,12 +145,5 @@ async function connectionOf(
     where,
   });
   registerSecret(password);
-  return {
-    url,
-    username: s.username,
-    password,
-    ...(s.insecure === true ? { insecure: true } : {}),
-    ...(s.caFile !== undefined ? { caFile: s.caFile } : {}),
-    ...(s.thumbprint !== undefined ? { thumbprint: s.thumbprint } : {}),
-  };
+  return { username: s.username, password };
 }

@@ -29,6 +29,17 @@ export type GrantKind =
   | 'managementServer'
   | 'vm';
 
+/** The shared objects of the guide's table: every kind but the tenant's VMs and management servers. */
+export const SHARED_GRANT_KINDS: ReadonlySet<GrantKind> = new Set<GrantKind>([
+  'vcenter',
+  'datacenter',
+  'cluster',
+  'host',
+  'datastoreCluster',
+  'datastore',
+  'network',
+]);
+
 export interface TenantGrant {
   entity: Entity;
   kind: GrantKind;
