@@ -7,11 +7,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_FAIL_ON, parseSeverity, SEVERITIES } from '../../audit/types';
 import { loadNsxBaseline } from '../../policy/nsx-baseline';
-import {
-  addNsxConnectionOptions,
-  withNsxClient,
-  type NsxConnectionFlags,
-} from '../../nsx/connection';
+import { addNsxConnectionOptions, onNsx, type NsxConnectionFlags } from '../nsx-connection';
 import { recipeFor } from '../../nsx/custom-roles';
 import { formatNsxAudit } from '../../nsx/format';
 import { readNsxSnapshot } from '../../nsx/snapshot-file';
@@ -73,7 +69,7 @@ Example:
         const opts = cmd.optsWithGlobals<CommonFlags & { out?: string }>();
         const ctx = makeContext(opts);
         await checkWritableFile(opts.out ?? 'reports/nsx-snapshot.json', '--out');
-        const result = await withNsxClient(opts, ctx.log, (client, s) =>
+        const result = await onNsx(opts, ctx.log, (client, s) =>
           collectNsxToFile(client, s.username, opts.out, ctx.emit),
         );
         if (opts.json) return printJson(ctx, result);
@@ -135,9 +131,7 @@ Rules:
         const policy = await loadNsxBaseline(opts.baseline);
         const data = opts.snapshot
           ? (await readNsxSnapshot(opts.snapshot)).nsx
-          : await withNsxClient(opts, ctx.log, (client, s) =>
-              collectNsxData(client, s.username, ctx.emit),
-            );
+          : await onNsx(opts, ctx.log, (client, s) => collectNsxData(client, s.username, ctx.emit));
         const audit = auditNsxData(data, tenants, policy, failOn);
         const { baseline, findings } = audit;
         if (opts.json) {
@@ -243,7 +237,7 @@ async function runRole(
 ): Promise<ExitCode> {
   const policy = await loadNsxBaseline(opts.baseline);
   recipeFor(policy, name); // a typo fails before any password prompt or connection
-  return withNsxClient(opts, ctx.log, async (client, s) => {
+  return onNsx(opts, ctx.log, async (client, s) => {
     const plan = await planNsxRole(client, s.username, policy, name, mode, ctx.emit);
     const { change, built } = plan;
     if (mode === 'plan' || change.action === 'none') {

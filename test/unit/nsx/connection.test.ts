@@ -1,5 +1,5 @@
 import { parseNsxUrl, nsxError } from '../../../src/nsx/client';
-import { resolveNsxConnection, type ResolveIo } from '../../../src/nsx/connection';
+import { resolveNsxConnection, type ResolveIo } from '../../../src/cli/nsx-connection';
 import { InputError, ServerError } from '../../../src/util/errors';
 
 function io(over: Partial<ResolveIo> = {}): ResolveIo & { warnings: string[] } {
