@@ -19,7 +19,9 @@ import {
   type LoadedRolePolicy,
 } from '../policy/role-policy';
 import { InputError } from '../util/errors';
-import type { PrivilegeCatalogue } from '../vsphere/roles';
+import type { VimClient } from '../vsphere/client';
+import { readPrivilegeCatalogue, readRoles, type PrivilegeCatalogue } from '../vsphere/roles';
+import { readSnapshot } from '../model/snapshot-file';
 import { info, type Emit } from './events';
 
 /** Where the data of one comparison came from, shown with the result. */
@@ -37,6 +39,18 @@ export type ComparisonServer =
   | { kind: 'none' }
   | { kind: 'live'; roles: Role[]; catalogue: PrivilegeCatalogue }
   | { kind: 'snapshot'; snapshot: Snapshot; path: string };
+
+/** A live server's roles and privilege catalogue. */
+export async function liveComparisonServer(client: VimClient): Promise<ComparisonServer> {
+  const roles = await readRoles(client);
+  return { kind: 'live', roles, catalogue: await readPrivilegeCatalogue(client, roles) };
+}
+
+/** A snapshot's roles and privilege catalogue. */
+export async function snapshotComparisonServer(file: string): Promise<ComparisonServer> {
+  const { snapshot, path } = await readSnapshot(file);
+  return { kind: 'snapshot', snapshot, path };
+}
 
 export interface CloudAdminComparisonResult {
   result: CloudAdminComparison;

@@ -5,16 +5,16 @@
  * or against a live vCenter.
  */
 import type { Command } from 'commander';
-import { readSnapshot } from '../../model/snapshot-file';
 import {
   compareCloudAdmin,
+  liveComparisonServer,
   loadComparisonPolicies,
+  snapshotComparisonServer,
   type ComparisonServer,
   type ComparisonSources,
 } from '../../ops/compare';
 import type { CloudAdminComparison } from '../../policy/cloudadmin';
 import { ExitCode, InputError } from '../../util/errors';
-import { readPrivilegeCatalogue, readRoles } from '../../vsphere/roles';
 import { addConnectionOptions, onVcenter, type ConnectionFlags } from '../connection';
 import { makeContext, printJson, type CommandContext, type GlobalOptions } from '../context';
 import { run } from '../run';
@@ -103,16 +103,8 @@ async function comparisonServer(
   opts: CompareOptions,
   ctx: CommandContext,
 ): Promise<ComparisonServer> {
-  if (opts.live) {
-    return onVcenter(opts, ctx, async (client) => {
-      const roles = await readRoles(client);
-      return { kind: 'live', roles, catalogue: await readPrivilegeCatalogue(client, roles) };
-    });
-  }
-  if (opts.snapshot) {
-    const { snapshot, path } = await readSnapshot(opts.snapshot);
-    return { kind: 'snapshot', snapshot, path };
-  }
+  if (opts.live) return onVcenter(opts, ctx, liveComparisonServer);
+  if (opts.snapshot) return snapshotComparisonServer(opts.snapshot);
   return { kind: 'none' };
 }
 
