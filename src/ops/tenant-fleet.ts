@@ -77,6 +77,19 @@ async function connect(m: FleetMember, log: Logger): Promise<VimClient | FleetFa
   }
 }
 
+/** The members whose vCenter answers, each with a new session; the others go to `failed`. */
+async function* sessionsOf(
+  list: readonly FleetMember[],
+  log: Logger,
+  failed: FleetFailure[],
+): AsyncGenerator<{ member: FleetMember; client: VimClient }> {
+  for (const member of list) {
+    const client = await connect(member, log);
+    if (client instanceof VimClient) yield { member, client };
+    else failed.push(client);
+  }
+}
+
 /** Work on each vCenter in turn; a server failure is recorded and the others go on. */
 async function eachVcenter<T>(
   list: readonly FleetMember[],
@@ -85,14 +98,9 @@ async function eachVcenter<T>(
 ): Promise<{ done: Array<{ member: FleetMember; value: T }>; failed: FleetFailure[] }> {
   const done: Array<{ member: FleetMember; value: T }> = [];
   const failed: FleetFailure[] = [];
-  for (const m of list) {
-    const client = await connect(m, log);
-    if (!(client instanceof VimClient)) {
-      failed.push(client);
-      continue;
-    }
+  for await (const { member, client } of sessionsOf(list, log, failed)) {
     try {
-      done.push({ member: m, value: await work(client, m) });
+      done.push({ member, value: await work(client, member) });
     } finally {
       await client.logout();
     }
@@ -188,12 +196,7 @@ export async function planFleetApply(
     await Promise.all(sessions.map((s) => s.client.logout()));
   };
   try {
-    for (const m of members) {
-      const client = await connect(m, log);
-      if (!(client instanceof VimClient)) {
-        failed.push(client);
-        continue;
-      }
+    for await (const { member: m, client } of sessionsOf(members, log, failed)) {
       try {
         const live = await planTenants(client, m.tenants, options, vcenterEvents(emit, m));
         const session = { member: m, client, live };
