@@ -144,6 +144,42 @@ describe('a fleet of three vCenters', () => {
     expect(verify.stderr).toContain('verified: the live permissions match the policy');
   });
 
+  it('rolls a backup back on the vCenter it was taken from only, then applies again', async () => {
+    const backups = join(dir, 'reports', 'backups', 'vc-shared');
+    const [contoso] = readdirSync(backups).filter(
+      (f) => f.startsWith('contoso-') && f.endsWith('.json'),
+    );
+    const rollback = await cli([
+      'tenant',
+      'rollback',
+      '--fleet',
+      fleet,
+      '--backup',
+      join(backups, contoso!),
+      '--yes',
+      '--json',
+    ]);
+    expect(rollback.stderr).not.toMatch(/drperm:/);
+    expect(rollback.code).toBe(0);
+    const out = JSON.parse(rollback.stdout) as {
+      vcenter: string;
+      applied: { tenant: string; done: number; failed: number };
+      unfinishedRuns: unknown[];
+    };
+    expect(out.vcenter).toBe('vc-shared');
+    expect(out.applied).toMatchObject({ tenant: 'contoso', failed: 0 });
+    expect(out.applied.done).toBeGreaterThan(0);
+    expect(out.unfinishedRuns).toEqual([]);
+    // The state before the rollback is backed up in that vCenter's directory too.
+    expect(readdirSync(join(dir, 'reports', 'backups')).sort()).toEqual([...NAMES]);
+    const verify = await cli(['tenant', 'verify', '--fleet', fleet, '--tenant', tenants]);
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).toContain('contoso @ vc-shared');
+    const again = await cli(['tenant', 'apply', '--fleet', fleet, '--tenant', tenants, '--yes']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^vc-shared: Tenant contoso/m);
+  });
+
   it('collects one snapshot per vCenter in parallel, with a summary table', async () => {
     const r = await cli(['collect', '--fleet', fleet, '--out', join(dir, 'estate')]);
     expect(r.stderr).toMatch(/vc-shared: collecting from https:\/\/127\.0\.0\.1:\d+\/sdk/);
