@@ -106,6 +106,7 @@ export async function fleetNsxTargets(
     const timeoutMs = callTimeoutMs(undefined, io.env ?? process.env);
     out.push({
       name: m.name,
+      ...(m.vcenter !== undefined ? { vcenter: m.vcenter } : {}),
       settings: { url: s.url, username: s.username, password, trust, timeoutMs },
     });
   }
