@@ -72,6 +72,15 @@ export async function readPreviousReport(path: string): Promise<PreviousReport> 
 
 type Row = Map<string, string>;
 
+/** A cell's text; drperm writes inline strings, which exceljs reads back as rich text. */
+function cellText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'object' && 'richText' in v) {
+    return (v as { richText: Array<{ text: string }> }).richText.map((r) => r.text).join('');
+  }
+  return String(v as string);
+}
+
 /** The Findings sheet's vCenter column (fleet reports). */
 const VCENTER_HEADER = 'vCenter';
 
@@ -80,8 +89,8 @@ function formatOfWorkbook(workbook: ExcelJSModule.Workbook): number {
   const summary = workbook.getWorksheet(SHEET_NAMES.summary);
   let version = 2;
   summary?.eachRow((row) => {
-    if (String(row.getCell(1).value) !== 'Report format') return;
-    const m = /v(\d+)$/.exec(String(row.getCell(2).value));
+    if (cellText(row.getCell(1).value) !== 'Report format') return;
+    const m = /v(\d+)$/.exec(cellText(row.getCell(2).value));
     if (m) version = Number(m[1]);
   });
   return version;
@@ -102,13 +111,7 @@ async function readPreviousWorkbook(path: string): Promise<PreviousReport> {
     });
   }
   const sheet = workbook.getWorksheet(SHEET_NAMES.findings);
-  const text = (v: unknown): string => {
-    if (v === null || v === undefined) return '';
-    if (typeof v === 'object' && 'richText' in v) {
-      return (v as { richText: Array<{ text: string }> }).richText.map((r) => r.text).join('');
-    }
-    return String(v as string);
-  };
+  const text = cellText;
   const headers = sheet ? (sheet.getRow(1).values as unknown[]).slice(1).map(text) : [];
   if (!sheet || !headers.includes(FINDING_HEADERS.id)) {
     throw new InputError(`${path} has no Findings sheet with an Id column`, {
