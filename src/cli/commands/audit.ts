@@ -87,7 +87,9 @@ Examples:
   $ drperm audit --tenants contoso.yaml fabrikam.yaml --avs --membership groups.yaml \\
       --nsx-snapshot reports/nsx.json
 
-  # the whole estate: every vCenter of drperm.yaml live, or the snapshots of collect --fleet
+  # the whole estate: every vCenter and NSX Manager of drperm.yaml live, or the snapshots
+  # of collect --fleet (reports/estate/nsx/ too); --previous, --sign, --confirm-with-server
+  # and --discover (live, per vCenter) work as for one vCenter
   $ drperm audit --fleet drperm.yaml --tenants policies/tenants
   $ drperm audit --snapshot reports/estate --tenants policies/tenants
   $ drperm audit --snapshot reports/vc-a.json --snapshot reports/vc-b.json --tenants policies/tenants
@@ -114,8 +116,8 @@ group-grant-unresolved. A snapshot from \`drperm collect --membership-from vcent
 carries its membership into an offline audit.
 
 Verdict: a tenant is "isolated" when it has no critical or high finding.
-Exit code 1 when a finding at or above --fail-on exists (default high); 3 when a vCenter of a
-fleet could not be audited (the others are, and the report says why it failed).
+Exit code 1 when a finding at or above --fail-on exists (default high); 3 when a vCenter or
+NSX Manager of a fleet could not be audited (the others are, and the report says why it failed).
 Rules: cross-tenant-access, shared-principal (critical); unowned-vm-access, propagating-grant,
 excess-privilege, role-exceeds-cloudadmin (high); no-access-pattern, missing-grant,
 mode-mismatch, role-drift, group-grant-unresolved (medium); with --nsx-snapshot also
