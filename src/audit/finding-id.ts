@@ -4,6 +4,10 @@
  * where it sorts. Two audits of one state give every finding the same id; a changed state
  * gives a new id only to the findings whose evidence changed. An auditor's Status, Owner and
  * Comment follow a finding from one review to the next by this id (audit --previous).
+ *
+ * Fleet findings (report format 3) also fingerprint their vCenter, as named in the fleet file
+ * (or the snapshot file): the same finding on two vCenters has two ids. A single-vCenter
+ * finding has no vCenter, so its id is the one report format 2 gave it.
  */
 import { createHash } from 'node:crypto';
 import type { Finding, PermissionEvidence, TrackedFinding } from './types';
@@ -21,6 +25,12 @@ function permissionKey(p: PermissionEvidence): string {
  * (where a file lies is not vCenter state).
  */
 function fingerprintFields(f: Finding): unknown[] {
+  const fields = legacyFields(f);
+  return f.vcenter !== undefined ? [...fields, f.vcenter] : fields;
+}
+
+/** What format 2 fingerprinted: everything but the vCenter. */
+function legacyFields(f: Finding): unknown[] {
   return [
     f.rule,
     f.tenant,
@@ -38,6 +48,15 @@ function digest(fields: unknown[]): string {
 
 export function findingId(f: Finding): string {
   return digest(fingerprintFields(f));
+}
+
+/**
+ * The id report format 2 gave a fleet finding (no vCenter in it), so that `--previous` can
+ * still follow findings from a format 2 fleet report; matched together with the vCenter.
+ * Findings that collided in format 2 (told apart by their message there) are not matched.
+ */
+export function formatTwoFindingId(f: Finding): string {
+  return digest(legacyFields(f));
 }
 
 /**

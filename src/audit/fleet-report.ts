@@ -13,8 +13,10 @@ import {
   type AuditReport,
   type AuditScope,
   type AuditSnapshotInfo,
+  type FleetNsxReportSection,
   type InputDigest,
 } from './report-model';
+import { compareWithPrevious, type PreviousReport } from './report-previous';
 
 export interface FleetSnapshotMeta {
   snapshot: Snapshot;
@@ -29,6 +31,13 @@ export interface FleetReportMeta {
   inputs: InputDigest[];
   commandLine?: string;
   generatedAt?: Date;
+  /** The estate's NSX Managers, audited or failed. */
+  nsxManagers?: FleetNsxReportSection[];
+  /** The previous report to mark findings new, unchanged or resolved against. */
+  previous?: PreviousReport;
+  /** `audit --discover` and `--confirm-with-server` on every vCenter. */
+  seenAsTenant?: AuditReport['seenAsTenant'];
+  serverConfirmation?: AuditReport['serverConfirmation'];
 }
 
 export function snapshotInfo(snapshot: Snapshot, sha256: string): AuditSnapshotInfo {
@@ -56,6 +65,7 @@ export function buildFleetReport(result: FleetAuditResult, meta: FleetReportMeta
   const audited = [...meta.snapshots.values()];
   const names = result.vcenters.map((v) => v.name).join(', ');
   const first = audited.map((s) => s.snapshot.collectedAt).sort()[0];
+  const compared = meta.previous ? compareWithPrevious(result.findings, meta.previous) : undefined;
   return {
     format: AUDIT_REPORT_FORMAT,
     formatVersion: AUDIT_REPORT_FORMAT_VERSION,
@@ -88,12 +98,16 @@ export function buildFleetReport(result: FleetAuditResult, meta: FleetReportMeta
     leakMatrix: result.leakMatrix,
     inputs: meta.inputs,
     ...(meta.commandLine !== undefined ? { commandLine: meta.commandLine } : {}),
-    findings: result.findings,
+    findings: compared?.findings ?? result.findings,
     effectiveAccess: result.effectiveAccess,
     permissions: result.permissions,
     roles: result.roles,
     roleVsCloudAdmin: result.roleVsCloudAdmin,
     warnings: result.warnings,
     vcenters,
+    ...(meta.nsxManagers ? { nsxManagers: meta.nsxManagers } : {}),
+    ...(compared ? { previous: compared.comparison } : {}),
+    ...(meta.seenAsTenant ? { seenAsTenant: meta.seenAsTenant } : {}),
+    ...(meta.serverConfirmation ? { serverConfirmation: meta.serverConfirmation } : {}),
   };
 }

@@ -54,11 +54,26 @@ export interface FailedVcenter extends VcenterCommon {
   error: string;
 }
 
+/** An NSX Manager of the estate: audited (its findings come in extraFindings) or failed. */
+export interface FleetNsxManagerStatus {
+  name: string;
+  /** The vCenter whose private cloud it serves; without one it concerns every tenant. */
+  vcenter?: string;
+  /** Why it could not be audited; its tenants are then not isolated. */
+  error?: string;
+}
+
 export interface FleetAuditInput {
   vcenters: ReadonlyArray<AuditedVcenter | FailedVcenter>;
   membership?: MembershipInput;
   privilegeLabels?: ReadonlyMap<string, string>;
   avs?: boolean;
+  /**
+   * Findings of other sources, each naming its vCenter: NSX Managers', and vCenter's own
+   * answers (--confirm-with-server, --discover). They count in the verdicts.
+   */
+  extraFindings?: readonly Finding[];
+  nsxManagers?: readonly FleetNsxManagerStatus[];
 }
 
 export interface FleetAuditResult extends AuditResult {
@@ -88,20 +103,26 @@ export function runFleetAudit(input: FleetAuditInput): FleetAuditResult {
     audited.push({ vc, result, ctx });
   }
 
-  const findings: TrackedFinding[] = [];
+  const tagged: Finding[] = [];
   const warnings: string[] = [];
   for (const { vc, result } of audited) {
-    findings.push(...result.findings.map((f) => ({ ...f, vcenter: vc.name })));
+    // Ids again with the vCenter in them: one finding on two vCenters is two findings.
+    tagged.push(...result.findings.map(({ id: _id, ...f }) => ({ ...f, vcenter: vc.name })));
     for (const w of vc.snapshot.warnings) warnings.push(`vcenter ${vc.name}: collection: ${w}`);
     for (const w of result.warnings) warnings.push(`vcenter ${vc.name}: ${w}`);
   }
   for (const vc of input.vcenters) {
     if (isFailed(vc)) warnings.push(`vcenter ${vc.name}: not audited: ${vc.error}`);
   }
-  findings.push(
-    ...withFindingIds([...crossVcenterAccess(audited, input), ...sharedAcrossVcenters(input)]),
+  for (const m of input.nsxManagers ?? []) {
+    if (m.error !== undefined) warnings.push(`NSX Manager ${m.name}: not audited: ${m.error}`);
+  }
+  tagged.push(
+    ...crossVcenterAccess(audited, input),
+    ...sharedAcrossVcenters(input),
+    ...(input.extraFindings ?? []),
   );
-  findings.sort(
+  const findings: TrackedFinding[] = withFindingIds(tagged).sort(
     (a, b) => compareFindings(a, b) || (a.vcenter ?? '').localeCompare(b.vcenter ?? ''),
   );
 
@@ -299,10 +320,17 @@ function tenantRows(
   findings: readonly Finding[],
 ): TenantReportRow[] {
   const failed = new Set(input.vcenters.filter(isFailed).map((v) => v.name));
+  const failedNsx = (input.nsxManagers ?? []).filter((n) => n.error !== undefined);
   return members(input).map((m) => {
     const rows = audited.flatMap(({ result }) => result.tenants.filter((t) => t.tenant === m.name));
     const counts = countBySeverity(findings.filter((f) => f.tenant === m.name));
-    const unaudited = m.vcenters.filter((v) => failed.has(v));
+    const unaudited = [
+      ...m.vcenters.filter((v) => failed.has(v)),
+      // A manager serving no named vCenter concerns every tenant of the estate.
+      ...failedNsx
+        .filter((n) => n.vcenter === undefined || m.vcenters.includes(n.vcenter))
+        .map((n) => `NSX Manager ${n.name}`),
+    ];
     const p = m.tenant.policy;
     const sum = (k: 'ownedObjects' | 'sharedObjectsGranted' | 'foreignObjectsReachable') =>
       rows.reduce((n, r) => n + r[k], 0);

@@ -19,8 +19,11 @@ import type {
 } from './types';
 
 export const AUDIT_REPORT_FORMAT = 'drperm-audit';
-/** 2: finding ids, leak matrix, input digests; privilege lists, entities and permissions by id. */
-export const AUDIT_REPORT_FORMAT_VERSION = 2;
+/**
+ * 2: finding ids, leak matrix, input digests; privilege lists, entities and permissions by id.
+ * 3: fleet finding ids fingerprint the vCenter (single-vCenter ids unchanged); `nsxManagers`.
+ */
+export const AUDIT_REPORT_FORMAT_VERSION = 3;
 
 export interface AuditReport {
   /** Always 'drperm-audit'. */
@@ -55,8 +58,10 @@ export interface AuditReport {
   roleVsCloudAdmin: RoleVsCloudAdminRow[];
   /** Notes an auditor should read: collection warnings, unresolved policy paths, assumptions. */
   warnings: string[];
-  /** NSX Manager RBAC results, when an NSX snapshot was audited too. */
+  /** NSX Manager RBAC results, when an NSX snapshot was audited too (single-vCenter audits). */
   nsx?: NsxReportSection;
+  /** Fleet audits: every NSX Manager of the estate, audited (with its rows) or failed. */
+  nsxManagers?: FleetNsxReportSection[];
   /** SHA-256 of every input file the verdict rests on (snapshot, policies, membership, NSX). */
   inputs: InputDigest[];
   /** The command that produced the report, secrets removed; absent when not run from the CLI. */
@@ -101,6 +106,8 @@ export interface PreviousComparison {
 
 export interface ResolvedFinding {
   id: string;
+  /** Fleet reports: the finding's vCenter. */
+  vcenter?: string;
   severity: Severity;
   rule: string;
   tenant: string;
@@ -174,6 +181,18 @@ export interface NsxReportSection {
   notes: string[];
 }
 
+export interface FleetNsxReportSection {
+  /** The manager's name in the fleet file (or its NSX snapshot's file name). */
+  name: string;
+  /** The vCenter whose private cloud it serves; absent: audited with every tenant. */
+  vcenter?: string;
+  status: 'audited' | 'failed';
+  /** Why it failed; its tenants are then not isolated. */
+  error?: string;
+  /** Present when audited. */
+  section?: NsxReportSection;
+}
+
 export interface AuditScope {
   /** Tenant policy files audited (as given on the command line, expanded from directories). */
   tenantFiles: string[];
@@ -220,7 +239,10 @@ export interface TenantReportRow extends TenantSummary {
   roleName: string;
   /** Fleet audits: the vCenters the tenant lives on. */
   vcenters?: string[];
-  /** Fleet audits: the tenant's vCenters that could not be audited (the verdict is then never isolated). */
+  /**
+   * Fleet audits: the tenant's vCenters (and `NSX Manager <name>`) that could not be audited;
+   * the verdict is then never isolated.
+   */
   unaudited?: string[];
 }
 

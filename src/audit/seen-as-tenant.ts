@@ -76,6 +76,8 @@ export interface SeenAsTenantCounts {
 
 export interface SeenAsTenant {
   tenant: string;
+  /** Fleet audits: the vCenter (fleet-file name) the tenant's session logged in to. */
+  vcenter?: string;
   principal: string;
   /** `exact`: sees its own VMs, management servers and shared objects, and no foreign VM. */
   status: 'exact' | 'differs' | 'not discovered';

@@ -34,6 +34,8 @@ export interface ConfirmTenantInput {
 
 export interface ConfirmationTenantRow {
   tenant: string;
+  /** Fleet audits: the vCenter asked. */
+  vcenter?: string;
   principal: string;
   asked: boolean;
   reason?: string;

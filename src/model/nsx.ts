@@ -70,6 +70,11 @@ export const NsxManagerSchema = z.object({
   username: z.string(),
   /** `product_version` of /api/v1/node/version, when the account may read it. */
   version: z.string().optional(),
+  /**
+   * `collect --fleet`: the vCenter (fleet-file name) whose private cloud the manager serves,
+   * so that an offline fleet audit gives it the same tenants as a live one.
+   */
+  vcenter: z.string().optional(),
 });
 
 export const NsxDataSchema = z.object({

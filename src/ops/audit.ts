@@ -10,7 +10,12 @@ import { severityAtOrAbove, type Finding, type Severity } from '../audit/types';
 import type { MembershipData } from '../model/membership';
 import type { Snapshot } from '../model/snapshot';
 import { auditNsx } from '../audit/rules/nsx';
-import { loadNsxBaseline, resolveNsxBaseline } from '../policy/nsx-baseline';
+import type { NsxData } from '../model/nsx';
+import {
+  loadNsxBaseline,
+  resolveNsxBaseline,
+  type NsxBaselinePolicy,
+} from '../policy/nsx-baseline';
 import { readNsxSnapshot } from '../nsx/snapshot-file';
 import { nsxWorkbookRows } from '../report/nsx-sheet';
 import { resolveCloudAdmin } from '../policy/cloudadmin';
@@ -97,9 +102,25 @@ export async function documentedPrivilegeLabels(role?: AuditRole): Promise<Map<s
 export async function auditNsxSnapshot(
   file: string,
   tenants: readonly TenantPolicy[],
-): Promise<{ findings: Finding[]; section: NsxReportSection; warnings: string[] }> {
+): Promise<NsxAuditPart> {
   const { nsx } = await readNsxSnapshot(file);
-  const baseline = resolveNsxBaseline(nsx, await loadNsxBaseline());
+  return auditNsxData(nsx, file, tenants, await loadNsxBaseline());
+}
+
+export interface NsxAuditPart {
+  findings: Finding[];
+  section: NsxReportSection;
+  warnings: string[];
+}
+
+/** The NSX audit of collected data (`snapshotFile`: where it was read, or `live:<manager>`). */
+export function auditNsxData(
+  nsx: NsxData,
+  snapshotFile: string,
+  tenants: readonly TenantPolicy[],
+  policy: NsxBaselinePolicy,
+): NsxAuditPart {
+  const baseline = resolveNsxBaseline(nsx, policy);
   const nsxTenants = tenants.map((t) => ({ tenant: t.tenant, nsx: t.nsx }));
   const findings = auditNsx(nsx, nsxTenants, baseline);
   return {
@@ -108,7 +129,7 @@ export async function auditNsxSnapshot(
     section: {
       managerUrl: nsx.manager.url,
       collectedAt: nsx.collectedAt,
-      snapshotFile: file,
+      snapshotFile,
       rows: nsxWorkbookRows(nsx, findings, { baseline, tenants: nsxTenants }),
       notes: baseline.notes,
     },

@@ -101,7 +101,11 @@ export async function fleetNsxTargets(
       ...(s.thumbprint !== undefined ? { thumbprint: s.thumbprint } : {}),
     });
     const timeoutMs = callTimeoutMs(undefined, env);
-    out.push({ name: m.name, settings: { url: s.url, username, password, trust, timeoutMs } });
+    out.push({
+      name: m.name,
+      ...(m.vcenter !== undefined ? { vcenter: m.vcenter } : {}),
+      settings: { url: s.url, username, password, trust, timeoutMs },
+    });
   }
   return out;
 }

@@ -5,7 +5,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { runFleetAudit, type AuditedVcenter, type FailedVcenter } from '../audit/fleet';
+import { isFailed, runFleetAudit, type AuditedVcenter, type FailedVcenter } from '../audit/fleet';
 import { buildFleetReport, type FleetSnapshotMeta } from '../audit/fleet-report';
 import type { AuditReport } from '../audit/report-model';
 import { severityAtOrAbove, type Severity } from '../audit/types';
@@ -17,6 +17,7 @@ import { loadBaselinePolicy } from '../policy/role-policy';
 import type { LoadedTenantPolicy } from '../policy/tenant-policy';
 import { writeReports, type ReportFile, type ReportFormat } from '../report';
 import { digestFiles } from '../report/evidence';
+import { readPreviousReport } from '../report/previous-file';
 import { InputError } from '../util/errors';
 import type { Logger } from '../util/log';
 import { mapLimit } from '../vsphere/semaphore';
@@ -24,10 +25,19 @@ import { withSession } from '../vsphere/session';
 import type { ConnectOptions } from '../vsphere/types';
 import { documentedPrivilegeLabels, loadAuditRole, loadMembership } from './audit';
 import { NsxClient } from '../nsx/client';
-import type { NsxConnectionSettings } from '../nsx/connection';
 import { info, warn, type Emit } from './events';
 import { collectNsxToFile } from './nsx';
 import { collectSnapshot, fileSnapshotInput, type SnapshotInput } from './snapshot';
+import { auditFleetNsx, type FleetNsxSource, type FleetNsxTarget } from './fleet-nsx';
+import {
+  fleetServerCheckSections,
+  markConfirmed,
+  serverChecksFailure,
+  vcenterServerChecks,
+  wantsServerChecks,
+  type FleetServerCheckOptions,
+  type VcenterServerChecks,
+} from './fleet-server-checks';
 
 /** One vCenter of the fleet with its resolved connection (password included, never logged). */
 export interface FleetTarget {
@@ -112,11 +122,7 @@ export async function collectFleet(
   });
 }
 
-/** One NSX Manager of the fleet with its resolved connection. */
-export interface FleetNsxTarget {
-  name: string;
-  settings: NsxConnectionSettings;
-}
+export type { FleetNsxTarget } from './fleet-nsx';
 
 /** The NSX half of `collect --fleet`: `DIR/nsx/<name>.json` per manager, failures reported. */
 export async function collectFleetNsx(
@@ -135,7 +141,7 @@ export async function collectFleetNsx(
       const client = await NsxClient.connect({ ...t.settings, log });
       try {
         const path = join(options.outDir, 'nsx', `${t.name}.json`);
-        const r = await collectNsxToFile(client, t.settings.username, path, out);
+        const r = await collectNsxToFile(client, t.settings.username, path, out, t.vcenter);
         info(
           out,
           `collected ${r.counts.roles} roles, ${r.counts.bindings} bindings in ${seconds()} s`,
@@ -156,12 +162,15 @@ export interface FleetSource {
   name: string;
   url: string;
   load: (emit: Emit) => Promise<SnapshotInput>;
+  /** Live sources: the administrator's connection, for --confirm-with-server and --discover. */
+  connection?: ConnectOptions;
 }
 
 export function liveSources(targets: readonly FleetTarget[], log: Logger): FleetSource[] {
   return targets.map((t) => ({
     name: t.name,
     url: t.connection.url,
+    connection: t.connection,
     load: async (emit) => {
       info(emit, `collecting from ${t.connection.url} ...`);
       const snapshot = await withSession(t.connection, log, (client) =>
@@ -221,6 +230,16 @@ export interface FleetAuditOptions {
   fleetFile?: string;
   /** The command line for the report, secrets already removed. */
   commandLine?: string;
+  /** The estate's NSX Managers (from the fleet file, or NSX snapshots). */
+  nsx?: readonly FleetNsxSource[];
+  /** An earlier report or workbook: findings marked new/unchanged/resolved, reviews carried over. */
+  previousFile?: string;
+  /** Ed25519 private key file: a detached signature beside each report. */
+  signKey?: string;
+  /** --confirm-with-server and --discover on every vCenter (live sources only). */
+  serverChecks?: FleetServerCheckOptions;
+  /** For the server checks' sessions (--verbose SOAP logging). */
+  log?: Logger;
 }
 
 export interface FleetAuditOutcome {
@@ -228,8 +247,10 @@ export interface FleetAuditOutcome {
   report: AuditReport;
   files: ReportFile[];
   failing: number;
-  /** vCenters that could not be audited: exit 3. */
-  failed: FailedVcenter[];
+  /** vCenters and NSX Managers that could not be audited: exit 3. */
+  failed: Array<{ name: string; error: string }>;
+  /** Exit code when a server check is incomplete (a tenant not discovered: 2 or 3). */
+  checksFailure?: number;
 }
 
 /** `drperm audit --fleet` / `--snapshot A --snapshot B`: one report for the estate. */
@@ -244,58 +265,85 @@ export async function auditFleet(
   );
   const membership = await loadMembership(options.membershipFile);
   const baseline = options.avs ? await loadBaselinePolicy() : undefined;
+  const previous = options.previousFile
+    ? await readPreviousReport(options.previousFile)
+    : undefined;
   const snapshots = new Map<string, FleetSnapshotMeta>();
+  const checks: VcenterServerChecks[] = [];
+  const checkOptions = options.serverChecks;
   let labels: Map<string, string> | undefined;
 
-  const vcenters = await mapLimit(
-    sources,
-    options.concurrency,
-    async (s): Promise<AuditedVcenter | FailedVcenter> => {
-      const tenants = (byVcenter.get(s.name) ?? []).map((t) => ({
-        policy: t.policy,
-        file: t.file,
-      }));
-      const out = prefixed(emit, s.name);
-      let input: SnapshotInput;
-      try {
-        input = await s.load(out);
-      } catch (err) {
-        if (err instanceof InputError) throw err; // a bad file is the user's to fix, not a vCenter failure
-        warn(out, `not audited: ${failureReason(err)}`);
-        return { name: s.name, url: s.url, tenants, error: failureReason(err) };
+  const audit = async (s: FleetSource): Promise<AuditedVcenter | FailedVcenter> => {
+    const policies = byVcenter.get(s.name) ?? [];
+    const tenants = policies.map((t) => ({ policy: t.policy, file: t.file }));
+    const out = prefixed(emit, s.name);
+    let input: SnapshotInput;
+    try {
+      input = await s.load(out);
+      // Asked right after this vCenter's collection, in the same slot of the bound.
+      if (wantsServerChecks(checkOptions) && s.connection && options.log) {
+        checks.push(
+          await vcenterServerChecks(
+            s.name,
+            s.connection,
+            input.snapshot,
+            policies,
+            { ...checkOptions!, ...(membership ? { membership } : {}) },
+            options.log,
+            out,
+          ),
+        );
       }
-      const { snapshot } = input;
-      if (input.source === 'snapshot')
-        for (const w of snapshot.warnings) warn(out, `collection: ${w}`);
-      snapshots.set(s.name, {
-        snapshot,
-        sha256: input.sha256,
-        ...(input.file !== undefined ? { file: input.file } : {}),
-      });
-      const role = await loadAuditRole(options.roleFile, snapshot, out);
-      labels ??= await documentedPrivilegeLabels(role);
-      const cloudAdmin = resolveCloudAdmin({
-        roles: snapshot.roles,
-        catalogue: snapshot.privileges,
-        ...(baseline ? { baseline } : {}),
-      });
-      return {
-        name: s.name,
-        url: s.url || snapshot.source.url,
-        tenants,
-        snapshot,
-        ...(role ? { roleName: role.name, rolePrivileges: role.resolved.privileges } : {}),
-        ...(cloudAdmin ? { cloudAdminPrivileges: cloudAdmin.privileges } : {}),
-      };
-    },
-  );
+    } catch (err) {
+      if (err instanceof InputError) throw err; // a bad file is the user's to fix, not a vCenter failure
+      warn(out, `not audited: ${failureReason(err)}`);
+      return { name: s.name, url: s.url, tenants, error: failureReason(err) };
+    }
+    const { snapshot } = input;
+    if (input.source === 'snapshot')
+      for (const w of snapshot.warnings) warn(out, `collection: ${w}`);
+    snapshots.set(s.name, {
+      snapshot,
+      sha256: input.sha256,
+      ...(input.file !== undefined ? { file: input.file } : {}),
+    });
+    const role = await loadAuditRole(options.roleFile, snapshot, out);
+    labels ??= await documentedPrivilegeLabels(role);
+    const cloudAdmin = resolveCloudAdmin({
+      roles: snapshot.roles,
+      catalogue: snapshot.privileges,
+      ...(baseline ? { baseline } : {}),
+    });
+    return {
+      name: s.name,
+      url: s.url || snapshot.source.url,
+      tenants,
+      snapshot,
+      ...(role ? { roleName: role.name, rolePrivileges: role.resolved.privileges } : {}),
+      ...(cloudAdmin ? { cloudAdminPrivileges: cloudAdmin.privileges } : {}),
+    };
+  };
+  // vCenters and NSX Managers at once, each kind within the fleet's bound.
+  const [vcenters, nsx] = await Promise.all([
+    mapLimit(sources, options.concurrency, audit),
+    auditFleetNsx(options.nsx ?? [], byVcenter, options.concurrency, (name) =>
+      prefixed(emit, name),
+    ),
+  ]);
+  for (const w of nsx.warnings) warn(emit, w);
+  // Fleet order, whatever order the vCenters answered in.
+  const order = new Map(sources.map((s, i) => [s.name, i]));
+  checks.sort((a, b) => order.get(a.vcenter)! - order.get(b.vcenter)!);
 
   const result = runFleetAudit({
     vcenters,
     ...(membership ? { membership } : {}),
     ...(labels ? { privilegeLabels: labels } : {}),
     ...(options.avs ? { avs: true } : {}),
+    extraFindings: [...nsx.findings, ...checks.flatMap((c) => c.findings)],
+    nsxManagers: nsx.statuses,
   });
+  markConfirmed(result.effectiveAccess, checks);
   // Report rows follow the fleet order, whatever order the collections finished in.
   const ordered = new Map(
     sources.flatMap((s) => {
@@ -317,13 +365,14 @@ export async function auditFleet(
       avs: options.avs,
       failOn: options.failOn,
     },
-    // SHA-256 of every input: each vCenter's snapshot, the policies, the membership file.
+    // SHA-256 of every input: each vCenter's snapshot, each NSX Manager's, the policies, the membership file.
     inputs: [
       ...[...ordered.entries()].map(([name, m]) => ({
         kind: 'snapshot' as const,
         path: m.file ?? `live:${name}`,
         sha256: m.sha256,
       })),
+      ...nsx.inputs,
       ...(await digestFiles([
         ...options.tenants.map((t) => ({ kind: 'tenant policy' as const, path: t.file })),
         ...(options.membershipFile
@@ -333,16 +382,27 @@ export async function auditFleet(
       ])),
     ],
     ...(options.commandLine !== undefined ? { commandLine: options.commandLine } : {}),
+    ...(nsx.sections.length > 0 ? { nsxManagers: nsx.sections } : {}),
+    ...(previous ? { previous } : {}),
+    ...fleetServerCheckSections(checks),
   });
   const written = await writeReports(report, {
     ...(options.outDir !== undefined ? { outDir: options.outDir } : {}),
     formats: options.formats,
+    ...(options.signKey !== undefined ? { signKey: options.signKey } : {}),
   });
+  const checksFailure = serverChecksFailure(checks);
   return {
     result,
     report,
     files: written,
-    failing: result.findings.filter((f) => severityAtOrAbove(f.severity, options.failOn)).length,
-    failed: vcenters.filter((v): v is FailedVcenter => 'error' in v),
+    failing: report.findings.filter((f) => severityAtOrAbove(f.severity, options.failOn)).length,
+    failed: [
+      ...vcenters.filter(isFailed).map((v) => ({ name: v.name, error: v.error })),
+      ...nsx.statuses.flatMap((m) =>
+        m.error !== undefined ? [{ name: `NSX Manager ${m.name}`, error: m.error }] : [],
+      ),
+    ],
+    ...(checksFailure !== undefined ? { checksFailure } : {}),
   };
 }

@@ -47,8 +47,14 @@ export async function collectNsxToFile(
   username: string,
   out: string | undefined,
   emit: Emit,
+  /** The fleet's vCenter this manager serves, recorded in the snapshot. */
+  vcenter?: string,
 ): Promise<NsxCollectReport> {
-  const data = await collectNsxData(client, username, emit);
+  const collected = await collectNsxData(client, username, emit);
+  const data =
+    vcenter !== undefined
+      ? { ...collected, manager: { ...collected.manager, vcenter } }
+      : collected;
   const path =
     out ?? defaultSnapshotPath('nsx-snapshot', data.manager.url, new Date(data.collectedAt));
   const text = nsxSnapshotText(data);

@@ -126,6 +126,7 @@ export function* jsonReportChunks(report: AuditReport): Generator<string> {
     member('warnings', report.warnings),
     ...(report.membership ? [member('membership', report.membership)] : []),
     ...(report.nsx ? [member('nsx', report.nsx)] : []),
+    ...(report.nsxManagers ? [member('nsxManagers', report.nsxManagers)] : []),
     // audit --confirm-with-server and --discover (src/report/seen-as-tenant.ts).
     ...(report.serverConfirmation ? [member('serverConfirmation', report.serverConfirmation)] : []),
     ...(report.seenAsTenant ? [member('seenAsTenant', report.seenAsTenant)] : []),

@@ -144,6 +144,14 @@ export function renderMarkdown(report: AuditReport, options: MarkdownOptions = {
   if (report.nsx) {
     out.push(`- NSX Manager ${e(report.nsx.managerUrl)}, collected ${e(report.nsx.collectedAt)}`);
   }
+  for (const m of report.nsxManagers ?? []) {
+    const serves = m.vcenter !== undefined ? `vCenter ${e(m.vcenter)}` : 'every vCenter';
+    out.push(
+      m.section
+        ? `- NSX Manager ${e(m.name)} (${serves}) ${e(m.section.managerUrl)}, collected ${e(m.section.collectedAt)}`
+        : `- NSX Manager ${e(m.name)} (${serves}) **failed**: ${e(m.error ?? '')}`,
+    );
+  }
   if (report.commandLine !== undefined) out.push(`- Command line: ${e(report.commandLine)}`);
   out.push('');
 

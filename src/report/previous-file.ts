@@ -1,7 +1,8 @@
 /**
- * Reads the report named by `drperm audit --previous`: a JSON report (format 1 or 2; ids of
+ * Reads the report named by `drperm audit --previous`: a JSON report (format 1 to 3; ids of
  * format 1 are computed from its findings, which carry every fingerprinted field) or a
- * workbook, whose Findings sheet also holds the auditor's Status, Owner and Comment.
+ * workbook, whose Findings sheet also holds the auditor's Status, Owner and Comment. Fleet
+ * reports of format 2 gave ids without the vCenter: they are matched by that id and vCenter.
  */
 import type ExcelJSModule from 'exceljs';
 import { readFile } from 'node:fs/promises';
@@ -28,6 +29,7 @@ export async function readPreviousReport(path: string): Promise<PreviousReport> 
     formatVersion?: unknown;
     generatedAt?: unknown;
     findings?: unknown;
+    vcenters?: unknown;
   };
   try {
     report = JSON.parse(text) as typeof report;
@@ -47,11 +49,17 @@ export async function readPreviousReport(path: string): Promise<PreviousReport> 
   const ids = findings.every((f) => typeof f.id === 'string')
     ? findings.map((f) => f.id!)
     : withFindingIds(findings).map((f) => f.id);
+  const formatTwoFleet =
+    Array.isArray(report.vcenters) &&
+    typeof report.formatVersion === 'number' &&
+    report.formatVersion <= 2;
   return {
     file: path,
     ...(typeof report.generatedAt === 'string' ? { generatedAt: report.generatedAt } : {}),
+    ...(formatTwoFleet ? { fleetIdsWithoutVcenter: true } : {}),
     findings: findings.map((f, i) => ({
       id: ids[i]!,
+      ...(typeof f.vcenter === 'string' ? { vcenter: f.vcenter } : {}),
       severity: f.severity,
       rule: f.rule,
       tenant: f.tenant,
@@ -63,6 +71,30 @@ export async function readPreviousReport(path: string): Promise<PreviousReport> 
 }
 
 type Row = Map<string, string>;
+
+/** A cell's text; drperm writes inline strings, which exceljs reads back as rich text. */
+function cellText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'object' && 'richText' in v) {
+    return (v as { richText: Array<{ text: string }> }).richText.map((r) => r.text).join('');
+  }
+  return String(v as string);
+}
+
+/** The Findings sheet's vCenter column (fleet reports). */
+const VCENTER_HEADER = 'vCenter';
+
+/** The format version the Summary sheet states ("drperm-audit v3"); 2 when it does not say. */
+function formatOfWorkbook(workbook: ExcelJSModule.Workbook): number {
+  const summary = workbook.getWorksheet(SHEET_NAMES.summary);
+  let version = 2;
+  summary?.eachRow((row) => {
+    if (cellText(row.getCell(1).value) !== 'Report format') return;
+    const m = /v(\d+)$/.exec(cellText(row.getCell(2).value));
+    if (m) version = Number(m[1]);
+  });
+  return version;
+}
 
 async function readPreviousWorkbook(path: string): Promise<PreviousReport> {
   // exceljs only here, loaded on use: reading a workbook back is the one place drperm needs
@@ -79,13 +111,7 @@ async function readPreviousWorkbook(path: string): Promise<PreviousReport> {
     });
   }
   const sheet = workbook.getWorksheet(SHEET_NAMES.findings);
-  const text = (v: unknown): string => {
-    if (v === null || v === undefined) return '';
-    if (typeof v === 'object' && 'richText' in v) {
-      return (v as { richText: Array<{ text: string }> }).richText.map((r) => r.text).join('');
-    }
-    return String(v as string);
-  };
+  const text = cellText;
   const headers = sheet ? (sheet.getRow(1).values as unknown[]).slice(1).map(text) : [];
   if (!sheet || !headers.includes(FINDING_HEADERS.id)) {
     throw new InputError(`${path} has no Findings sheet with an Id column`, {
@@ -111,16 +137,20 @@ async function readPreviousWorkbook(path: string): Promise<PreviousReport> {
       }
     }
   });
+  const fleet = headers.includes(VCENTER_HEADER);
   return {
     file: path,
+    ...(fleet && formatOfWorkbook(workbook) <= 2 ? { fleetIdsWithoutVcenter: true } : {}),
     findings: [...byId.entries()].map(([id, c]) => {
       const severity = c.get('Severity') as Severity;
       const path = c.get('Object path');
       const status = c.get(FINDING_HEADERS.status);
       const owner = c.get(FINDING_HEADERS.owner);
       const comment = c.get(FINDING_HEADERS.comment);
+      const vcenter = c.get(VCENTER_HEADER);
       return {
         id,
+        ...(vcenter ? { vcenter } : {}),
         severity: SEVERITIES.includes(severity) ? severity : 'info',
         rule: c.get('Rule') ?? '',
         tenant: c.get('Tenant') ?? '',

@@ -12,6 +12,8 @@ export const SEEN_AS_TENANT_SHEET = 'Seen as tenant';
 /** One row per object a tenant's session sees, and per object it should see but does not. */
 export interface SeenAsTenantRow {
   tenant: string;
+  /** Fleet reports: the vCenter the session logged in to. */
+  vcenter?: string;
   principal: string;
   status: string;
   kind: string;
@@ -30,7 +32,11 @@ function seenStatus(o: SeenObject): string {
 export function seenAsTenantRows(report: AuditReport): SeenAsTenantRow[] {
   const rows: SeenAsTenantRow[] = [];
   for (const t of report.seenAsTenant ?? []) {
-    const base = { tenant: t.tenant, principal: t.principal };
+    const base = {
+      tenant: t.tenant,
+      ...(t.vcenter !== undefined ? { vcenter: t.vcenter } : {}),
+      principal: t.principal,
+    };
     if (t.status === 'not discovered') {
       rows.push({
         ...base,
@@ -84,6 +90,9 @@ export function seenAsTenantSheet(report: AuditReport): TableSheet<SeenAsTenantR
     emptyNote: 'No tenant account was discovered.',
     columns: [
       { header: 'Tenant', value: (r) => r.tenant, maxWidth: 20 },
+      ...(report.vcenters
+        ? [{ header: 'vCenter', value: (r: SeenAsTenantRow) => r.vcenter ?? '', maxWidth: 20 }]
+        : []),
       { header: 'Principal', value: (r) => r.principal, maxWidth: 28 },
       { header: 'Status', value: (r) => r.status, maxWidth: 36, wrap: true },
       { header: 'Kind', value: (r) => r.kind, maxWidth: 18 },
@@ -119,7 +128,7 @@ export function serverCheckSummary(
     );
     for (const t of c.tenants) {
       out.push({
-        field: `Confirmed by vCenter: ${t.tenant}`,
+        field: `Confirmed by vCenter: ${t.tenant}${at(t.vcenter)}`,
         value: t.asked
           ? `${t.agreed} of ${t.entitiesAsked} agree, ${t.differs} differ`
           : `not asked: ${t.reason ?? ''}`,
@@ -127,9 +136,14 @@ export function serverCheckSummary(
     }
   }
   for (const t of report.seenAsTenant ?? []) {
-    out.push({ field: `Seen as tenant: ${t.tenant}`, value: seenLine(t) });
+    out.push({ field: `Seen as tenant: ${t.tenant}${at(t.vcenter)}`, value: seenLine(t) });
   }
   return out;
+}
+
+/** " @ vCenter" for fleet reports, where a tenant may live on several. */
+function at(vcenter: string | undefined): string {
+  return vcenter !== undefined ? ` @ ${vcenter}` : '';
 }
 
 function seenLine(t: NonNullable<AuditReport['seenAsTenant']>[number]): string {
@@ -154,7 +168,7 @@ export function serverCheckMarkdown(report: AuditReport, e: (text: string) => st
     );
     for (const t of c.tenants) {
       out.push(
-        `- ${e(t.tenant)}: ${t.asked ? `${t.agreed} of ${t.entitiesAsked} agree, ${t.differs} differ` : `not asked: ${e(t.reason ?? '')}`}`,
+        `- ${e(t.tenant + at(t.vcenter))}: ${t.asked ? `${t.agreed} of ${t.entitiesAsked} agree, ${t.differs} differ` : `not asked: ${e(t.reason ?? '')}`}`,
       );
     }
     out.push('');
@@ -163,7 +177,7 @@ export function serverCheckMarkdown(report: AuditReport, e: (text: string) => st
     out.push('## Seen as tenant', '');
     out.push('| Tenant | Account | What its own session discovers |', '|---|---|---|');
     for (const t of report.seenAsTenant) {
-      out.push(`| ${e(t.tenant)} | ${e(t.principal)} | ${e(seenLine(t))} |`);
+      out.push(`| ${e(t.tenant + at(t.vcenter))} | ${e(t.principal)} | ${e(seenLine(t))} |`);
     }
     out.push('');
     for (const t of report.seenAsTenant) {

@@ -5,13 +5,19 @@
 import type {
   AccessRelation,
   AuditReport,
+  AuditSnapshotInfo,
   EffectiveAccessRow,
   PermissionRow,
   RoleRow,
   RoleVsCloudAdminRow,
   TenantReportRow,
 } from '../audit/report-model';
-import { REVIEW_STATUSES, type PermissionEvidence, type TrackedFinding } from '../audit/types';
+import {
+  REVIEW_STATUSES,
+  type PermissionEvidence,
+  type Severity,
+  type TrackedFinding,
+} from '../audit/types';
 import type { NsxWorkbookRow } from '../model/nsx';
 import { CONFIRMED_BY_VCENTER_COLUMN } from './seen-as-tenant';
 import { privilegeSets } from './privilege-sets';
@@ -38,6 +44,7 @@ export const SHEET_NAMES = {
   roles: 'Roles',
   roleVsCloudAdmin: 'Role vs CloudAdmin',
   nsx: 'NSX',
+  vcenters: 'vCenters',
 } as const;
 
 /** The Foreign column's words for each AccessRelation. */
@@ -489,14 +496,34 @@ export function roleVsCloudAdminSheet(report: AuditReport): TableSheet<RoleVsClo
   };
 }
 
+/** A row of the NSX sheet; fleet reports name the manager (and its vCenter) on each. */
+export type NsxSheetRow = NsxWorkbookRow & { manager?: string; vcenter?: string };
+
 /** The NSX sheet, or undefined when the report has no NSX section. */
-export function nsxSheet(report: AuditReport): TableSheet<NsxWorkbookRow> | undefined {
-  if (report.nsx === undefined) return undefined;
+export function nsxSheet(report: AuditReport): TableSheet<NsxSheetRow> | undefined {
+  const managers = report.nsxManagers?.filter((m) => m.section !== undefined) ?? [];
+  if (report.nsx === undefined && managers.length === 0) return undefined;
+  const rows: NsxSheetRow[] = report.nsx
+    ? report.nsx.rows
+    : managers.flatMap((m) =>
+        m.section!.rows.map((r) => ({
+          manager: m.name,
+          ...(m.vcenter !== undefined ? { vcenter: m.vcenter } : {}),
+          ...r,
+        })),
+      );
+  const fleet: Column<NsxSheetRow>[] = report.nsx
+    ? []
+    : [
+        { header: 'NSX Manager', value: (r) => r.manager, maxWidth: 20 },
+        { header: 'vCenter', value: (r) => r.vcenter ?? '(all)', maxWidth: 20 },
+      ];
   return {
     name: SHEET_NAMES.nsx,
-    rows: report.nsx.rows,
+    rows,
     emptyNote: 'NSX was audited; no LDAP principal is bound to any role.',
     columns: [
+      ...fleet,
       { header: 'Severity', value: (r) => r.severity, colours: SEVERITY_COLOURS, width: 12 },
       { header: 'Rules', value: (r) => r.rules, wrap: true, width: 30 },
       { header: 'Tenant', value: (r) => r.tenant, width: 16 },
@@ -507,6 +534,107 @@ export function nsxSheet(report: AuditReport): TableSheet<NsxWorkbookRow> | unde
       { header: 'Role id', value: (r) => r.roleId, width: 22 },
       { header: 'Role', value: (r) => r.roleName, wrap: true, width: 22 },
       { header: 'Role kind', value: (r) => r.roleKind, width: 14 },
+    ],
+  };
+}
+
+/** One row per server of a fleet report: every vCenter, then every NSX Manager. */
+export interface ServerRow {
+  kind: 'vCenter' | 'NSX Manager';
+  name: string;
+  url: string;
+  status: 'audited' | 'failed';
+  /** NSX Managers: the vCenter served; vCenters: the NSX Managers serving them. */
+  linked: string;
+  instanceUuid?: string;
+  fullName?: string;
+  tenants: string;
+  findings?: Record<Severity, number>;
+  snapshot?: AuditSnapshotInfo;
+  /** NSX Managers: when collected. */
+  collectedAt?: string;
+  snapshotFile?: string;
+  error?: string;
+}
+
+export function serverRows(report: AuditReport): ServerRow[] {
+  const managers = report.nsxManagers ?? [];
+  const vcenters = (report.vcenters ?? []).map((v): ServerRow => ({
+    kind: 'vCenter',
+    name: v.name,
+    url: v.url,
+    status: v.status,
+    linked: managers
+      .filter((m) => m.vcenter === v.name)
+      .map((m) => m.name)
+      .join(', '),
+    ...(v.instanceUuid !== undefined ? { instanceUuid: v.instanceUuid } : {}),
+    ...(v.fullName !== undefined ? { fullName: v.fullName } : {}),
+    tenants: v.tenants.join(', '),
+    findings: v.findings,
+    ...(v.snapshot ? { snapshot: v.snapshot } : {}),
+    ...(v.snapshotFile !== undefined ? { snapshotFile: v.snapshotFile } : {}),
+    ...(v.error !== undefined ? { error: v.error } : {}),
+  }));
+  const nsx = managers.map((m): ServerRow => ({
+    kind: 'NSX Manager',
+    name: m.name,
+    url: m.section?.managerUrl ?? '',
+    status: m.status,
+    linked: m.vcenter ?? '(all vCenters)',
+    tenants: '',
+    ...(m.section
+      ? { collectedAt: m.section.collectedAt, snapshotFile: m.section.snapshotFile }
+      : {}),
+    ...(m.error !== undefined ? { error: m.error } : {}),
+  }));
+  return [...vcenters, ...nsx];
+}
+
+const SERVER_STATUS_COLOURS: Record<string, CellColour> = {
+  audited: VERDICT_COLOURS['isolated']!,
+  failed: VERDICT_COLOURS['not isolated']!,
+};
+
+/**
+ * Fleet reports: the per-vCenter summary, one row per vCenter (status, tenants, findings by
+ * severity, snapshot) and per NSX Manager; a failed server says why.
+ */
+export function vcentersSheet(report: AuditReport): TableSheet<ServerRow> | undefined {
+  if (!report.vcenters) return undefined;
+  const count = (s: Severity) => (r: ServerRow) => r.findings?.[s];
+  return {
+    name: SHEET_NAMES.vcenters,
+    rows: serverRows(report),
+    emptyNote: 'No vCenters.',
+    repeatFirstColumn: true,
+    columns: [
+      { header: 'Server', value: (r) => r.name, maxWidth: 20 },
+      { header: 'Kind', value: (r) => r.kind, width: 12 },
+      { header: 'Status', value: (r) => r.status, colours: SERVER_STATUS_COLOURS, width: 10 },
+      { header: 'Failure', value: (r) => r.error, maxWidth: 40, wrap: true },
+      { header: 'Tenants', value: (r) => r.tenants, maxWidth: 30, wrap: true },
+      { header: 'vCenter / NSX Manager', value: (r) => r.linked, maxWidth: 20, wrap: true },
+      { header: 'Critical', value: count('critical'), width: 10 },
+      { header: 'High', value: count('high'), width: 8 },
+      { header: 'Medium', value: count('medium'), width: 10 },
+      { header: 'Low', value: count('low'), width: 8 },
+      { header: 'Info', value: count('info'), width: 8 },
+      { header: 'URL', value: (r) => r.url, maxWidth: 36, wrap: true },
+      { header: 'Product', value: (r) => r.fullName, maxWidth: 30, wrap: true },
+      { header: 'Instance UUID', value: (r) => r.instanceUuid, maxWidth: 38 },
+      {
+        header: 'Collected at',
+        value: (r) => {
+          const at = r.snapshot?.collectedAt ?? r.collectedAt;
+          return at !== undefined ? new Date(at) : undefined;
+        },
+        width: 20,
+      },
+      { header: 'Entities', value: (r) => r.snapshot?.entityCount, width: 10 },
+      { header: 'Permissions', value: (r) => r.snapshot?.permissionCount, width: 12 },
+      { header: 'Snapshot SHA-256', value: (r) => r.snapshot?.sha256, maxWidth: 66 },
+      { header: 'Snapshot file', value: (r) => r.snapshotFile, maxWidth: 40, wrap: true },
     ],
   };
 }

@@ -19,6 +19,7 @@ import {
   roleVsCloudAdminSheet,
   rolesSheet,
   tenantsSheet,
+  vcentersSheet,
 } from './workbook-sheets';
 import { seenAsTenantSheet, serverCheckSummary } from './seen-as-tenant';
 import { INPUT_STYLE, SEVERITY_COLOURS, type CellColour } from './xlsx-style';
@@ -35,6 +36,8 @@ export async function writeWorkbook(report: AuditReport, path: string): Promise<
   });
   try {
     await writeSummarySheet(workbook, report);
+    const vcenters = vcentersSheet(report);
+    if (vcenters) await writeTableSheet(workbook, vcenters);
     await writeTableSheet(workbook, findingsSheet(report));
     await writeTableSheet(workbook, leakMatrixSheet(report));
     await writeTableSheet(workbook, tenantsSheet(report));
@@ -92,6 +95,22 @@ export function summaryFields(report: AuditReport): SummaryField[] {
   if (report.nsx) {
     fields.push({ field: 'NSX Manager URL', value: report.nsx.managerUrl });
     fields.push({ field: 'NSX collected at', value: new Date(report.nsx.collectedAt) });
+  }
+  // Fleet reports: one line per server; the vCenters sheet has the details.
+  for (const v of report.vcenters ?? []) {
+    fields.push({
+      field: `vCenter ${v.name}`,
+      value: v.status === 'failed' ? `FAILED: ${v.error ?? ''}` : `audited: ${v.url}`,
+      ...(v.status === 'failed' && { colour: SEVERITY_COLOURS.critical! }),
+    });
+  }
+  for (const m of report.nsxManagers ?? []) {
+    fields.push({
+      field: `NSX Manager ${m.name}`,
+      value:
+        m.status === 'failed' ? `FAILED: ${m.error ?? ''}` : `audited: ${m.section?.managerUrl}`,
+      ...(m.status === 'failed' && { colour: SEVERITY_COLOURS.critical! }),
+    });
   }
   fields.push(
     { field: 'Report generated', value: new Date(report.generatedAt) },

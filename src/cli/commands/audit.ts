@@ -21,6 +21,12 @@ import {
   type FleetAuditOutcome,
   type FleetSource,
 } from '../../ops/fleet';
+import {
+  liveNsxSources,
+  nsxDirsBeside,
+  nsxSnapshotSources,
+  type FleetNsxSource,
+} from '../../ops/fleet-nsx';
 import { fleetConcurrency } from '../../policy/fleet';
 import { loadTenantPolicies } from '../../policy/tenant-policy';
 import { REPORT_FORMATS, type ReportFile, type ReportFormat } from '../../report';
@@ -36,7 +42,13 @@ import {
   membershipSettings,
   type MembershipFlags,
 } from '../membership-options';
-import { addFleetOptions, fleetFile, fleetTargets, type FleetFlags } from '../fleet-connection';
+import {
+  addFleetOptions,
+  fleetFile,
+  fleetNsxTargets,
+  fleetTargets,
+  type FleetFlags,
+} from '../fleet-connection';
 import { run } from '../run';
 import { snapshotSource } from '../snapshot-source';
 import { addTenantFilesOption, tenantFiles, type TenantFileFlags } from '../tenant-option';
@@ -81,7 +93,9 @@ Examples:
   $ drperm audit --tenants contoso.yaml fabrikam.yaml --avs --membership groups.yaml \\
       --nsx-snapshot reports/nsx.json
 
-  # the whole estate: every vCenter of drperm.yaml live, or the snapshots of collect --fleet
+  # the whole estate: every vCenter and NSX Manager of drperm.yaml live, or the snapshots
+  # of collect --fleet (reports/estate/nsx/ too); --previous, --sign, --confirm-with-server
+  # and --discover (live, per vCenter) work as for one vCenter
   $ drperm audit --fleet drperm.yaml --tenants policies/tenants
   $ drperm audit --snapshot reports/estate --tenants policies/tenants
   $ drperm audit --snapshot reports/vc-a.json --snapshot reports/vc-b.json --tenants policies/tenants
@@ -108,8 +122,8 @@ group-grant-unresolved. A snapshot from \`drperm collect --membership-from vcent
 carries its membership into an offline audit.
 
 Verdict: a tenant is "isolated" when it has no critical or high finding.
-Exit code 1 when a finding at or above --fail-on exists (default high); 3 when a vCenter of a
-fleet could not be audited (the others are, and the report says why it failed).
+Exit code 1 when a finding at or above --fail-on exists (default high); 3 when a vCenter or
+NSX Manager of a fleet could not be audited (the others are, and the report says why it failed).
 Rules: cross-tenant-access, shared-principal (critical); unowned-vm-access, propagating-grant,
 excess-privilege, role-exceeds-cloudadmin (high); no-access-pattern, missing-grant,
 mode-mismatch, role-drift, group-grant-unresolved (medium); with --nsx-snapshot also
@@ -159,7 +173,7 @@ export function register(program: Command): void {
           )
           .option(
             '--nsx-snapshot <file>',
-            'also audit NSX roles and bindings from `drperm nsx collect` (adds nsx-* findings and an NSX sheet)',
+            "also audit NSX roles and bindings from `drperm nsx collect` (adds nsx-* findings and an NSX sheet); for a fleet a file or directory of NSX snapshots, in place of the fleet file's NSX Managers (or DIR/nsx/ of --snapshot DIR)",
           )
           .option(
             '--previous <file>',
@@ -191,6 +205,10 @@ export function register(program: Command): void {
         const tenants = await loadTenantPolicies(tenantFiles(opts));
         // Before collecting: a report directory that cannot be written fails now, not after.
         await checkWritableDir(opts.out ?? 'reports', '--out');
+        // Prompts first (tenant accounts, then LDAP and vCenter), then the long work.
+        const passwords = opts.discover
+          ? await tenantPasswords(accountsToLogIn(tenants), opts)
+          : undefined;
         const sources = await fleetSources(opts, ctx);
         if (sources) {
           const fleet = await auditFleet(
@@ -206,17 +224,24 @@ export function register(program: Command): void {
               concurrency: sources.concurrency,
               ...(sources.fleetFile !== undefined ? { fleetFile: sources.fleetFile } : {}),
               commandLine: commandLineWithoutSecrets(process.argv.slice(2)),
+              nsx: sources.nsx,
+              ...(opts.previous !== undefined ? { previousFile: opts.previous } : {}),
+              ...(opts.sign !== undefined ? { signKey: opts.sign } : {}),
+              serverChecks: {
+                confirm: opts.confirmWithServer === true,
+                discover: opts.discover === true,
+                ...(passwords ? { passwords } : {}),
+                ...(opts.membership !== undefined ? { membershipFile: opts.membership } : {}),
+              },
+              log: ctx.log,
             },
             ctx.emit,
           );
           ctx.out(renderFleetSummary(fleet, failOn));
           if (fleet.failed.length > 0) return ExitCode.Server;
+          if (fleet.checksFailure !== undefined) return fleet.checksFailure;
           return fleet.failing > 0 ? ExitCode.Findings : ExitCode.Ok;
         }
-        // Prompts first (tenant accounts, LDAP, vCenter), then the long work.
-        const passwords = opts.discover
-          ? await tenantPasswords(accountsToLogIn(tenants), opts)
-          : undefined;
         const { snapshot: files, ...single } = opts;
         const singleOpts = files[0] !== undefined ? { ...single, snapshot: files[0] } : single;
         const membership = await membershipSettings(
@@ -272,7 +297,11 @@ export function register(program: Command): void {
 async function fleetSources(
   opts: AuditFlags,
   ctx: CommandContext,
-): Promise<{ list: FleetSource[]; concurrency: number; fleetFile?: string } | undefined> {
+): Promise<
+  | { list: FleetSource[]; nsx: FleetNsxSource[]; concurrency: number; fleetFile?: string }
+  | undefined
+> {
+  const nsxFiles = opts.nsxSnapshot !== undefined ? [opts.nsxSnapshot] : undefined;
   if (opts.snapshot.length > 0) {
     if (opts.fleet !== undefined) {
       throw new InputError('--fleet and --snapshot exclude each other', {
@@ -281,34 +310,38 @@ async function fleetSources(
     }
     const single = opts.snapshot.length === 1 && !(await isDirectory(opts.snapshot[0]!));
     if (single) return undefined;
-    refuseSingleOnly(opts);
-    return { list: await snapshotSources(opts.snapshot), concurrency: 4 };
+    refuseLiveOnly(opts);
+    return {
+      list: await snapshotSources(opts.snapshot),
+      // Beside the snapshots of `collect --fleet DIR`: DIR/nsx/.
+      nsx: await nsxSnapshotSources(nsxFiles ?? (await nsxDirsBeside(opts.snapshot))),
+      concurrency: 4,
+    };
   }
   if (opts.fleet === undefined) return undefined;
-  refuseSingleOnly(opts);
   const { loaded, targets } = await fleetTargets(opts);
   return {
     list: liveSources(targets, ctx.log),
+    nsx: nsxFiles
+      ? await nsxSnapshotSources(nsxFiles)
+      : liveNsxSources(await fleetNsxTargets(loaded, opts), ctx.log),
     concurrency: fleetConcurrency(loaded.fleet),
     fleetFile: fleetFile(opts)!,
   };
 }
 
-/** Options that work on one vCenter's audit only, so far. */
-function refuseSingleOnly(opts: AuditFlags): void {
+/** The server checks ask each vCenter: an offline fleet audit has no connection to them. */
+function refuseLiveOnly(opts: AuditFlags): void {
   const given = (
     [
-      ['--nsx-snapshot', opts.nsxSnapshot],
-      ['--previous', opts.previous],
-      ['--sign', opts.sign],
-      ['--confirm-with-server', opts.confirmWithServer === true ? true : undefined],
-      ['--discover', opts.discover === true ? true : undefined],
+      ['--confirm-with-server', opts.confirmWithServer === true],
+      ['--discover', opts.discover === true],
     ] as const
-  ).filter(([, v]) => v !== undefined);
+  ).filter(([, v]) => v);
   if (given.length > 0) {
     throw new InputError(
-      `${given.map(([f]) => f).join(', ')} audit${given.length === 1 ? 's' : ''} one vCenter; not combined with a fleet yet`,
-      { hint: 'audit NSX per manager with `drperm nsx audit`' },
+      `${given.map(([f]) => f).join(' and ')} ask${given.length === 1 ? 's' : ''} each vCenter; an audit of several snapshots has no connection to them`,
+      { hint: 'audit the estate live with --fleet drperm.yaml' },
     );
   }
 }
@@ -335,10 +368,17 @@ export function renderFleetSummary(outcome: FleetAuditOutcome, failOn: Severity)
         : `${v.tenants.length} tenant${v.tenants.length === 1 ? '' : 's'}, ${counts}`;
     lines.push(`vCenter ${v.name.padEnd(width)}  ${what}`);
   }
+  for (const m of outcome.report.nsxManagers ?? []) {
+    const serves = m.vcenter !== undefined ? `serves ${m.vcenter}` : 'serves every vCenter';
+    lines.push(
+      `NSX Manager ${m.name}  ${m.status === 'failed' ? `FAILED: ${m.error ?? ''}` : `audited, ${serves}`}`,
+    );
+  }
   lines.push('');
   const summary = renderSummary(result, outcome.files, failOn).split('\n');
   result.tenants.forEach((t, i) => {
-    if (t.unaudited) summary[i] += ` (vCenter ${t.unaudited.join(', ')} not audited)`;
+    const what = t.unaudited?.map((u) => (u.startsWith('NSX Manager ') ? u : `vCenter ${u}`));
+    if (what) summary[i] += ` (${what.join(', ')} not audited)`;
   });
   return [...lines, ...summary].join('\n');
 }

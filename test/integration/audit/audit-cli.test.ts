@@ -83,7 +83,7 @@ describe('drperm audit (offline)', () => {
     const report = JSON.parse(await readFile(jsonPath, 'utf8'));
     expect(report).toMatchObject({
       format: 'drperm-audit',
-      formatVersion: 2,
+      formatVersion: 3,
       snapshot: { sha256: snap.sha256, collectedAt: '2025-01-02T03:04:05.000Z' },
       scope: { source: 'snapshot', tenants: ['contoso', 'fabrikam'], failOn: 'high' },
       findings: [],

@@ -3,7 +3,10 @@
  * (two tenants), each configured as `tenant apply` would; tests add one mistake at a time.
  */
 import { runFleetAudit, type AuditedVcenter, type FleetAuditInput } from '../../../src/audit/fleet';
+import { runAudit } from '../../../src/audit/audit';
+import { findingId, formatTwoFindingId } from '../../../src/audit/finding-id';
 import { buildFleetReport } from '../../../src/audit/fleet-report';
+import { compareWithPrevious } from '../../../src/audit/report-previous';
 import { Inventory } from '../../../src/model/inventory';
 import type { Snapshot } from '../../../src/model/snapshot';
 import type { TenantPolicy } from '../../../src/policy/schemas';
@@ -251,5 +254,130 @@ describe('fleet audit', () => {
     }
     const tenantsCol = column(wb.getWorksheet(SHEET_NAMES.tenants)!, 'vCenter').map((c) => c.text);
     expect(tenantsCol).toEqual(expect.arrayContaining(['vc-ded', 'vc-shared']));
+  });
+});
+
+describe('fleet finding ids (report format 3)', () => {
+  /** Two vCenters built alike, the same tenant on both, the same propagating grant on each. */
+  function twins() {
+    const ts = [policy('contoso'), policy('fabrikam')];
+    const a = vcenter('vc-a', 'uuid-a', ts);
+    const b = vcenter('vc-b', 'uuid-b', ts);
+    for (const x of [a, b])
+      x.b.permit(x.vms.get('fabrikam')![0]!, 'VSPHERE.LOCAL\\asr-contoso', x.asr);
+    return [a, b] as const;
+  }
+
+  it('gives the same finding on two vCenters two ids, the same ids on every run', () => {
+    const [a, b] = twins();
+    const first = audit([a.build(), b.build()]);
+    const again = audit([a.build(), b.build()]);
+    expect(first.findings.length).toBeGreaterThan(1);
+    const byVcenter = (r: typeof first, v: string) =>
+      r.findings.filter((f) => f.vcenter === v).map((f) => f.id);
+    const onA = byVcenter(first, 'vc-a');
+    const onB = byVcenter(first, 'vc-b');
+    expect(onA.length).toBe(onB.length);
+    expect(onA.filter((id) => onB.includes(id))).toEqual([]);
+    expect(new Set(first.findings.map((f) => f.id)).size).toBe(first.findings.length);
+    expect(again.findings.map((f) => f.id)).toEqual(first.findings.map((f) => f.id));
+  });
+
+  it('keeps single-vCenter ids those of format 2, and names the format 2 id of a fleet finding', () => {
+    const [a] = twins();
+    const single = runAudit({
+      snapshot: a.build().snapshot,
+      tenants: [{ policy: policy('contoso') }, { policy: policy('fabrikam') }],
+      roleName: 'Azure_Site_Recovery',
+      rolePrivileges: ASR,
+    });
+    for (const f of single.findings) {
+      expect(f.vcenter).toBeUndefined();
+      expect(f.id).toBe(formatTwoFindingId(f));
+    }
+    const fleet = audit([a.build()]);
+    for (const f of fleet.findings) {
+      expect(f.id).not.toBe(formatTwoFindingId(f));
+      expect(f.id).toBe(findingId(f));
+    }
+    // The fleet finding without its vCenter is the single audit's finding.
+    expect(fleet.findings.map((f) => formatTwoFindingId(f)).sort()).toEqual(
+      single.findings.map((f) => f.id).sort(),
+    );
+  });
+
+  it('--previous follows a format 2 fleet report by its old id and vCenter', () => {
+    const [a, b] = twins();
+    const now = audit([a.build(), b.build()]).findings;
+    const onA = now.filter((f) => f.vcenter === 'vc-a');
+    // The old report: only vc-a's findings, with format 2 ids and a review on the first.
+    const previous = {
+      file: 'old.json',
+      fleetIdsWithoutVcenter: true,
+      findings: onA.map((f, i) => ({
+        id: formatTwoFindingId(f),
+        vcenter: 'vc-a',
+        severity: f.severity,
+        rule: f.rule,
+        tenant: f.tenant,
+        principal: f.principal,
+        message: f.message,
+        ...(i === 0 ? { review: { status: 'accepted', owner: 'ops' } } : {}),
+      })),
+    };
+    const { findings, comparison } = compareWithPrevious(now, previous);
+    expect(comparison.counts).toEqual({
+      new: now.length - onA.length,
+      unchanged: onA.length,
+      resolved: 0,
+    });
+    expect(
+      findings.filter((f) => f.change === 'unchanged').every((f) => f.vcenter === 'vc-a'),
+    ).toBe(true);
+    expect(findings.find((f) => f.id === onA[0]!.id)!.review).toEqual({
+      status: 'accepted',
+      owner: 'ops',
+    });
+  });
+});
+
+describe('NSX Managers of the estate', () => {
+  it('counts NSX findings in the verdict, and a failed manager leaves its tenants not isolated', () => {
+    const { dedicated, shared } = estate();
+    const nsxFinding = {
+      rule: 'nsx-unsupported-role' as const,
+      severity: 'high' as const,
+      tenant: 'contoso',
+      principal: 'contoso-ops',
+      vcenter: 'vc-shared',
+      message: 'LDAP group contoso-ops is bound to Enterprise Admin (NSX Manager nsx-shared)',
+      evidence: [],
+      details: ['NSX Manager nsx-shared (https://nsx.example)'],
+      remediation: 'Bind a supported role.',
+    };
+    const r = runFleetAudit({
+      vcenters: [dedicated.build(), shared.build()],
+      extraFindings: [nsxFinding],
+      nsxManagers: [
+        { name: 'nsx-shared', vcenter: 'vc-shared' },
+        { name: 'nsx-ded', vcenter: 'vc-ded', error: 'connect ETIMEDOUT' },
+      ],
+    });
+    expect(r.findings.map((f) => [f.rule, f.vcenter])).toEqual([
+      ['nsx-unsupported-role', 'vc-shared'],
+    ]);
+    expect(r.findings[0]!.id).toMatch(/^F-[0-9a-f]{12}$/);
+    expect(r.tenants.map((t) => [t.tenant, t.verdict, t.unaudited])).toEqual([
+      ['ded', 'not isolated', ['NSX Manager nsx-ded']],
+      ['contoso', 'not isolated', undefined],
+      ['fabrikam', 'isolated', undefined],
+    ]);
+    expect(r.warnings).toContain('NSX Manager nsx-ded: not audited: connect ETIMEDOUT');
+    // A manager that serves no named vCenter concerns every tenant.
+    const all = runFleetAudit({
+      vcenters: [dedicated.build(), shared.build()],
+      nsxManagers: [{ name: 'nsx-any', error: 'refused' }],
+    });
+    expect(all.tenants.every((t) => t.verdict === 'not isolated')).toBe(true);
   });
 });

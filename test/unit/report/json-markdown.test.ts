@@ -12,7 +12,7 @@ describe('JSON report', () => {
     const report = makeReport();
     const text = renderJsonReport(report);
     expect(expandJsonReport(JSON.parse(text) as JsonReportV2)).toEqual(report);
-    expect(text).toContain('"formatVersion": 2');
+    expect(text).toContain('"formatVersion": 3');
     expect(text.endsWith('\n')).toBe(true);
   });
 
@@ -63,7 +63,7 @@ describe('JSON report', () => {
     const report = { ...makeReport(), formatVersion: 1 } as unknown as ReturnType<
       typeof makeReport
     >;
-    expect(() => renderJsonReport(report)).toThrow(/drperm-audit v2/);
+    expect(() => renderJsonReport(report)).toThrow(/drperm-audit v3/);
   });
 });
 

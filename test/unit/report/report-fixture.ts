@@ -2,7 +2,11 @@
  * Hand-built AuditReports for the report writers: two tenants, one leak, and VM names
  * chosen to trip formula injection, Markdown and XML escaping.
  */
-import type { AuditReport, EffectiveAccessRow } from '../../../src/audit/report-model';
+import {
+  AUDIT_REPORT_FORMAT_VERSION,
+  type AuditReport,
+  type EffectiveAccessRow,
+} from '../../../src/audit/report-model';
 import type { EntityRef, PermissionEvidence, TrackedFinding } from '../../../src/audit/types';
 
 /** Names that must reach every report as the inventory spells them (control characters in the one display form). */
@@ -133,7 +137,7 @@ export function makeReport(overrides: Partial<AuditReport> = {}): AuditReport {
 
   return {
     format: 'drperm-audit',
-    formatVersion: 2,
+    formatVersion: AUDIT_REPORT_FORMAT_VERSION,
     generatedAt: '2025-03-04T05:06:07.000Z',
     tool: { name: 'drperm', version: '0.1.0' },
     scope: {
