@@ -162,6 +162,8 @@ export interface ChangeOptions {
   signal: AbortSignal;
   /** How long to wait for another drperm run on a simulator (default DRPERM_LOCK_TIMEOUT). */
   lockTimeoutMs?: number;
+  /** Permissions on the server when the plan was made: whether reading them all in one call pays. */
+  serverPermissions?: number;
 }
 
 /**
@@ -187,7 +189,12 @@ export async function changeAccount(
   return withPermissionWrites(client, guard, async (contract) => {
     const entities = changes.map((c) => c.entity);
     // Read right before the changes (after any confirmation), so the backup is what they replace.
-    const { own, errors } = await readOwnPermissions(client, entities, options.concurrency);
+    const { own, errors } = await readOwnPermissions(
+      client,
+      entities,
+      options.concurrency,
+      options.serverPermissions,
+    );
     const [firstError] = errors.values();
     if (firstError) {
       throw new ServerError(
@@ -215,6 +222,9 @@ export async function changeAccount(
       changes,
       backup,
       concurrency: options.concurrency,
+      ...(options.serverPermissions === undefined
+        ? {}
+        : { serverPermissions: options.serverPermissions }),
       signal: options.signal,
       onOutcome: (outcome, finished, total) => emit({ type: 'change', outcome, finished, total }),
     });
@@ -329,7 +339,7 @@ export async function applyTenants(
       live.snapshot.roles,
       plan,
       changesFromPlan(plan),
-      { ...options, operation: 'apply' },
+      { serverPermissions: live.snapshot.permissions.length, ...options, operation: 'apply' },
       emit,
     );
     applied.push(outcome);

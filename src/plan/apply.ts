@@ -5,8 +5,8 @@
  * - add-or-update (a real vCenter: SetEntityPermissions adds or updates per principal, see
  *   the vSphere API reference, AuthorizationManager): only the written principal's
  *   permission is sent, and only it is verified. Per object: the write, and its read-back;
- *   from BULK_READ_MIN_OBJECTS objects on, the read-backs are one RetrieveAllPermissions
- *   once every write is answered (a write answered with an error is read back at once).
+ *   for many objects (readAllPays) the read-backs are one RetrieveAllPermissions once every
+ *   write is answered (a write answered with an error is read back at once).
  * - replace (the simulator: SetEntityPermissions replaces the object's whole list): the
  *   object's permissions are read immediately before the write, merged, written and read
  *   back; a list is never written that was not just read. Writes to one object are
@@ -47,11 +47,20 @@ export interface PermissionApi {
 }
 
 /**
- * From this many objects on, a backup reads every permission on the server in one
- * RetrieveAllPermissions call instead of one RetrieveEntityPermissions per object: one round
- * trip instead of N / concurrency (README "Performance").
+ * Whether one RetrieveAllPermissions (every permission on the server) costs less than one
+ * RetrieveEntityPermissions per object: from BULK_READ_MIN_OBJECTS objects on, and when the
+ * server's permission count is known, from one object per PERMISSIONS_PER_CALL of them. The
+ * ratio is what a call's round trip and a permission's decoding cost on the benchmark lab
+ * (README "Performance of apply"): at vCenter's 45,000 permissions, from 450 objects on.
  */
-export const BULK_READ_MIN_OBJECTS = 16;
+export function readAllPays(objects: number, serverPermissions?: number): boolean {
+  return (
+    objects >= BULK_READ_MIN_OBJECTS &&
+    (serverPermissions === undefined || objects * PERMISSIONS_PER_CALL >= serverPermissions)
+  );
+}
+export const BULK_READ_MIN_OBJECTS = 8;
+export const PERMISSIONS_PER_CALL = 100;
 
 /** An object whose permissions are read or changed: the snapshot entity's moref, type and path. */
 export type PermissionTarget = Pick<Entity, 'ref' | 'type' | 'path'>;
@@ -84,8 +93,10 @@ export async function readOwnPermissions(
   api: PermissionApi,
   entities: readonly PermissionTarget[],
   concurrency = DEFAULT_CONCURRENCY,
+  /** Permissions on the server (the plan's count), if known: see readAllPays. */
+  serverPermissions?: number,
 ): Promise<OwnPermissionsResult> {
-  if (entities.length >= BULK_READ_MIN_OBJECTS && api.retrieveAllPermissions) {
+  if (readAllPays(entities.length, serverPermissions) && api.retrieveAllPermissions) {
     const bulk = await readAllOwn(() => api.retrieveAllPermissions!(), entities);
     if (bulk) return bulk;
   }
@@ -216,6 +227,8 @@ interface CommonInput {
   /** Taken right before the writes: the reference for every other principal's permission. */
   backup: Backup;
   concurrency?: number;
+  /** Permissions on the server when the plan was made, if known: whether reading them all pays (readAllPays). */
+  serverPermissions?: number;
   /** Aborted (e.g. on Ctrl-C): the writes in flight finish and are verified, no new one starts. */
   signal?: AbortSignal;
   onOutcome?: (outcome: ChangeOutcome, finished: number, total: number) => void;
@@ -288,7 +301,7 @@ class WriteExecutor {
     // read back at once, so that a failure still stops the run before anything new starts.
     const readBackTogether =
       this.input.permissionWrites === 'add-or-update' &&
-      writes.length >= BULK_READ_MIN_OBJECTS &&
+      readAllPays(writes.length, this.input.serverPermissions) &&
       this.api.retrieveAllPermissions !== undefined;
     let finished = 0;
     const done = (outcome: ChangeOutcome): ChangeOutcome => {
@@ -321,6 +334,7 @@ class WriteExecutor {
         this.api,
         written.map((w) => w.change.entity),
         concurrency,
+        this.input.serverPermissions,
       );
       for (const w of written) {
         const after = read.own.get(w.change.entity.ref);

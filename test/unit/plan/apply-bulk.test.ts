@@ -4,6 +4,7 @@
  */
 import {
   BULK_READ_MIN_OBJECTS,
+  PERMISSIONS_PER_CALL,
   buildBackup,
   executeChanges,
   readOwnPermissions,
@@ -152,5 +153,19 @@ describe('many objects on an add-or-update server', () => {
     const backup = await backupOf(api);
     expect(reads(api)).toHaveLength(1 + VMS.length);
     expect(backup.entities.every((e) => e.permissions.length === 1)).toBe(true);
+  });
+
+  it('reads object by object when the server holds far more permissions than the objects need', async () => {
+    const api = seeded();
+    const many = VMS.length * PERMISSIONS_PER_CALL + 1;
+    const read = await readOwnPermissions(api, VMS, 4, many);
+    expect(read.own.size).toBe(VMS.length);
+    expect(reads(api)).toEqual(VMS.map((v) => `read ${v.ref}`));
+    const backup = await backupOf(api);
+    api.calls.length = 0;
+    const report = await run(api, backup, { serverPermissions: many });
+    expect(report.done).toBe(VMS.length);
+    expect(reads(api)).toEqual(expect.not.arrayContaining(['read all']));
+    expect(reads(api)).toHaveLength(VMS.length);
   });
 });
