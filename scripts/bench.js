@@ -6,7 +6,8 @@
 // grow linearly), and at the largest also with one page as large as the inventory (a server
 // that ignores the page size sends one response of ~30 MB). Then drperm audits the collected
 // snapshot offline for N tenants, and with --confirm-with-server: vCenter (the lab) asked for
-// every tenant account's privileges on every entity, against the collection's time.
+// every tenant account's privileges on every entity, against the collection's time. Last, the
+// apply of a 1,000-VM tenant against a one-call-per-object loop (scripts/bench-apply.js).
 //
 //   npm run bench -- [--curve 5000,15000,45000] [--tenants 50] [--runs 3] [--page-size 1000]
 //                    [--baseline-cli path/to/other/dist/cli.js]
@@ -42,6 +43,7 @@ const {
   benchStartup,
   printStartup,
 } = require('./bench-audit');
+const { benchApply } = require('./bench-apply');
 
 const CURVE = (strArg('--curve') ?? (strArg('--vms') || '5000,15000,45000'))
   .split(',')
@@ -173,6 +175,7 @@ async function main() {
     printAuditReports(auditRow.formats);
   }
   await startupOnSmallLab();
+  await benchApply();
 }
 
 /** The report writers side by side with the Markdown-only audit of the same snapshot. */

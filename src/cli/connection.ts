@@ -8,7 +8,7 @@ import { InputError } from '../util/errors';
 import { registerSecret, type Logger } from '../util/log';
 import { CONNECT_TIMEOUT_MS, callTimeoutMs, DEFAULT_CALL_TIMEOUT_S } from '../net/timeouts';
 import { parseThumbprint } from '../net/tls';
-import type { VimClient } from '../vsphere/client';
+import { DEFAULT_MAX_IN_FLIGHT, type VimClient } from '../vsphere/client';
 import { withSession, type SessionControl, type SessionSettings } from '../vsphere/session';
 import type { ConnectOptions } from '../vsphere/types';
 import { normaliseUrl } from '../ops/connect';
@@ -24,6 +24,8 @@ export interface ConnectionFlags {
   timeout?: string;
   /** Global --debug-dir: SOAP bodies go to files there. */
   debugDir?: string;
+  /** --concurrency of the commands that change permissions: that many requests may be in flight. */
+  concurrency?: string;
 }
 
 export function addConnectionOptions(cmd: Command): Command {
@@ -137,6 +139,9 @@ export async function resolveConnection(
   if (caFile !== undefined) options.caFile = caFile;
   if (thumbprint !== undefined) options.thumbprint = thumbprint;
   if (opts.debugDir !== undefined) options.debugDir = opts.debugDir;
+  const concurrency = Number(opts.concurrency);
+  if (Number.isInteger(concurrency) && concurrency > DEFAULT_MAX_IN_FLIGHT)
+    options.maxInFlight = concurrency;
   return options;
 }
 

@@ -28,7 +28,12 @@ export async function planTenantsToFile(
   options: { prune: boolean; out: string },
   emit: Emit,
 ): Promise<LivePlan & { saved: SavedPlan }> {
-  const live = await planTenants(client, tenants, { prune: options.prune }, emit);
+  const live = await planTenants(
+    client,
+    tenants,
+    { prune: options.prune, fullInventory: true },
+    emit,
+  );
   // A plan with refusals is not one that could be applied: nothing is saved.
   refuseIfNeeded(live.result);
   const saved = savePlan({

@@ -31,42 +31,104 @@ import {
 } from '../policy/role-policy';
 import type { LoadedTenantPolicy } from '../policy/tenant-policy';
 import { resolveTenant } from '../policy/tenant-resolve';
+import { inventoryScope, scopeShortfall, type ScopeDecision } from '../plan/inventory-scope';
+import { silentLogger } from '../util/log';
+import { collectScoped } from '../vsphere/collect-scoped';
 import { ExitCode, InputError, ServerError } from '../util/errors';
 import type { VimClient } from '../vsphere/client';
-import { info, warn, type Emit } from './events';
+import { debug, info, warn, type Emit } from './events';
 import { followUpUnfinishedRun, recordOutcome, withPermissionWrites } from './permission-writes';
 import { collectSnapshot } from './snapshot';
 
 export interface LivePlan {
   result: PlanResult;
-  /** The collection the plan was made from (its roles are those the changes use). */
+  /**
+   * What the plan was made from (its roles are those the changes use): the whole inventory,
+   * or, when the policies do not need it, the part they reach (inventory-scope.ts).
+   */
   snapshot: Snapshot;
+  /** Why the whole inventory was collected; undefined when only the tenants' part was read. */
+  fullInventoryBecause?: string;
 }
 
-/** Collect, resolve the policies against the inventory, check the accounts, plan. */
+export interface PlanOptions {
+  prune: boolean;
+  /** Always collect the whole inventory (a saved plan fingerprints all of it). */
+  fullInventory?: boolean;
+}
+
+/**
+ * Reads what the policies need (the tenants' part of the inventory, or all of it), resolves
+ * the policies, checks the accounts, plans. A plan that needs more than the part read is made
+ * again from the whole inventory, and each tenant's plan says why.
+ */
 export async function planTenants(
   client: VimClient,
   tenants: readonly LoadedTenantPolicy[],
-  options: { prune: boolean },
+  options: PlanOptions,
   emit: Emit,
 ): Promise<LivePlan> {
-  const snapshot = await collectSnapshot(client, emit);
-  const inventory = new Inventory(snapshot.entities, snapshot.rootFolder);
-  const resolved = tenants.map((t) => resolveTenant(t.policy, inventory, t.file));
   const accounts = await checkAccounts(
     client,
-    resolved.map((t) => ({ principal: t.principal, group: t.group })),
+    tenants.map((t) => ({ principal: t.policy.account.principal, group: t.policy.account.group })),
   );
-  const result = planFromSnapshot({
-    tenants: resolved,
-    inventory,
-    permissions: snapshot.permissions,
-    roles: snapshot.roles,
-    accounts,
-    prune: options.prune,
-  });
+  const planFrom = (snapshot: Snapshot) => {
+    const inventory = new Inventory(snapshot.entities, snapshot.rootFolder);
+    const resolved = tenants.map((t) => resolveTenant(t.policy, inventory, t.file));
+    const result = planFromSnapshot({
+      tenants: resolved,
+      inventory,
+      permissions: snapshot.permissions,
+      roles: snapshot.roles,
+      accounts,
+      prune: options.prune,
+    });
+    return { resolved, result, snapshot };
+  };
+  const decision: ScopeDecision = options.fullInventory
+    ? { full: true, reason: 'a saved plan fingerprints the whole inventory' }
+    : inventoryScope(tenants);
+  let because: string;
+  if (decision.full) because = decision.reason;
+  else {
+    const scoped = await collectScoped(client, decision.scope, {
+      log: { ...silentLogger, debug: (m) => debug(emit, m) },
+      progress: (message) => emit({ type: 'progress', message }),
+    });
+    emit({ type: 'progress-done' });
+    if ('unplaced' in scoped) {
+      because = `the server returned ${scoped.unplaced} permission(s) without their entity`;
+    } else {
+      const partial = planFrom(scoped.snapshot);
+      const shortfall = scopeShortfall(partial.resolved, partial.result);
+      if (shortfall === undefined) {
+        info(
+          emit,
+          `resolved without collecting the whole inventory: ${scoped.read.entities} objects read (every one but the VMs, and ${scoped.read.vms} VM(s) below the named folders and paths)`,
+        );
+        return finish(partial.result, partial.snapshot, undefined, emit);
+      }
+      because = shortfall;
+    }
+  }
+  info(emit, `resolving by full inventory collection because ${because}`);
+  const full = planFrom(await collectSnapshot(client, emit));
+  return finish(full.result, full.snapshot, because, emit);
+}
+
+function finish(
+  result: PlanResult,
+  snapshot: Snapshot,
+  because: string | undefined,
+  emit: Emit,
+): LivePlan {
+  if (because !== undefined) {
+    for (const plan of result.plans) {
+      plan.notes.push(`resolved by full inventory collection because ${because}`);
+    }
+  }
   for (const w of result.warnings) warn(emit, w);
-  return { result, snapshot };
+  return { result, snapshot, ...(because === undefined ? {} : { fullInventoryBecause: because }) };
 }
 
 /** Refusals stop every command that could change something: exit 2, nothing changed. */
@@ -100,6 +162,8 @@ export interface ChangeOptions {
   signal: AbortSignal;
   /** How long to wait for another drperm run on a simulator (default DRPERM_LOCK_TIMEOUT). */
   lockTimeoutMs?: number;
+  /** Permissions on the server when the plan was made: whether reading them all in one call pays. */
+  serverPermissions?: number;
 }
 
 /**
@@ -125,7 +189,12 @@ export async function changeAccount(
   return withPermissionWrites(client, guard, async (contract) => {
     const entities = changes.map((c) => c.entity);
     // Read right before the changes (after any confirmation), so the backup is what they replace.
-    const { own, errors } = await readOwnPermissions(client, entities, options.concurrency);
+    const { own, errors } = await readOwnPermissions(
+      client,
+      entities,
+      options.concurrency,
+      options.serverPermissions,
+    );
     const [firstError] = errors.values();
     if (firstError) {
       throw new ServerError(
@@ -153,6 +222,9 @@ export async function changeAccount(
       changes,
       backup,
       concurrency: options.concurrency,
+      ...(options.serverPermissions === undefined
+        ? {}
+        : { serverPermissions: options.serverPermissions }),
       signal: options.signal,
       onOutcome: (outcome, finished, total) => emit({ type: 'change', outcome, finished, total }),
     });
@@ -267,7 +339,7 @@ export async function applyTenants(
       live.snapshot.roles,
       plan,
       changesFromPlan(plan),
-      { ...options, operation: 'apply' },
+      { serverPermissions: live.snapshot.permissions.length, ...options, operation: 'apply' },
       emit,
     );
     applied.push(outcome);

@@ -4,7 +4,9 @@
  *
  * - add-or-update (a real vCenter: SetEntityPermissions adds or updates per principal, see
  *   the vSphere API reference, AuthorizationManager): only the written principal's
- *   permission is sent, and only it is verified.
+ *   permission is sent, and only it is verified. Per object: the write, and its read-back;
+ *   for many objects (readAllPays) the read-backs are one RetrieveAllPermissions once every
+ *   write is answered (a write answered with an error is read back at once).
  * - replace (the simulator: SetEntityPermissions replaces the object's whole list): the
  *   object's permissions are read immediately before the write, merged, written and read
  *   back; a list is never written that was not just read. Writes to one object are
@@ -29,14 +31,36 @@ import type { PermissionChange } from './changes';
 import { otherChanges, uniqueOtherChanges, type OtherChange } from './others';
 import { roleNameOf } from './tenant-plan';
 
-export const DEFAULT_CONCURRENCY = 4;
+/**
+ * Objects changed at once (--concurrency). Chosen from `npm run bench` (README
+ * "Performance"): through 10 ms of added round trip, TODO.
+ */
+export const DEFAULT_CONCURRENCY = 16;
 
 /** The AuthorizationManager calls this module needs (VimClient provides them). */
 export interface PermissionApi {
   retrieveEntityPermissions(entity: MoRef, inherited: boolean): Promise<VimPermission[]>;
   setEntityPermissions(entity: MoRef, permissions: readonly VimPermission[]): Promise<void>;
   removeEntityPermission(entity: MoRef, user: string, isGroup: boolean): Promise<void>;
+  /** Every permission on the server, in one call (optional: without it, backups read per object). */
+  retrieveAllPermissions?(): Promise<VimPermission[]>;
 }
+
+/**
+ * Whether one RetrieveAllPermissions (every permission on the server) costs less than one
+ * RetrieveEntityPermissions per object: from BULK_READ_MIN_OBJECTS objects on, and when the
+ * server's permission count is known, from one object per PERMISSIONS_PER_CALL of them. The
+ * ratio is what a call's round trip and a permission's decoding cost on the benchmark lab
+ * (README "Performance of apply"): at vCenter's 45,000 permissions, from 450 objects on.
+ */
+export function readAllPays(objects: number, serverPermissions?: number): boolean {
+  return (
+    objects >= BULK_READ_MIN_OBJECTS &&
+    (serverPermissions === undefined || objects * PERMISSIONS_PER_CALL >= serverPermissions)
+  );
+}
+export const BULK_READ_MIN_OBJECTS = 8;
+export const PERMISSIONS_PER_CALL = 100;
 
 /** An object whose permissions are read or changed: the snapshot entity's moref, type and path. */
 export type PermissionTarget = Pick<Entity, 'ref' | 'type' | 'path'>;
@@ -58,10 +82,58 @@ export interface OwnPermissionsResult {
   errors: Map<string, Error>;
 }
 
+/**
+ * Every permission defined on each object (the backup before a change, the read-back after
+ * it), once per object. Many objects: one RetrieveAllPermissions, split by entity (an object
+ * without permissions there has none, also one deleted since the plan: its write then fails
+ * and is reported). When that call fails, or the server returns permissions without their
+ * entity (the simulator's own, not written by drperm), one call per object instead.
+ */
 export async function readOwnPermissions(
   api: PermissionApi,
   entities: readonly PermissionTarget[],
   concurrency = DEFAULT_CONCURRENCY,
+  /** Permissions on the server (the plan's count), if known: see readAllPays. */
+  serverPermissions?: number,
+): Promise<OwnPermissionsResult> {
+  if (readAllPays(entities.length, serverPermissions) && api.retrieveAllPermissions) {
+    const bulk = await readAllOwn(() => api.retrieveAllPermissions!(), entities);
+    if (bulk) return bulk;
+  }
+  return readEach(api, entities, concurrency);
+}
+
+async function readAllOwn(
+  retrieveAll: () => Promise<VimPermission[]>,
+  entities: readonly PermissionTarget[],
+): Promise<OwnPermissionsResult | undefined> {
+  const result: OwnPermissionsResult = { own: new Map(), errors: new Map() };
+  let all: VimPermission[];
+  try {
+    all = await retrieveAll();
+  } catch {
+    return undefined; // each object is then read (and fails, or not) on its own
+  }
+  if (all.some((p) => p.entity === undefined)) return undefined;
+  const byRef = new Map<string, VimPermission[]>();
+  for (const p of all) {
+    const list = byRef.get(p.entity!.value);
+    if (list) list.push(p);
+    else byRef.set(p.entity!.value, [p]);
+  }
+  for (const e of entities) {
+    result.own.set(
+      e.ref,
+      (byRef.get(e.ref) ?? []).map((p) => ({ ...p, entity: moRef(e) })),
+    );
+  }
+  return result;
+}
+
+async function readEach(
+  api: PermissionApi,
+  entities: readonly PermissionTarget[],
+  concurrency: number,
 ): Promise<OwnPermissionsResult> {
   const semaphore = new Semaphore(concurrency);
   const result: OwnPermissionsResult = { own: new Map(), errors: new Map() };
@@ -155,6 +227,8 @@ interface CommonInput {
   /** Taken right before the writes: the reference for every other principal's permission. */
   backup: Backup;
   concurrency?: number;
+  /** Permissions on the server when the plan was made, if known: whether reading them all pays (readAllPays). */
+  serverPermissions?: number;
   /** Aborted (e.g. on Ctrl-C): the writes in flight finish and are verified, no new one starts. */
   signal?: AbortSignal;
   onOutcome?: (outcome: ChangeOutcome, finished: number, total: number) => void;
@@ -220,25 +294,67 @@ class WriteExecutor {
 
   async run(): Promise<ExecutionReport> {
     const { writes } = this.input;
-    const semaphore = new Semaphore(this.input.concurrency ?? DEFAULT_CONCURRENCY);
+    const concurrency = this.input.concurrency ?? DEFAULT_CONCURRENCY;
+    const semaphore = new Semaphore(concurrency);
+    // Add-or-update: the writes go first, and the objects written are read back together
+    // afterwards (one RetrieveAllPermissions for many). A write whose answer is an error is
+    // read back at once, so that a failure still stops the run before anything new starts.
+    const readBackTogether =
+      this.input.permissionWrites === 'add-or-update' &&
+      readAllPays(writes.length, this.input.serverPermissions) &&
+      this.api.retrieveAllPermissions !== undefined;
     let finished = 0;
-    const outcomes = await Promise.all(
+    const done = (outcome: ChangeOutcome): ChangeOutcome => {
+      if (outcome.status === 'failed') this.stop = true;
+      finished++;
+      this.input.onOutcome?.(outcome, finished, writes.length);
+      return outcome;
+    };
+    const written: PermissionWrite[] = [];
+    const first = await Promise.all(
       writes.map((w) =>
-        semaphore.run(async () => {
+        semaphore.run(async (): Promise<ChangeOutcome | undefined> => {
           // After a failure nothing new starts: the operator sees a short, exact report and runs again.
-          const outcome: ChangeOutcome =
-            this.stop || this.input.signal?.aborted === true
-              ? { change: w.change, principal: w.principal, status: 'not-attempted' }
-              : await serialised(`${this.input.serverKey}\0${w.change.entity.ref}`, () =>
-                  this.one(w),
-                );
-          if (outcome.status === 'failed') this.stop = true;
-          finished++;
-          this.input.onOutcome?.(outcome, finished, writes.length);
-          return outcome;
+          if (this.stop || this.input.signal?.aborted === true) {
+            return done({ change: w.change, principal: w.principal, status: 'not-attempted' });
+          }
+          const key = `${this.input.serverKey}\0${w.change.entity.ref}`;
+          if (!readBackTogether) return done(await serialised(key, () => this.one(w)));
+          const failed = await serialised(key, () => this.writeOnly(w));
+          if (failed) return done(failed);
+          written.push(w);
+          return undefined;
         }),
       ),
     );
+    const later = new Map<PermissionWrite, ChangeOutcome>();
+    if (written.length > 0) {
+      // Read once every write is answered: also when interrupted, what was written is verified.
+      const read = await readOwnPermissions(
+        this.api,
+        written.map((w) => w.change.entity),
+        concurrency,
+        this.input.serverPermissions,
+      );
+      for (const w of written) {
+        const after = read.own.get(w.change.entity.ref);
+        const error = read.errors.get(w.change.entity.ref);
+        later.set(
+          w,
+          done(
+            after === undefined
+              ? {
+                  change: w.change,
+                  principal: w.principal,
+                  status: 'failed',
+                  error: `written, but could not read back: ${errorText(error ?? 'no answer')}`,
+                }
+              : this.judge(w, after, undefined, undefined),
+          ),
+        );
+      }
+    }
+    const outcomes = first.map((o, i) => o ?? later.get(writes[i]!)!);
     const count = (s: OutcomeStatus) => outcomes.filter((o) => o.status === s).length;
     return {
       outcomes,
@@ -248,6 +364,19 @@ class WriteExecutor {
       othersChanged: uniqueOtherChanges(outcomes.map((o) => o.othersChanged ?? [])),
       interrupted: this.input.signal?.aborted === true,
     };
+  }
+
+  /**
+   * The write alone (add-or-update, read back later); undefined when the server accepted it.
+   * A write that failed is read back now: its answer may have been lost after it applied.
+   */
+  private async writeOnly(w: PermissionWrite): Promise<ChangeOutcome | undefined> {
+    try {
+      await this.write(w);
+      return undefined;
+    } catch (err) {
+      return this.readBack(w, err, undefined);
+    }
   }
 
   private async one(w: PermissionWrite): Promise<ChangeOutcome> {
@@ -263,12 +392,22 @@ class WriteExecutor {
       // The answer may have been lost after the server applied the write: the read-back tells.
       writeError = err;
     }
+    return this.readBack(w, writeError, justRead);
+  }
+
+  /** Reads the object back and judges the write by it. */
+  private async readBack(
+    w: PermissionWrite,
+    writeError: unknown,
+    justRead: VimPermission[] | undefined,
+  ): Promise<ChangeOutcome> {
     let after: VimPermission[];
     try {
       after = await readOwn(this.api, w.change.entity);
     } catch (err) {
       return {
-        ...base,
+        change: w.change,
+        principal: w.principal,
         status: 'failed',
         error:
           writeError === undefined
@@ -276,6 +415,17 @@ class WriteExecutor {
             : `${errorText(writeError)}; could not read back to tell whether it was applied: ${errorText(err)}`,
       };
     }
+    return this.judge(w, after, justRead, writeError);
+  }
+
+  /** Done when the read-back shows the wanted permission; other principals compared with the backup. */
+  private judge(
+    w: PermissionWrite,
+    after: readonly VimPermission[],
+    justRead: readonly VimPermission[] | undefined,
+    writeError: unknown,
+  ): ChangeOutcome {
+    const base = { change: w.change, principal: w.principal };
     const others = this.othersChanged(w, after, justRead);
     const withOthers = others.length > 0 ? { othersChanged: others } : {};
     const mine = after.find((p) => keyOf(p) === keyOf(w.principal));

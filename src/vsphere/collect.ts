@@ -31,7 +31,7 @@ export interface CollectOptions {
 }
 
 /** What the view returns per entity, before paths are known. */
-interface RawEntity {
+export interface RawEntity {
   ref: string;
   type: string;
   name: string;
@@ -52,7 +52,6 @@ export async function collectSnapshot(
   const progress = options.progress ?? (() => undefined);
   const warnings: string[] = [];
   const collectedAt = new Date().toISOString();
-  const about = client.about;
   const rootFolder = client.serviceContent.rootFolder;
 
   progress('reading roles and privileges');
@@ -74,11 +73,27 @@ export async function collectSnapshot(
     comparePermissions,
   );
 
+  return snapshotOf(client, { collectedAt, catalogue, roles, permissions, entities, warnings });
+}
+
+/** The snapshot of what was read from `client` (a whole collection, or a tenant's part of it). */
+export function snapshotOf(
+  client: VimClient,
+  read: {
+    collectedAt: string;
+    catalogue: Awaited<ReturnType<typeof readPrivilegeCatalogue>>;
+    roles: Snapshot['roles'];
+    permissions: Permission[];
+    entities: Entity[];
+    warnings: string[];
+  },
+): Snapshot {
+  const about = client.about;
   return {
     format: SNAPSHOT_FORMAT,
     formatVersion: SNAPSHOT_FORMAT_VERSION,
     tool: { name: 'drperm', version: VERSION },
-    collectedAt,
+    collectedAt: read.collectedAt,
     source: { url: client.url, username: client.username },
     vcenter: {
       name: about.name,
@@ -89,17 +104,17 @@ export async function collectSnapshot(
       version: about.version,
       build: about.build,
     },
-    rootFolder: rootFolder.value,
-    privilegeSource: catalogue.source,
-    privileges: catalogue.privileges,
-    roles,
-    permissions,
-    entities,
-    warnings,
+    rootFolder: client.serviceContent.rootFolder.value,
+    privilegeSource: read.catalogue.source,
+    privileges: read.catalogue.privileges,
+    roles: read.roles,
+    permissions: read.permissions,
+    entities: read.entities,
+    warnings: read.warnings,
   };
 }
 
-const ENTITY_PROPS = [
+export const ENTITY_PROPS = [
   { type: 'ManagedEntity', pathSet: ['name', 'parent'] },
   // runtime.host, datastore and network: where a VM runs, for `tenant init`.
   {
@@ -143,7 +158,7 @@ function refsOf(value: unknown): string[] {
   return Array.isArray(value) ? value.map(refOf).filter((r): r is string => r !== null) : [];
 }
 
-function toRawEntity(oc: ObjectContent): RawEntity {
+export function toRawEntity(oc: ObjectContent): RawEntity {
   const name = oc.props.get('name');
   const e: RawEntity = {
     ref: oc.obj.value,
@@ -221,7 +236,7 @@ function permissionKey(
   return JSON.stringify([p.principal, p.group, p.roleId, p.propagate]);
 }
 
-function toPermission(p: VimPermission, entity: string): Permission {
+export function toPermission(p: VimPermission, entity: string): Permission {
   return {
     entity,
     principal: p.principal,
@@ -280,7 +295,7 @@ async function collectPermissions(
   return permissions;
 }
 
-function comparePermissions(a: Permission, b: Permission): number {
+export function comparePermissions(a: Permission, b: Permission): number {
   const key = (p: Permission) => [p.entity, p.principal, p.group ? 'g' : 'u'];
   const [x, y] = [key(a), key(b)];
   for (let i = 0; i < x.length; i++) {

@@ -83,3 +83,27 @@ export class FakeAuthz implements PermissionApi {
     );
   }
 }
+
+/**
+ * As vCenter: RetrieveAllPermissions answers every permission, each with its entity (or,
+ * with `withoutEntity`, as the simulator does for permissions it did not get from drperm).
+ */
+export class FakeAuthzWithAll extends FakeAuthz {
+  withoutEntity = false;
+  /** Makes RetrieveAllPermissions fail (e.g. a dropped connection). */
+  allFails = false;
+  /** Called before RetrieveAllPermissions answers. */
+  beforeReadAll?: () => void;
+
+  async retrieveAllPermissions(): Promise<VimPermission[]> {
+    this.calls.push('read all');
+    this.beforeReadAll?.();
+    if (this.allFails) throw new Error('socket hang up');
+    return [...this.store].flatMap(([ref, list]) =>
+      list.map((p) => ({
+        ...p,
+        ...(this.withoutEntity ? {} : { entity: { type: 'VirtualMachine', value: ref } }),
+      })),
+    );
+  }
+}
