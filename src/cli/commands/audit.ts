@@ -205,12 +205,12 @@ export function register(program: Command): void {
         const tenants = await loadTenantPolicies(tenantFiles(opts));
         // Before collecting: a report directory that cannot be written fails now, not after.
         await checkWritableDir(opts.out ?? 'reports', '--out');
-        // Prompts first (tenant accounts, then LDAP and vCenter), then the long work.
-        const passwords = opts.discover
-          ? await tenantPasswords(accountsToLogIn(tenants), opts)
-          : undefined;
+        // --discover: the tenant accounts' passwords, asked before the long work.
+        const discoverPasswords = async () =>
+          opts.discover ? tenantPasswords(accountsToLogIn(tenants), opts) : undefined;
         const sources = await fleetSources(opts, ctx);
         if (sources) {
+          const passwords = await discoverPasswords();
           const fleet = await auditFleet(
             sources.list,
             {
@@ -242,6 +242,7 @@ export function register(program: Command): void {
           if (fleet.checksFailure !== undefined) return fleet.checksFailure;
           return fleet.failing > 0 ? ExitCode.Findings : ExitCode.Ok;
         }
+        const passwords = await discoverPasswords();
         const { snapshot: files, ...single } = opts;
         const singleOpts = files[0] !== undefined ? { ...single, snapshot: files[0] } : single;
         const membership = await membershipSettings(
