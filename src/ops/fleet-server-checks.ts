@@ -10,17 +10,16 @@ import type { EffectiveAccessRow } from '../audit/report-model';
 import type { MembershipInput } from '../audit/principals';
 import type { ServerConfirmation } from '../audit/server-confirm';
 import type { Finding } from '../audit/types';
-import { Inventory } from '../model/inventory';
 import type { Snapshot } from '../model/snapshot';
 import type { LoadedTenantPolicy } from '../policy/tenant-policy';
-import { resolveTenant } from '../policy/tenant-resolve';
 import { ExitCode } from '../util/errors';
 import type { Logger } from '../util/log';
-import { withSession } from '../vsphere/session';
 import type { ConnectOptions } from '../vsphere/types';
-import { checkSameServer, confirmWithServer, type ConfirmRun } from './confirm';
-import { discoverTenants, type TenantDiscoveryResult } from './discover';
-import { info, type Emit } from './events';
+import { runServerChecks } from './audit-server-checks';
+import type { ConfirmRun } from './confirm';
+import type { TenantDiscoveryResult } from './discover';
+import type { Emit } from './events';
+import { discoveryExitCode } from './tenant-discover';
 
 export interface FleetServerCheckOptions {
   confirm: boolean;
@@ -52,43 +51,26 @@ export async function vcenterServerChecks(
   log: Logger,
   emit: Emit,
 ): Promise<VcenterServerChecks> {
-  const out: VcenterServerChecks = { vcenter, findings: [] };
-  const inventory = new Inventory(snapshot.entities, snapshot.rootFolder);
-  // The audit warns about unresolved policy paths itself.
-  const tenants = policies.map((p) => resolveTenant(p.policy, inventory, p.file));
-  const membership = options.membership ? { membership: options.membership } : {};
-  if (options.confirm) {
-    info(emit, `asking ${connection.url} for each tenant account's effective privileges ...`);
-    out.confirm = await withSession(connection, log, async (client) => {
-      checkSameServer(snapshot, client);
-      return confirmWithServer(client, snapshot, tenants, {
-        emit,
-        ...membership,
-        ...(options.membershipFile !== undefined ? { membershipFile: options.membershipFile } : {}),
-      });
-    });
-    out.findings.push(...out.confirm.findings);
-    const t = out.confirm.confirmation.totals;
-    info(
-      emit,
-      `vCenter confirmed ${t.agreed} of ${t.entitiesAsked} entity answers; ${t.differs} differ`,
-    );
-  }
-  if (options.discover) {
-    const { username: _u, password: _p, ...server } = connection;
-    out.seen = await discoverTenants(server, snapshot, tenants, options.passwords ?? new Map(), {
-      emit,
-      sessionLog: log,
-      ...membership,
-    });
-    for (const r of out.seen) {
-      if (r.status === 'not discovered')
-        info(emit, `tenant ${r.tenant} not discovered: ${r.reason ?? ''}`);
-      out.findings.push(...r.findings);
-    }
-  }
-  out.findings = out.findings.map((f) => ({ ...f, vcenter }));
-  return out;
+  // The single audit's checks, asked of this vCenter; its findings then name the vCenter.
+  const checks = await runServerChecks(
+    {
+      connection,
+      confirmWithServer: options.confirm,
+      ...(options.discover ? { discover: { passwords: options.passwords ?? new Map() } } : {}),
+      ...(options.membership ? { membership: options.membership } : {}),
+      ...(options.membershipFile !== undefined ? { membershipFile: options.membershipFile } : {}),
+    },
+    snapshot,
+    policies,
+    log,
+    emit,
+  );
+  return {
+    vcenter,
+    findings: checks.findings.map((f) => ({ ...f, vcenter })),
+    ...(checks.confirm ? { confirm: checks.confirm } : {}),
+    ...(checks.seen ? { seen: checks.seen } : {}),
+  };
 }
 
 /**
@@ -96,10 +78,8 @@ export async function vcenterServerChecks(
  * its login, 2 when it could not be asked (group account, no password); as `tenant discover`.
  */
 export function serverChecksFailure(checks: readonly VcenterServerChecks[]): number | undefined {
-  const seen = checks.flatMap((c) => c.seen ?? []);
-  if (seen.some((r) => r.cause === 'login-refused')) return ExitCode.Server;
-  if (seen.some((r) => r.cause !== undefined)) return ExitCode.Usage;
-  return undefined;
+  const code = discoveryExitCode(checks.flatMap((c) => c.seen ?? []));
+  return code > ExitCode.Findings ? code : undefined;
 }
 
 /** "Confirmed by vCenter" on each Effective access row, from that row's vCenter's answers. */
