@@ -86,6 +86,8 @@ describe('fleet connection settings', () => {
     expect(nsx).toEqual([
       {
         name: 'nsx-shared',
+        // The manager's vCenter travels with it: the estate audit gives it that vCenter's tenants.
+        vcenter: 'vc-shared',
         settings: {
           url: 'https://nsx2.example.net',
           username: 'administrator@vsphere.local',
