@@ -156,6 +156,11 @@ afterAll(async () => {
 });
 
 const cli = (args: string[]) => runCli(args, { env, cwd: dir, timeoutMs: 300_000 });
+/** `audit` of the estate: live through the fleet file, or offline from its snapshots. */
+const auditLive = (...args: string[]) =>
+  cli(['audit', '--fleet', fleet, '--tenants', tenants, ...args]);
+const auditOffline = (...args: string[]) =>
+  cli(['audit', '--snapshot', join(dir, 'estate'), '--tenants', tenants, ...args]);
 
 describe('a fleet of three vCenters', () => {
   let offline: AuditReport;
@@ -241,15 +246,7 @@ describe('a fleet of three vCenters', () => {
 
   it('audits the estate offline: one report, verdicts per tenant across vCenters', async () => {
     const out = join(dir, 'offline');
-    const r = await cli([
-      'audit',
-      '--snapshot',
-      join(dir, 'estate'),
-      '--tenants',
-      tenants,
-      '--out',
-      out,
-    ]);
+    const r = await auditOffline('--out', out);
     expect(r.stderr).not.toMatch(/drperm:/);
     expect(r.code).toBe(1);
     offline = json(out);
@@ -347,17 +344,7 @@ describe('a fleet of three vCenters', () => {
 
   it('gives the same findings live as offline', async () => {
     const out = join(dir, 'live');
-    const r = await cli([
-      'audit',
-      '--fleet',
-      fleet,
-      '--tenants',
-      tenants,
-      '--out',
-      out,
-      '--format',
-      'json',
-    ]);
+    const r = await auditLive('--out', out, '--format', 'json');
     expect(r.stderr).not.toMatch(/drperm:/);
     expect(r.code).toBe(1);
     const live = json(out);
@@ -377,19 +364,7 @@ describe('a fleet of three vCenters', () => {
   it('compares with the previous estate report: JSON, workbook, and a format 2 report', async () => {
     const before = join(dir, 'offline');
     const previousRun = (previous: string, name: string) =>
-      cli([
-        'audit',
-        '--snapshot',
-        join(dir, 'estate'),
-        '--tenants',
-        tenants,
-        '--previous',
-        previous,
-        '--out',
-        join(dir, name),
-        '--format',
-        'json',
-      ]);
+      auditOffline('--previous', previous, '--out', join(dir, name), '--format', 'json');
     const all = { new: 0, unchanged: offline.findings.length, resolved: 0 };
     for (const [previous, name] of [
       [reportFile(before, '.json'), 'since-json'],
@@ -428,17 +403,7 @@ describe('a fleet of three vCenters', () => {
     writeFileSync(key, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     writeFileSync(pub, publicKey.export({ type: 'spki', format: 'pem' }));
     const out = join(dir, 'signed');
-    const r = await cli([
-      'audit',
-      '--fleet',
-      fleet,
-      '--tenants',
-      tenants,
-      '--sign',
-      key,
-      '--out',
-      out,
-    ]);
+    const r = await auditLive('--sign', key, '--out', out);
     expect(r.stderr).not.toMatch(/drperm:/);
     expect(r.code).toBe(1);
     const reports = readdirSync(out)
@@ -465,12 +430,7 @@ describe('a fleet of three vCenters', () => {
       { mode: 0o600 },
     );
     const out = join(dir, 'checked');
-    const r = await cli([
-      'audit',
-      '--fleet',
-      fleet,
-      '--tenants',
-      tenants,
+    const r = await auditLive(
       '--confirm-with-server',
       '--discover',
       '--tenant-passwords',
@@ -479,7 +439,7 @@ describe('a fleet of three vCenters', () => {
       out,
       '--format',
       'json,xlsx',
-    ]);
+    );
     expect(r.stderr).not.toMatch(/drperm:/);
     expect(r.code).toBe(1);
     expect(r.stdout + r.stderr).not.toContain('Contoso&<Tenant>1');
@@ -516,14 +476,7 @@ describe('a fleet of three vCenters', () => {
     ]);
 
     // Offline there is no vCenter to ask.
-    const off = await cli([
-      'audit',
-      '--snapshot',
-      join(dir, 'estate'),
-      '--tenants',
-      tenants,
-      '--discover',
-    ]);
+    const off = await auditOffline('--discover');
     expect(off.code).toBe(2);
     expect(off.stderr).toMatch(/--discover asks each vCenter/);
   });
@@ -561,17 +514,7 @@ describe('a fleet of three vCenters', () => {
       },
     });
     const out = join(dir, 'partial');
-    const r = await cli([
-      'audit',
-      '--fleet',
-      fleet,
-      '--tenants',
-      tenants,
-      '--out',
-      out,
-      '--format',
-      'json,md',
-    ]);
+    const r = await auditLive('--out', out, '--format', 'json,md');
     expect(proxy.faultCounts()['lab stopped']).toBe(1);
     const answered = proxy.events.filter((e) => e.status === 200).map((e) => e.method);
     expect(answered).toContain('RetrievePropertiesEx');
