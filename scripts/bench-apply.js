@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The apply benchmark (issue 10 §2): `drperm tenant apply` of a 1,000-VM tenant (its
+// The apply benchmark: `drperm tenant apply` of a 1,000-VM tenant (its
 // datacenter and every VM of its folder) against a sequential one-call-per-object loop
 // written with govmomi (test/bench/refapply: Login, one SetEntityPermissions per object,
 // Logout; no backup, no verification), both through a proxy that adds 10 ms per round trip

@@ -1,5 +1,5 @@
 /**
- * How much of the inventory a tenant plan must read (issue 10 §2). Pure.
+ * How much of the inventory a tenant plan must read. Pure.
  *
  * - Name globs (`objects.vms.names`) can match any VM: the whole inventory is collected.
  * - Otherwise every entity except the VMs is read, plus the VMs below the named folders and

@@ -1,5 +1,5 @@
 /**
- * A tenant's part of the inventory, for plans that do not need every VM (issue 10 §2): every
+ * A tenant's part of the inventory, for plans that do not need every VM: every
  * entity except the VMs (datacenters, folders, clusters, hosts, pools, datastores, networks:
  * a few thousand at vCenter's maximum), the VMs below the named folders (one recursive
  * ContainerView each), and the VMs at the named paths (SearchIndex.FindByInventoryPath).

@@ -1,5 +1,5 @@
 /**
- * Plans from the tenants' part of the inventory (issue 10 §2) against plans from the whole
+ * Plans from the tenants' part of the inventory against plans from the whole
  * collection, on the shared lab: the same objects, actions, risks, notes and refusals; the
  * whole inventory, and a note saying why, where the part read cannot answer.
  */

@@ -1,6 +1,6 @@
 /**
  * Many objects on a server with add-or-update writes: the backup and the read-backs are one
- * RetrieveAllPermissions each (issue 10 §2), with the same safety as one read per object.
+ * RetrieveAllPermissions each, with the same safety as one read per object.
  */
 import {
   BULK_READ_MIN_OBJECTS,
