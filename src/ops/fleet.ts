@@ -73,6 +73,33 @@ export interface FleetCollectRow {
   error?: string;
 }
 
+type CollectedFields = Pick<
+  FleetCollectRow,
+  'path' | 'sha256' | 'virtualMachines' | 'entities' | 'permissions'
+>;
+
+/**
+ * One server's row of `collect --fleet`: its progress lines prefixed with its name, its
+ * time, and a failure reported as the row's error rather than thrown (the others go on).
+ */
+async function collectRow(
+  base: Pick<FleetCollectRow, 'kind' | 'name' | 'url'>,
+  emit: Emit,
+  collect: (out: Emit, seconds: () => number) => Promise<CollectedFields>,
+): Promise<FleetCollectRow> {
+  const started = Date.now();
+  const seconds = () => Math.round((Date.now() - started) / 100) / 10;
+  const out = prefixed(emit, base.name);
+  info(out, `collecting from ${base.url} ...`);
+  try {
+    const fields = await collect(out, seconds);
+    return { ...base, status: 'collected', ...fields, seconds: seconds() };
+  } catch (err) {
+    warn(out, `failed: ${failureReason(err)}`);
+    return { ...base, status: 'failed', seconds: seconds(), error: failureReason(err) };
+  }
+}
+
 /** `drperm collect --fleet`: one snapshot per vCenter, `DIR/<name>.json`, at most `concurrency` at once. */
 export async function collectFleet(
   targets: readonly FleetTarget[],
@@ -80,46 +107,31 @@ export async function collectFleet(
   log: Logger,
   emit: Emit,
 ): Promise<FleetCollectRow[]> {
-  return mapLimit(targets, options.concurrency, async (t): Promise<FleetCollectRow> => {
-    const started = Date.now();
-    const seconds = () => Math.round((Date.now() - started) / 100) / 10;
-    const out = prefixed(emit, t.name);
-    info(out, `collecting from ${t.connection.url} ...`);
-    try {
-      const snapshot = await withSession(t.connection, log, (client) =>
-        collectSnapshot(client, out, options.pageSize ? { pageSize: options.pageSize } : {}),
-      );
-      const path = join(options.outDir, `${t.name}.json`);
-      const sha256 = await writeSnapshot(path, snapshot);
-      const vms = snapshot.entities.filter((e) => e.type === 'VirtualMachine').length;
-      info(
-        out,
-        `collected ${vms} VMs, ${snapshot.permissions.length} permissions in ${seconds()} s`,
-      );
-      return {
-        kind: 'vcenter',
-        name: t.name,
-        url: t.connection.url,
-        status: 'collected',
-        path,
-        sha256,
-        virtualMachines: vms,
-        entities: snapshot.entities.length,
-        permissions: snapshot.permissions.length,
-        seconds: seconds(),
-      };
-    } catch (err) {
-      warn(out, `failed: ${failureReason(err)}`);
-      return {
-        kind: 'vcenter',
-        name: t.name,
-        url: t.connection.url,
-        status: 'failed',
-        seconds: seconds(),
-        error: failureReason(err),
-      };
-    }
-  });
+  return mapLimit(targets, options.concurrency, (t) =>
+    collectRow(
+      { kind: 'vcenter', name: t.name, url: t.connection.url },
+      emit,
+      async (out, seconds) => {
+        const snapshot = await withSession(t.connection, log, (client) =>
+          collectSnapshot(client, out, options.pageSize ? { pageSize: options.pageSize } : {}),
+        );
+        const path = join(options.outDir, `${t.name}.json`);
+        const sha256 = await writeSnapshot(path, snapshot);
+        const vms = snapshot.entities.filter((e) => e.type === 'VirtualMachine').length;
+        info(
+          out,
+          `collected ${vms} VMs, ${snapshot.permissions.length} permissions in ${seconds()} s`,
+        );
+        return {
+          path,
+          sha256,
+          virtualMachines: vms,
+          entities: snapshot.entities.length,
+          permissions: snapshot.permissions.length,
+        };
+      },
+    ),
+  );
 }
 
 export type { FleetNsxTarget } from './fleet-nsx';
@@ -131,13 +143,8 @@ export async function collectFleetNsx(
   log: Logger,
   emit: Emit,
 ): Promise<FleetCollectRow[]> {
-  return mapLimit(targets, options.concurrency, async (t): Promise<FleetCollectRow> => {
-    const started = Date.now();
-    const seconds = () => Math.round((Date.now() - started) / 100) / 10;
-    const out = prefixed(emit, t.name);
-    const base = { kind: 'nsx' as const, name: t.name, url: t.settings.url };
-    info(out, `collecting from ${t.settings.url} ...`);
-    try {
+  return mapLimit(targets, options.concurrency, (t) =>
+    collectRow({ kind: 'nsx', name: t.name, url: t.settings.url }, emit, async (out, seconds) => {
       const client = await NsxClient.connect({ ...t.settings, log });
       try {
         const path = join(options.outDir, 'nsx', `${t.name}.json`);
@@ -146,15 +153,12 @@ export async function collectFleetNsx(
           out,
           `collected ${r.counts.roles} roles, ${r.counts.bindings} bindings in ${seconds()} s`,
         );
-        return { ...base, status: 'collected', path, sha256: r.sha256, seconds: seconds() };
+        return { path, sha256: r.sha256 };
       } finally {
         client.close();
       }
-    } catch (err) {
-      warn(out, `failed: ${failureReason(err)}`);
-      return { ...base, status: 'failed', seconds: seconds(), error: failureReason(err) };
-    }
-  });
+    }),
+  );
 }
 
 /** Where a fleet audit gets one vCenter's snapshot: collected live, or read from a file. */
