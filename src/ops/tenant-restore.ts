@@ -51,7 +51,15 @@ export function checkBackupServer(client: VimClient, backup: Backup, backupFile:
   }
 }
 
-async function liveOwn(client: VimClient, backup: Backup, concurrency: number) {
+/**
+ * The account's own permissions now on every object of a backup; an object deleted since is
+ * simply absent, any other read error refuses before anything is changed.
+ */
+export async function readBackupObjectsNow(
+  client: VimClient,
+  backup: Backup,
+  concurrency: number,
+): Promise<Awaited<ReturnType<typeof readOwnPermissions>>['own']> {
   const read = await readOwnPermissions(client, backup.entities, concurrency);
   for (const [ref, err] of read.errors) {
     if (!(err instanceof ManagedObjectNotFoundFault)) {
@@ -74,7 +82,7 @@ export async function planRestoreLive(
 ): Promise<LiveRestore> {
   checkBackupServer(client, backup, backupFile);
   const roles = await readRoles(client);
-  const own = await liveOwn(client, backup, concurrency);
+  const own = await readBackupObjectsNow(client, backup, concurrency);
   const plan = planRestore(backup, own, roles, principals ? { principals } : {});
   return { plan, roles, ...(principals ? { principals } : {}) };
 }
@@ -139,7 +147,7 @@ export async function restoreFromBackup(
           },
         );
       }
-      const after = await liveOwn(client, backup, options.concurrency);
+      const after = await readBackupObjectsNow(client, backup, options.concurrency);
       const remaining = planRestore(
         backup,
         after,

@@ -11,9 +11,9 @@ import { planRollback, type RollbackPlan } from '../plan/rollback';
 import type { LoadedTenantPolicy } from '../policy/tenant-policy';
 import { InputError, ServerError } from '../util/errors';
 import type { VimClient } from '../vsphere/client';
-import { ManagedObjectNotFoundFault } from '../vsphere/faults';
 import { readRoles } from '../vsphere/roles';
 import { info, type Emit } from './events';
+import { checkBackupServer, readBackupObjectsNow } from './tenant-restore';
 import {
   changeAccount,
   failIfIncomplete,
@@ -61,22 +61,10 @@ export async function planRollbackLive(
   backupFile: string,
   concurrency: number,
 ): Promise<LiveRollback> {
-  if (client.about.instanceUuid !== backup.vcenter.instanceUuid) {
-    throw new InputError(
-      `${backupFile} was taken on ${backup.vcenter.url} (instance ${backup.vcenter.instanceUuid}), not on ${client.url} (instance ${client.about.instanceUuid})`,
-    );
-  }
+  checkBackupServer(client, backup, backupFile);
   const roles = await readRoles(client);
-  const read = await readOwnPermissions(client, backup.entities, concurrency);
-  for (const [ref, err] of read.errors) {
-    if (!(err instanceof ManagedObjectNotFoundFault)) {
-      throw new ServerError(
-        `cannot read the permissions of ${ref}: ${err.message}; nothing was changed`,
-        { cause: err },
-      );
-    }
-  }
-  return { plan: planRollback(backup, read.own, roles), roles };
+  const own = await readBackupObjectsNow(client, backup, concurrency);
+  return { plan: planRollback(backup, own, roles), roles };
 }
 
 export interface RolledBack {
