@@ -81,7 +81,9 @@ export async function collectScoped(
 
   progress('reading the inventory except VMs');
   const raw = new Map<string, RawEntity>();
-  const add = (e: RawEntity) => raw.set(e.ref, e);
+  const add = (e: RawEntity): void => {
+    raw.set(e.ref, e);
+  };
   const root = await client.retrieveObject(rootFolder, ['name']);
   add(toRawEntity(root ?? { obj: rootFolder, props: new Map(), missing: [] }));
   await client.viewObjects(
@@ -96,7 +98,6 @@ export async function collectScoped(
     withPaths([...raw.values()], rootFolder.value, [], pathOptions).map((e) => [e.path, e]),
   );
 
-  let vms = 0;
   for (const path of new Set(scope.vmFolders.map(normalizePath))) {
     const folder = skeleton.get(path);
     if (folder?.type !== 'Folder') continue; // the resolver reports it
@@ -104,10 +105,7 @@ export async function collectScoped(
     await client.viewObjects(
       { type: 'Folder', value: folder.ref },
       { types: ['VirtualMachine'], propSet: ENTITY_PROPS, pageSize },
-      (oc) => {
-        add(toRawEntity(oc));
-        vms++;
-      },
+      (oc) => add(toRawEntity(oc)),
     );
   }
   const vmProps = ENTITY_PROPS.filter(
@@ -120,10 +118,7 @@ export async function collectScoped(
       const ref = await client.findByInventoryPath(toSearchIndexPath(p));
       if (ref?.type !== 'VirtualMachine') return; // nothing, or not a VM: the resolver reports it
       const oc = await client.retrieveObject(ref, vmProps);
-      if (oc) {
-        add(toRawEntity(oc));
-        vms++;
-      }
+      if (oc) add(toRawEntity(oc));
     },
   );
 
@@ -137,6 +132,10 @@ export async function collectScoped(
       entities,
       warnings,
     }),
-    read: { entities: entities.length, vms },
+    // Counted once: a VM below a named folder may also be named by its path.
+    read: {
+      entities: entities.length,
+      vms: entities.filter((e) => e.type === 'VirtualMachine').length,
+    },
   };
 }
