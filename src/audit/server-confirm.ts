@@ -65,7 +65,7 @@ export interface ConfirmOutcome {
 const SHOWN_PRIVILEGES = 12;
 
 export const CONFIRM_METHOD =
-  'FetchUserPrivilegeOnEntities for every entity drperm computes any privilege on; HasUserPrivilegeOnEntities(System.View) for the others, then FetchUserPrivilegeOnEntities where vCenter grants it';
+  'HasUserPrivilegeOnEntities(System.View) for every entity, then FetchUserPrivilegeOnEntities where drperm computes any privilege or vCenter grants System.View';
 
 export function groupNote(membershipFile: string | undefined): string {
   return (

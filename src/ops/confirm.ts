@@ -3,11 +3,12 @@
  * tenant account's effective privileges on every entity of the snapshot, and compares with
  * drperm's computation (src/audit/server-confirm.ts).
  *
- * Cost: entities drperm computes no privilege on (most of them, for a tenant account) are
- * asked with HasUserPrivilegeOnEntities for System.View only, whose answer is one boolean per
- * entity; FetchUserPrivilegeOnEntities (every privilege) is asked for the rest, and for any
- * entity vCenter says is visible after all. Batches of `batchSize` entities run `concurrency`
- * at a time, across all tenants.
+ * Cost: every entity is first asked with HasUserPrivilegeOnEntities for System.View only,
+ * whose answer is one boolean per entity; FetchUserPrivilegeOnEntities (every privilege) is
+ * asked only where drperm computes any privilege or vCenter grants System.View, the few
+ * entities a tenant account holds anything on. The batches are the same for every tenant,
+ * so each batch's request XML is built once; `concurrency` calls run at a time, across all
+ * tenants.
  */
 import { AccessModel, resolveAccess } from '../audit/effective-access';
 import { resolvePrincipals, type MembershipInput } from '../audit/principals';
@@ -25,8 +26,10 @@ import { ManagedObjectNotFoundFault } from '../vsphere/faults';
 import { mapLimit } from '../vsphere/semaphore';
 import type { MoRef } from '../vsphere/types';
 import {
+  entityBatch,
   fetchUserPrivilegeOnEntities,
   hasUserPrivilegeOnEntities,
+  type EntityBatch,
 } from '../vsphere/user-privileges';
 import { debug, warn, type Emit } from './events';
 
@@ -61,12 +64,6 @@ export function checkSameServer(snapshot: Snapshot, client: VimClient): void {
   }
 }
 
-interface Job {
-  kind: 'fetch' | 'has';
-  tenant: number;
-  refs: MoRef[];
-}
-
 export async function confirmWithServer(
   client: VimClient,
   snapshot: Snapshot,
@@ -94,75 +91,56 @@ export async function confirmWithServer(
     }
     return input;
   });
+  const asked = inputs.map((t, i) => ({ t, i })).filter(({ t }) => t.reason === undefined);
 
   const answers = inputs.map(() => new Map<string, ServerAnswer>());
   // Entities vCenter says the account cannot see, where drperm computes nothing either: the
   // bulk of a tenant's answers. Counted, not kept (50 tenants x 45,000 entities).
   const unseen = inputs.map(() => 0);
-  // One reference per entity, shared by every tenant's batches.
-  const allRefs = model.inventory.entities.map((e) => ({ type: e.type, value: e.ref }));
-  const fetchJobs: Job[] = [];
-  const hasJobs: Job[] = [];
-  inputs.forEach((t, i) => {
-    if (t.reason !== undefined) return;
-    const computed: MoRef[] = [];
-    const others: MoRef[] = [];
-    for (const ref of allRefs) {
-      if ((t.access.get(ref.value)?.privileges.length ?? 0) > 0) computed.push(ref);
-      else others.push(ref);
-    }
-    for (const refs of chunks(computed, batchSize))
-      fetchJobs.push({ kind: 'fetch', tenant: i, refs });
-    for (const refs of chunks(others, batchSize)) hasJobs.push({ kind: 'has', tenant: i, refs });
-  });
+  // The same batches for every tenant: each batch's XML is built once.
+  const batches = chunks(
+    model.inventory.entities.map((e) => ({ type: e.type, value: e.ref })),
+    batchSize,
+  ).map(entityBatch);
+  const toFetch = inputs.map((): MoRef[] => []);
 
-  const total = fetchJobs.length + hasJobs.length;
-  let done = 0;
   const emit = options.emit;
-  const tick = () =>
-    emit({ type: 'progress', message: `asking vCenter: ${++done}/${total} batches` });
-  const runFetch = async (job: Job) => {
-    const user = inputs[job.tenant]!.principal;
-    const results = await bisectGone(job.refs, emit, (refs) => {
+  let done = 0;
+  const total = asked.length * batches.length;
+  await mapLimit(
+    asked.flatMap(({ i }) => batches.map((batch) => ({ tenant: i, batch }))),
+    concurrency,
+    async ({ tenant, batch }) => {
+      const t = inputs[tenant]!;
+      const results = await bisectGone(batch, emit, (refs) => {
+        calls.has++;
+        return hasUserPrivilegeOnEntities(client, refs, t.principal, [VIEW]);
+      });
+      for (const r of results) {
+        const computed = (t.access.get(r.entity.value)?.privileges.length ?? 0) > 0;
+        if (computed || r.granted.includes(VIEW)) toFetch[tenant]!.push(r.entity);
+        else unseen[tenant]!++;
+      }
+      emit({ type: 'progress', message: `asking vCenter: ${++done}/${total} batches` });
+    },
+  );
+  const fetches = asked.flatMap(({ i }) =>
+    chunks(toFetch[i]!, batchSize).map((refs) => ({ tenant: i, batch: entityBatch(refs) })),
+  );
+  debug(emit, `confirm: ${fetches.length} FetchUserPrivilegeOnEntities batch(es) to compare`);
+  await mapLimit(fetches, concurrency, async ({ tenant, batch }) => {
+    const user = inputs[tenant]!.principal;
+    const results = await bisectGone(batch, emit, (refs) => {
       calls.fetch++;
       return fetchUserPrivilegeOnEntities(client, refs, user);
     });
-    for (const r of results) answers[job.tenant]!.set(r.entity.value, r.privileges);
-  };
-  const followUps: Job[] = [];
-  await mapLimit([...fetchJobs, ...hasJobs], concurrency, async (job) => {
-    if (job.kind === 'fetch') await runFetch(job);
-    else {
-      const user = inputs[job.tenant]!.principal;
-      const results = await bisectGone(job.refs, emit, (refs) => {
-        calls.has++;
-        return hasUserPrivilegeOnEntities(client, refs, user, [VIEW]);
-      });
-      const visible: MoRef[] = [];
-      for (const r of results) {
-        if (r.granted.get(VIEW) === true) visible.push(r.entity);
-        else unseen[job.tenant]!++;
-      }
-      // vCenter lets the account see what drperm says it cannot: ask for everything it holds there.
-      for (const refs of chunks(visible, batchSize))
-        followUps.push({ kind: 'fetch', tenant: job.tenant, refs });
-    }
-    tick();
+    for (const r of results) answers[tenant]!.set(r.entity.value, r.privileges);
   });
-  if (followUps.length > 0) {
-    debug(
-      emit,
-      `confirm: ${followUps.length} follow-up batch(es) where vCenter grants System.View`,
-    );
-    await mapLimit(followUps, concurrency, runFetch);
-  }
 
-  inputs.forEach((t, i) => {
-    if (t.reason === undefined) {
-      t.answers = answers[i]!;
-      t.unseen = unseen[i]!;
-    }
-  });
+  for (const { t, i } of asked) {
+    t.answers = answers[i]!;
+    t.unseen = unseen[i]!;
+  }
   emit({ type: 'progress-done' });
   debug(
     emit,
@@ -183,22 +161,23 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
  * stay "not asked" instead of failing the whole confirmation.
  */
 async function bisectGone<R>(
-  refs: MoRef[],
+  batch: EntityBatch,
   emit: Emit,
-  call: (refs: MoRef[]) => Promise<R[]>,
+  call: (batch: EntityBatch) => Promise<R[]>,
 ): Promise<R[]> {
   try {
-    return await call(refs);
+    return await call(batch);
   } catch (err) {
     if (!(err instanceof ManagedObjectNotFoundFault)) throw err;
+    const refs = batch.refs;
     if (refs.length === 1) {
       warn(emit, `confirm: ${refs[0]!.type} ${refs[0]!.value} no longer exists; not asked`);
       return [];
     }
     const half = Math.ceil(refs.length / 2);
     return [
-      ...(await bisectGone(refs.slice(0, half), emit, call)),
-      ...(await bisectGone(refs.slice(half), emit, call)),
+      ...(await bisectGone(entityBatch(refs.slice(0, half)), emit, call)),
+      ...(await bisectGone(entityBatch(refs.slice(half)), emit, call)),
     ];
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The confirmation's calls, against a scripted AuthorizationManager (fault injection: an
  * entity deleted since the snapshot): which entities go to HasUserPrivilegeOnEntities and
- * which to FetchUserPrivilegeOnEntities, batching, and a vanished entity left "not asked".
+ * which to FetchUserPrivilegeOnEntities, batches shared by the tenants, and a vanished entity
+ * left "not asked".
  */
 import { AccessModel, resolveAccess } from '../../../src/audit/effective-access';
 import { resolvePrincipals } from '../../../src/audit/principals';
@@ -17,7 +18,7 @@ import { twoTenants } from '../audit/two-tenants';
 
 /** Answers as vCenter would for a table of privileges; refs in `gone` no longer exist. */
 function scriptedServer(privileges: (ref: string) => string[], gone: Set<string>) {
-  const calls: Array<{ method: string; entities: string[] }> = [];
+  const calls: Array<{ method: string; user: string; entities: string[] }> = [];
   const client = {
     serviceContent: {
       authorizationManager: { type: 'AuthorizationManager', value: 'AuthorizationManager' },
@@ -26,7 +27,8 @@ function scriptedServer(privileges: (ref: string) => string[], gone: Set<string>
       const entities = [...req.body.matchAll(/<entities type="[^"]+">([^<]+)<\/entities>/g)].map(
         (m) => m[1]!,
       );
-      calls.push({ method: req.method, entities });
+      const user = /<userName>([^<]*)<\/userName>/.exec(req.body)?.[1] ?? '';
+      calls.push({ method: req.method, user, entities });
       const missing = entities.find((e) => gone.has(e));
       if (missing !== undefined) {
         return Promise.reject(
@@ -58,7 +60,7 @@ function setup() {
 }
 
 describe('confirmWithServer', () => {
-  it('asks Fetch where drperm computes privileges and Has(System.View) elsewhere, in batches', async () => {
+  it('asks Has(System.View) for every entity, then Fetch where drperm computes privileges, in batches', async () => {
     const s = setup();
     const ours = resolveAccess(s.model, resolvePrincipals(s.contoso.principal));
     const server = scriptedServer((ref) => [...(ours.get(ref)?.privileges ?? [])], new Set());
@@ -73,13 +75,34 @@ describe('confirmWithServer', () => {
       agreed: s.snapshot.entities.length,
       differs: 0,
     });
-    const computed = [...ours.values()].filter((a) => a.privileges.length > 0).length;
+    const computed = [...ours.entries()].filter(([, a]) => a.privileges.length > 0);
+    expect(computed.length).toBeGreaterThan(0);
     const fetched = server.calls.filter((c) => c.method === 'FetchUserPrivilegeOnEntities');
     const has = server.calls.filter((c) => c.method === 'HasUserPrivilegeOnEntities');
-    expect(fetched.flatMap((c) => c.entities)).toHaveLength(computed);
-    expect(has.flatMap((c) => c.entities)).toHaveLength(s.snapshot.entities.length - computed);
+    expect(has.flatMap((c) => c.entities).sort()).toEqual(
+      s.snapshot.entities.map((e) => e.ref).sort(),
+    );
+    expect(fetched.flatMap((c) => c.entities).sort()).toEqual(computed.map(([ref]) => ref).sort());
     expect(Math.max(...server.calls.map((c) => c.entities.length))).toBeLessThanOrEqual(3);
     expect(run.calls).toEqual({ fetch: fetched.length, has: has.length });
+  });
+
+  it('asks every tenant account about the same batches, each under its own user name', async () => {
+    const s = setup();
+    const server = scriptedServer(() => [], new Set());
+    await confirmWithServer(server.client, s.snapshot, [s.contoso, s.fabrikam], {
+      emit: ignoreEvents,
+      batchSize: 4,
+      model: s.model,
+    });
+    const batchesOf = (user: string) =>
+      server.calls
+        .filter((c) => c.method === 'HasUserPrivilegeOnEntities' && c.user === user)
+        .map((c) => c.entities.join(','))
+        .sort();
+    const contoso = batchesOf(s.contoso.principal);
+    expect(contoso.length).toBe(Math.ceil(s.snapshot.entities.length / 4));
+    expect(batchesOf(s.fabrikam.principal)).toEqual(contoso);
   });
 
   it('fetches everything where vCenter grants System.View against drperm, and reports it', async () => {
