@@ -70,6 +70,8 @@ func (r *privilegeResolver) has(entity types.ManagedObjectReference, privilege s
 	return r.privileges(entity)[privilege]
 }
 
+// walk decides at node, else takes what its parents pass down. Decisions are shared, not
+// copied: an entity that inherits from one parent holds that parent's set.
 func (r *privilegeResolver) walk(node types.ManagedObjectReference, target bool) decision {
 	if !target {
 		if d, ok := r.memo[node]; ok {
@@ -78,14 +80,21 @@ func (r *privilegeResolver) walk(node types.ManagedObjectReference, target bool)
 	}
 	d := r.decideAt(node, target)
 	if !d.decided {
-		d = decision{privileges: map[string]bool{}}
 		for _, parent := range parentsOf(node) {
 			up := r.walk(parent, false)
-			if up.decided {
-				d.decided = true
-				for p := range up.privileges {
-					d.privileges[p] = true
+			switch {
+			case !up.decided:
+			case !d.decided:
+				d = up
+			default: // both paths decide: the union
+				union := make(map[string]bool, len(d.privileges)+len(up.privileges))
+				for p := range d.privileges {
+					union[p] = true
 				}
+				for p := range up.privileges {
+					union[p] = true
+				}
+				d.privileges = union
 			}
 		}
 	}
@@ -95,28 +104,33 @@ func (r *privilegeResolver) walk(node types.ManagedObjectReference, target bool)
 	return d
 }
 
-// decideAt looks at the permissions that apply at one node of a path.
+// decideAt looks at the permissions that apply at one node of a path: the node's own
+// (propagating ones only when it is an ancestor), and for a complex child its parent's.
 func (r *privilegeResolver) decideAt(node types.ManagedObjectReference, target bool) decision {
-	applicable := r.applicable(node, target)
-	if isComplexChild(node) {
-		applicable = append(applicable, r.applicable(*parentOf(node), target)...)
-	}
 	var user *types.Permission
-	var groups []types.Permission
-	for i, p := range applicable {
-		switch {
-		case !p.Group && principalKey(p.Principal) == r.user:
-			user = &applicable[i]
-		case p.Group && r.groups[principalKey(p.Principal)]:
-			groups = append(groups, p)
+	var groups []*types.Permission
+	consider := func(list []types.Permission) {
+		for i := range list {
+			p := &list[i]
+			switch {
+			case !target && !p.Propagate:
+			case !p.Group && principalKey(p.Principal) == r.user:
+				user = p
+			case p.Group && r.groups[principalKey(p.Principal)]:
+				groups = append(groups, p)
+			}
 		}
+	}
+	consider(r.auth.perms[node])
+	if isComplexChild(node) {
+		consider(r.auth.perms[*parentOf(node)])
 	}
 	if user == nil && len(groups) == 0 {
 		return decision{}
 	}
 	d := decision{privileges: map[string]bool{}, decided: true}
 	if user != nil {
-		groups = []types.Permission{*user}
+		groups = []*types.Permission{user}
 	}
 	for _, p := range groups {
 		for _, priv := range r.roles[p.RoleId] {
@@ -124,16 +138,6 @@ func (r *privilegeResolver) decideAt(node types.ManagedObjectReference, target b
 		}
 	}
 	return d
-}
-
-func (r *privilegeResolver) applicable(node types.ManagedObjectReference, target bool) []types.Permission {
-	var out []types.Permission
-	for _, p := range r.auth.perms[node] {
-		if target || p.Propagate {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func sortedKeys(set map[string]bool) []string {
