@@ -33,7 +33,10 @@ import {
 } from '../vsphere/user-privileges';
 import { debug, warn, type Emit } from './events';
 
-export const CONFIRM_BATCH_SIZE = 1000;
+/** Entities per HasUserPrivilegeOnEntities call: its answer is one boolean per entity. */
+export const CONFIRM_BATCH_SIZE = 5000;
+/** Entities per FetchUserPrivilegeOnEntities call: an Admin answer lists every privilege. */
+export const CONFIRM_FETCH_BATCH_SIZE = 1000;
 export const CONFIRM_CONCURRENCY = 8;
 const VIEW = 'System.View';
 
@@ -42,6 +45,7 @@ export interface ConfirmOptions {
   emit: Emit;
   membership?: MembershipInput;
   membershipFile?: string;
+  /** Entities per call (FetchUserPrivilegeOnEntities: at most CONFIRM_FETCH_BATCH_SIZE). */
   batchSize?: number;
   concurrency?: number;
   /** The model the audit uses, to resolve once (built from the snapshot when absent). */
@@ -125,7 +129,10 @@ export async function confirmWithServer(
     },
   );
   const fetches = asked.flatMap(({ i }) =>
-    chunks(toFetch[i]!, batchSize).map((refs) => ({ tenant: i, batch: entityBatch(refs) })),
+    chunks(toFetch[i]!, Math.min(batchSize, CONFIRM_FETCH_BATCH_SIZE)).map((refs) => ({
+      tenant: i,
+      batch: entityBatch(refs),
+    })),
   );
   debug(emit, `confirm: ${fetches.length} FetchUserPrivilegeOnEntities batch(es) to compare`);
   await mapLimit(fetches, concurrency, async ({ tenant, batch }) => {
