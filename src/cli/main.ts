@@ -9,7 +9,7 @@ import { exitCodeOf } from './run';
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  registerCommands(program);
+  registerCommands(program, argv);
   try {
     await program.parseAsync(argv);
     const code = exitCodeOf(program);

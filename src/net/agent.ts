@@ -3,7 +3,9 @@
  * itself (./tls), so that thumbprint pinning works for self-signed certificates and no
  * request byte (least of all a password) is written to a server we do not trust. Connecting
  * and the handshake together are bounded by a timeout: a server that accepts the TCP
- * connection and never answers is given up on.
+ * connection and never answers is given up on. A new connection resumes the TLS session of
+ * one whose certificate was judged trusted, so the requests in flight do not each pay a full
+ * handshake.
  */
 import * as https from 'node:https';
 import type { Duplex } from 'node:stream';
@@ -24,6 +26,11 @@ export const CONNECT_TIMEOUT_CODE = 'ERR_CONNECT_TIMEOUT';
 
 export class TrustCheckingAgent extends https.Agent {
   private readonly settings: TrustCheckingAgentOptions;
+  /**
+   * The last session of a trusted connection, per host and port: its certificate was judged
+   * when it was made. A connection that does not resume it is judged as any other.
+   */
+  private readonly sessions = new Map<string, Buffer>();
 
   constructor(settings: TrustCheckingAgentOptions) {
     super({ keepAlive: true, maxSockets: settings.maxSockets });
@@ -42,14 +49,30 @@ export class TrustCheckingAgent extends https.Agent {
       rejectUnauthorized: false,
     };
     if (trust.mode === 'verify' && trust.ca) connectOptions.ca = trust.ca;
+    const session = this.sessions.get(host);
+    if (session) connectOptions.session = session;
     const socket = tls.connect(connectOptions);
     let tcpConnected = false;
     let done = false;
+    let trusted = false;
+    // TLS 1.2 sends its session with the handshake, TLS 1.3 its tickets after it: kept only
+    // once this connection's certificate is judged trusted.
+    let untrustedYet: Buffer | undefined;
+    socket.on('session', (s: Buffer) => {
+      if (trusted) this.sessions.set(host, s);
+      else untrustedYet = s;
+    });
     const finish = (err: Error | null) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      if (err) socket.destroy();
+      if (err) {
+        socket.destroy();
+        this.sessions.delete(host);
+      } else {
+        trusted = true;
+        if (untrustedYet) this.sessions.set(host, untrustedYet);
+      }
       callback?.(err, socket);
     };
     const timer = setTimeout(() => {
@@ -65,7 +88,13 @@ export class TrustCheckingAgent extends https.Agent {
     socket.once('connect', () => (tcpConnected = true));
     socket.once('error', (err) => finish(err));
     socket.once('secureConnect', () =>
-      finish(judgeCertificate(trust, host, socket, trustHint) ?? null),
+      // A resumed session carries no certificate to judge: the server proved it holds the
+      // keys of a session made with a server whose certificate was judged trusted.
+      finish(
+        session && socket.isSessionReused()
+          ? null
+          : (judgeCertificate(trust, host, socket, trustHint) ?? null),
+      ),
     );
     return undefined;
   }

@@ -48,13 +48,8 @@ import { ExitCode, InputError } from '../../util/errors';
 import { confirm } from '../confirm';
 import { addConnectionOptions, onVcenter } from '../connection';
 import { addFleetOptions } from '../fleet-connection';
-import {
-  fleetApply,
-  fleetCheck,
-  fleetPlan,
-  fleetRollback,
-  type FleetTenantOptions,
-} from '../tenant/fleet';
+import type * as Fleet from '../tenant/fleet';
+import type { FleetTenantOptions } from '../tenant/fleet';
 import { makeContext, printJson, type CommandContext } from '../context';
 import { run } from '../run';
 import { registerInit } from './tenant-init';
@@ -65,6 +60,12 @@ import { EXAMPLES, TENANT_EXAMPLES, type TenantOptions, withTenantOption } from 
 import { registerDiscover } from '../tenant/discover';
 import { rollbackOn } from '../tenant/rollback';
 import { listingRefusals, planJson, printPlans } from '../tenant/plan-live';
+
+/** The fleet's use cases bring the audit, NSX and reports along: loaded for --fleet only. */
+function fleet(): typeof Fleet {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../tenant/fleet') as typeof Fleet;
+}
 
 /** The options of the commands that change vCenter: confirmation, JSON, backups, concurrency. */
 function withChangeOptions(cmd: Command, text: { json: string; backupDir: string }): Command {
@@ -174,7 +175,7 @@ export function register(program: Command): void {
     run(async (_o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<TenantOptions & FleetTenantOptions>();
       const ctx = makeContext(opts);
-      if (opts.fleet !== undefined) return fleetPlan(opts, ctx);
+      if (opts.fleet !== undefined) return fleet().fleetPlan(opts, ctx);
       const files = tenantFiles(opts);
       const tenants = await loadTenantPolicies(files);
       for (const w of await omittedTenantFiles(files)) ctx.log.warn(w);
@@ -222,7 +223,7 @@ export function register(program: Command): void {
       const concurrency = parseConcurrency(opts.concurrency);
       const backupDir = opts.backupDir ?? DEFAULT_BACKUP_DIR;
       if (opts.plan !== undefined) return applyPlanFile(opts, ctx, concurrency, backupDir);
-      if (opts.fleet !== undefined) return fleetApply(opts, ctx, concurrency);
+      if (opts.fleet !== undefined) return fleet().fleetApply(opts, ctx, concurrency);
       const files = tenantFiles(opts);
       const tenants = await loadTenantPolicies(files);
       for (const w of await omittedTenantFiles(files)) ctx.log.warn(w);
@@ -302,7 +303,7 @@ export function register(program: Command): void {
     run(async (_o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<TenantOptions & FleetTenantOptions>();
       const ctx = makeContext(opts);
-      if (opts.fleet !== undefined) return fleetCheck(opts, ctx, 'verify');
+      if (opts.fleet !== undefined) return fleet().fleetCheck(opts, ctx, 'verify');
       const tenants = await loadTenantPolicies(tenantFiles(opts));
       const rolePolicy = await loadRolePolicy(opts.role ?? defaultRolePolicyPath());
       const check = await listingRefusals(ctx, false, () =>
@@ -330,7 +331,7 @@ export function register(program: Command): void {
     run(async (_o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<TenantOptions & FleetTenantOptions>();
       const ctx = makeContext(opts);
-      if (opts.fleet !== undefined) return fleetCheck(opts, ctx, 'drift');
+      if (opts.fleet !== undefined) return fleet().fleetCheck(opts, ctx, 'drift');
       const tenants = await loadTenantPolicies(tenantFiles(opts));
       const rolePolicy = await loadRolePolicy(opts.role ?? defaultRolePolicyPath());
       const check = await listingRefusals(ctx, false, () =>
@@ -362,7 +363,7 @@ export function register(program: Command): void {
       const opts = cmd.optsWithGlobals<TenantOptions & FleetTenantOptions>();
       const ctx = makeContext(opts);
       const concurrency = parseConcurrency(opts.concurrency);
-      if (opts.fleet !== undefined) return fleetRollback(opts, ctx, concurrency);
+      if (opts.fleet !== undefined) return fleet().fleetRollback(opts, ctx, concurrency);
       const backupFile = opts.backup!;
       const backup = await readBackup(backupFile);
       if (opts.tenant ?? opts.tenants)

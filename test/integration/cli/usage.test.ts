@@ -1,4 +1,6 @@
 /** The CLI's contract for people and scripts: help, version, and usage errors with exit 2. */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { runCli } from '../../helpers/run-cli';
 
 describe('drperm usage', () => {
@@ -15,6 +17,20 @@ describe('drperm usage', () => {
     const r = await runCli(['help', 'tenant']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: drperm tenant/);
+  });
+
+  it('stops quietly when its reader closes the pipe early, as `drperm help | head -1` does', async () => {
+    const cli = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
+    const child = spawn(process.execPath, [cli, 'help', 'tenant'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // The reader is gone before drperm writes: every write meets a closed pipe.
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('prints the version (exit 0)', async () => {
