@@ -154,6 +154,7 @@ func run(o options) error {
 	if !o.vcsimSemantics {
 		hideSimulatorSettings()
 		installLoginGate(server, model.Service, dir)
+		installPrivilegeCalls(server, enforced)
 	}
 
 	info := labInfo{
