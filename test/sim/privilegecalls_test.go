@@ -69,7 +69,9 @@ func TestPrivilegeCallsAnswerAsVcsim(t *testing.T) {
 	has := func(user string) string {
 		return call(hasPrivilege, entities.String()+`<userName>`+user+`</userName><privId>System.View</privId><privId>VirtualMachine.Interact.PowerOn</privId>`)
 	}
-	fetch := func(user string) string { return call(fetchPrivilege, entities.String()+`<userName>`+user+`</userName>`) }
+	fetch := func(user string) string {
+		return call(fetchPrivilege, entities.String()+`<userName>`+user+`</userName>`)
+	}
 	unknown := call(fetchPrivilege, `<entities type="VirtualMachine">vm-nope</entities><userName>LAB\alice</userName>`)
 
 	cases := []struct {
