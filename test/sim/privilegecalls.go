@@ -116,73 +116,68 @@ func (m *labAuthorization) answer(call privilegeCall) soap.HasFault {
 // is not ok: vcsim's generic decoder then handles the request as before.
 func parsePrivilegeCall(body []byte) (privilegeCall, bool) {
 	var call privilegeCall
-	d := xml.NewDecoder(bytes.NewReader(body))
-	var path []string // local names of the open elements
+	s, ok := newXMLScanner(body)
+	if !ok {
+		return call, false
+	}
+	call.entities = make([]types.ManagedObjectReference, 0, bytes.Count(body, []byte("<entities")))
+	depth := 0 // open elements
+	inHeader := false
 	var text []byte
-	var ref *types.ManagedObjectReference
+	var ref types.ManagedObjectReference
 	seenMethod := false
 	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			return call, seenMethod
+		t, done, ok := s.next()
+		if done {
+			return call, ok && seenMethod
 		}
-		if err != nil {
+		if !ok {
 			return call, false
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth := len(path)
-			path = append(path, t.Name.Local)
+		switch t.kind {
+		case 's':
+			depth++
 			switch {
-			case depth == 0 && t.Name.Local == "Envelope":
-			case depth == 1 && t.Name.Local == "Header":
-				if err := d.Skip(); err != nil {
-					return call, false
-				}
-				path = path[:depth]
-			case depth == 1 && t.Name.Local == "Body":
-			case depth == 2 && (t.Name.Local == hasPrivilege || t.Name.Local == fetchPrivilege) && !seenMethod:
-				call.method, seenMethod = t.Name.Local, true
-			case depth == 3 && (t.Name.Local == "_this" || t.Name.Local == "entities"):
-				ref = &types.ManagedObjectReference{Type: attr(t, "type")}
+			case inHeader:
+			case depth == 1 && t.local == "Envelope":
+			case depth == 2 && t.local == "Header":
+				inHeader = true
+			case depth == 2 && t.local == "Body":
+			case depth == 3 && (t.local == hasPrivilege || t.local == fetchPrivilege) && !seenMethod:
+				call.method, seenMethod = t.local, true
+			case depth == 4 && (t.local == "_this" || t.local == "entities"):
+				ref = types.ManagedObjectReference{Type: t.typ}
 				text = text[:0]
-			case depth == 3 && (t.Name.Local == "userName" || t.Name.Local == "privId" && call.method == hasPrivilege):
+			case depth == 4 && (t.local == "userName" || t.local == "privId" && call.method == hasPrivilege):
 				text = text[:0]
 			default:
 				return call, false
 			}
-		case xml.CharData:
-			if len(path) == 4 {
-				text = append(text, t...)
+		case 't':
+			if depth == 4 && !inHeader {
+				text = append(text, t.text...)
 			}
-		case xml.EndElement:
-			if len(path) == 4 {
-				switch t.Name.Local {
+		case 'e':
+			if depth == 2 && inHeader && t.local == "Header" {
+				inHeader = false
+			}
+			if depth == 4 && !inHeader {
+				switch t.local {
 				case "_this":
 					ref.Value = string(text)
-					call.this = *ref
+					call.this = ref
 				case "entities":
 					ref.Value = string(text)
-					call.entities = append(call.entities, *ref)
+					call.entities = append(call.entities, ref)
 				case "userName":
 					call.userName = string(text)
 				case "privId":
 					call.privIDs = append(call.privIDs, string(text))
 				}
 			}
-			path = path[:len(path)-1]
-		case xml.Comment, xml.ProcInst, xml.Directive:
+			depth--
 		}
 	}
-}
-
-func attr(t xml.StartElement, local string) string {
-	for _, a := range t.Attr {
-		if a.Name.Local == local && a.Name.Space == "" {
-			return a.Value
-		}
-	}
-	return ""
 }
 
 // withoutEntities is the same call with no entities, for vcsim's checks of the caller.

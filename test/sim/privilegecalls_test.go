@@ -86,6 +86,11 @@ func TestPrivilegeCallsAnswerAsVcsim(t *testing.T) {
 		{"fetch, administrator", fetch("admin"), true, true, "<privileges>VirtualMachine.Interact.PowerOn</privileges>"},
 		{"fetch, unknown entity", unknown, true, false, "ManagedObjectNotFound"},
 		{"has, no session", has(`LAB\alice`), false, false, "NotAuthenticated"},
+		{"fetch, self-closing header", strings.Replace(fetch(`LAB\alice`), "<soapenv:Header><operationID>x1</operationID></soapenv:Header>", "<soapenv:Header/>", 1), true, true, "<privileges>System.Read</privileges>"},
+		{"fetch, character references", strings.Replace(fetch(`LAB&#92;alice`), `type="Folder"`, `type='Fol&#x64;er'`, 1), true, true, "<privileges>System.Read</privileges>"},
+		{"fetch, a comment: vcsim decodes", strings.Replace(fetch(`LAB\alice`), "<userName>", "<!-- c --><userName>", 1), true, false, "<privileges>System.Read</privileges>"},
+		{"fetch, CDATA: vcsim decodes", strings.Replace(fetch(`LAB\alice`), `LAB\alice`, `<![CDATA[LAB\alice]]>`, 1), true, false, "<privileges>System.Read</privileges>"},
+		{"has, privId in Fetch: vcsim decodes", strings.Replace(fetch(`LAB\alice`), "</userName>", "</userName><privId>System.View</privId>", 1), true, false, "FetchUserPrivilegeOnEntitiesResponse"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -115,7 +120,7 @@ func TestPrivilegeCallsAnswerAsVcsim(t *testing.T) {
 			if got.Header().Get("Content-Type") != want.Header().Get("Content-Type") {
 				t.Fatalf("content type %q, vcsim %q", got.Header().Get("Content-Type"), want.Header().Get("Content-Type"))
 			}
-			if call, ok := parsePrivilegeCall([]byte(tc.body)); ok != true || len(call.entities) == 0 {
+			if call, ok := parsePrivilegeCall([]byte(tc.body)); tc.wantFast && (!ok || len(call.entities) == 0) {
 				t.Fatalf("the reader did not take the call apart (%v, %d entities)", ok, len(call.entities))
 			}
 		})
