@@ -162,7 +162,7 @@ func (m *labAuthorization) FetchUserPrivilegeOnEntities(req *types.FetchUserPriv
 		return body
 	}
 	r := m.resolver(m.directory, req.UserName)
-	var res []types.UserPrivilegeResult
+	res := make([]types.UserPrivilegeResult, 0, len(req.Entities))
 	for _, e := range req.Entities {
 		res = append(res, types.UserPrivilegeResult{Entity: e, Privileges: sortedKeys(r.privileges(e))})
 	}
@@ -183,10 +183,10 @@ func (m *labAuthorization) HasUserPrivilegeOnEntities(req *types.HasUserPrivileg
 		return body
 	}
 	r := m.resolver(m.directory, req.UserName)
-	var res []types.EntityPrivilege
+	res := make([]types.EntityPrivilege, 0, len(req.Entities))
 	for _, e := range req.Entities {
 		granted := r.privileges(e)
-		ep := types.EntityPrivilege{Entity: e}
+		ep := types.EntityPrivilege{Entity: e, PrivAvailability: make([]types.PrivilegeAvailability, 0, len(req.PrivId))}
 		for _, id := range req.PrivId {
 			ep.PrivAvailability = append(ep.PrivAvailability, types.PrivilegeAvailability{PrivId: id, IsGranted: granted[id]})
 		}

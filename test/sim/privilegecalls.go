@@ -197,6 +197,7 @@ func (c privilegeCall) withoutEntities() []byte {
 // encodeAnswer writes what vcsim's ServeSDK writes for these answers.
 func encodeAnswer(res soap.HasFault) []byte {
 	var b bytes.Buffer
+	b.Grow(answerSize(res))
 	b.WriteString(xml.Header)
 	b.WriteString(`<soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>`)
 	switch body := res.(type) {
@@ -228,6 +229,28 @@ func encodeAnswer(res soap.HasFault) []byte {
 	}
 	b.WriteString(`</soapenv:Body></soapenv:Envelope>`)
 	return b.Bytes()
+}
+
+// answerSize estimates the answer's length, so that its buffer grows once.
+func answerSize(res soap.HasFault) int {
+	switch body := res.(type) {
+	case *methods.HasUserPrivilegeOnEntitiesBody:
+		n := 0
+		for _, ep := range body.Res.Returnval {
+			n += 80 + len(ep.Entity.Type) + len(ep.Entity.Value) + 80*len(ep.PrivAvailability)
+		}
+		return 512 + n
+	case *methods.FetchUserPrivilegeOnEntitiesBody:
+		n := 0
+		for _, up := range body.Res.Returnval {
+			n += 60 + len(up.Entity.Type) + len(up.Entity.Value)
+			for _, p := range up.Privileges {
+				n += 25 + len(p)
+			}
+		}
+		return 512 + n
+	}
+	return 512
 }
 
 func writeRef(b *bytes.Buffer, name string, ref types.ManagedObjectReference) {
