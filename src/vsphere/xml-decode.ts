@@ -62,28 +62,17 @@ export function documentFrame<T>(name: string, decoder: Decoder<T>, done: (v: T)
   };
 }
 
-/** Feeds a whole document or its pieces (strings or UTF-8 buffers) through a scanner. */
+/** Feeds a document's pieces (strings or UTF-8 buffers, split anywhere) through a scanner. */
 export async function scanChunks(
   sink: XmlSink,
-  body: string | AsyncIterable<string | Uint8Array>,
+  body: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
 ): Promise<void> {
   const scanner = new XmlScanner(sink);
-  if (typeof body === 'string') {
-    scanner.write(body);
-  } else {
-    const utf8 = new TextDecoder('utf-8');
-    for await (const chunk of body) {
-      scanner.write(typeof chunk === 'string' ? chunk : utf8.decode(chunk, { stream: true }));
-    }
-    scanner.write(utf8.decode());
+  const utf8 = new TextDecoder('utf-8');
+  for await (const chunk of body) {
+    scanner.write(typeof chunk === 'string' ? chunk : utf8.decode(chunk, { stream: true }));
   }
-  scanner.end();
-}
-
-/** Same as scanChunks, for a body that is already complete. */
-export function scanString(sink: XmlSink, body: string): void {
-  const scanner = new XmlScanner(sink);
-  scanner.write(body);
+  scanner.write(utf8.decode());
   scanner.end();
 }
 

@@ -22,7 +22,8 @@ import {
 } from '../../src/vsphere/decode';
 import { InvalidLoginFault, NotAuthenticatedFault, VimFault } from '../../src/vsphere/faults';
 import * as rq from '../../src/vsphere/requests';
-import { decodeSoapResponse, resultOf, SoapConnection } from '../../src/vsphere/soap';
+import { decodeBody } from '../helpers/soap-body';
+import { resultOf, SoapConnection } from '../../src/vsphere/soap';
 import { trustPolicyFrom } from '../../src/net/tls';
 import { HttpsTransport } from '../../src/vsphere/transport';
 import type { MoRef } from '../../src/vsphere/types';
@@ -339,7 +340,7 @@ describe('replay of recorded vCenter traffic', () => {
     const objects: ObjectContent[] = [];
     resultOf(
       'RetrievePropertiesEx',
-      decodeSoapResponse(
+      decodeBody(
         'RetrievePropertiesEx',
         snapshot!.response.body,
         returnsOne(retrieveResult({ object: (oc) => objects.push(oc) })),
@@ -360,7 +361,7 @@ describe('govmomi captures (RetrievePropertiesResponse bodies)', () => {
     const envelope = `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>${inner}</soapenv:Body></soapenv:Envelope>`;
     return resultOf(
       'RetrieveProperties',
-      decodeSoapResponse('RetrieveProperties', envelope, returnsMany(objectContent())),
+      decodeBody('RetrieveProperties', envelope, returnsMany(objectContent())),
     );
   };
 
