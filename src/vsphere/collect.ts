@@ -177,7 +177,12 @@ export function toRawEntity(oc: ObjectContent): RawEntity {
   return e;
 }
 
-/** Adds govc-style paths, computed once per entity (memoised, so linear in the inventory). */
+/**
+ * Adds govc-style paths, computed once per entity (memoised, so linear in the inventory). The
+ * path is set on the raw entities themselves, which become the Entities returned: a copy of
+ * each (object spread) would double the inventory in memory, and spread objects end up with
+ * a hidden class each in V8.
+ */
 export function withPaths(
   raw: readonly RawEntity[],
   rootRef: string,
@@ -221,7 +226,11 @@ export function withPaths(
     }
     return paths.get(start.ref) ?? base;
   };
-  const entities = raw.map((e): Entity => ({ ...e, path: pathOf(e) }));
+  const entities = raw.map((e): Entity => {
+    const entity = e as Entity;
+    entity.path = pathOf(e);
+    return entity;
+  });
   if (orphans.length > 0) {
     warnings.push(
       `${orphans.length} entities have a parent outside the collected inventory (paths start at '/'): ${orphans.slice(0, 10).join(', ')}${orphans.length > 10 ? ', …' : ''}`,
