@@ -22,10 +22,8 @@ export function* jsonPieces(value: unknown): Generator<string> {
     yield `\n ${JSON.stringify(key)}: `;
     if (Array.isArray(v) && v.length > 0) {
       yield '[';
-      for (let k = 0; k < v.length; k++) {
-        // Inside an array, what JSON.stringify omits from an object becomes null.
-        const item = isSerialisable(v[k]) ? indented(v[k], '\n  ') : 'null';
-        yield `${k === 0 ? '' : ','}\n  ${item}`;
+      for (let k = 0; k < v.length; k += ELEMENTS_PER_PIECE) {
+        yield (k === 0 ? '' : ',') + memberItems(v.slice(k, k + ELEMENTS_PER_PIECE));
       }
       yield '\n ]';
     } else {
@@ -34,6 +32,21 @@ export function* jsonPieces(value: unknown): Generator<string> {
     if (i < keys.length - 1) yield ',';
   }
   yield '\n}\n';
+}
+
+/** Elements of a top-level array stringified at once: large enough to be cheap, small to hold. */
+const ELEMENTS_PER_PIECE = 256;
+const WRAPPER_HEAD = '{\n "k": ['.length;
+const WRAPPER_TAIL = '\n ]\n}'.length;
+
+/**
+ * The items of a member's array as JSON.stringify(value, null, 1) writes them (`\n  {...},
+ * \n  {...}`): stringified inside a wrapper object, where they have their depth, so that no
+ * indentation has to be added afterwards.
+ */
+function memberItems(items: unknown[]): string {
+  const text = JSON.stringify({ k: items }, null, 1);
+  return text.slice(WRAPPER_HEAD, text.length - WRAPPER_TAIL);
 }
 
 /** JSON.stringify(value, null, 1), nested one level deeper (`newline` carries the indent). */

@@ -139,14 +139,25 @@ export const moRef: Decoder<MoRef | undefined> = (attrs, done) =>
 export function xsiType(attrs: XmlAttrs | undefined): string | undefined {
   if (attrs === undefined) return undefined;
   for (const key in attrs) {
-    const colon = key.indexOf(':');
-    if (colon > 0 && key.slice(colon + 1) === 'type' && !key.startsWith('xmlns')) {
-      const value = attrs[key]!;
-      const c = value.indexOf(':');
-      return c < 0 ? value : value.slice(c + 1);
+    const colon = key.length - 5;
+    if (colon > 0 && key.endsWith(':type') && key.indexOf(':') === colon) {
+      if (key.startsWith('xmlns')) continue;
+      return localType(attrs[key]!);
     }
   }
   return undefined;
+}
+
+/** `xsd:string` → `string`; the same few type names come on every value. */
+const localTypes = new Map<string, string>();
+function localType(value: string): string {
+  let local = localTypes.get(value);
+  if (local === undefined) {
+    const c = value.indexOf(':');
+    local = c < 0 ? value : value.slice(c + 1);
+    if (localTypes.size < 10_000) localTypes.set(detach(value), detach(local));
+  }
+  return local;
 }
 
 // --- Data objects ----------------------------------------------------------------------------

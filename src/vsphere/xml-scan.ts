@@ -6,13 +6,14 @@
  * It checks what a SOAP answer needs to be trusted: one root element, properly nested and
  * closed tags, quoted and unique attributes, known entity and character references. Element
  * names reach the sink without their namespace prefix (vim25 is one namespace); attribute
- * names keep theirs, so a MoRef's `type` and `xsi:type` stay distinct. DOCTYPE is refused
+ * names keep theirs, so a MoRef's `type` and `xsi:type` stay distinct; namespace declarations
+ * (`xmlns`, `xmlns:p`) are checked but not passed on. DOCTYPE is refused
  * (no entity expansion); comments and processing instructions are skipped.
  */
 
 export class XmlSyntaxError extends Error {}
 
-/** Attributes of one element by qualified name (`type`, `xsi:type`, `xmlns:xsd`…). */
+/** Attributes of one element by qualified name (`type`, `xsi:type`…). */
 export type XmlAttrs = Readonly<Record<string, string>>;
 
 export interface XmlSink {
@@ -69,10 +70,20 @@ function localName(qname: string): string {
   return colon < 0 ? qname : qname.slice(colon + 1);
 }
 
+/** Characters a (qualified) name cannot hold: white space and < > / = " ' &. */
+function notInName(c: number): boolean {
+  return (
+    endsName(c) || c === 0x3c || c === 0x22 || c === 0x27 || c === 0x26 // < " ' &
+  );
+}
+
+function isNamespaceDeclaration(name: string): boolean {
+  return name.startsWith('xmlns') && (name.length === 5 || name.charCodeAt(5) === 0x3a);
+}
+
 const INCOMPLETE = -1;
 /** Characters a (qualified) name cannot hold. */
 const NOT_IN_NAME = /[\s<>/="'&]/;
-const LITERAL_SPACE = /[\t\n\r]/;
 const LITERAL_SPACES = /[\t\n\r]/g;
 
 export class XmlScanner {
@@ -82,6 +93,9 @@ export class XmlScanner {
   private readonly open: string[] = [];
   private rootSeen = false;
   private ended = false;
+  /** Attribute names of the tag being read (to refuse one given twice). */
+  private readonly tagAttributes: string[] = [];
+  private readonly knownAttributes: string[] = [];
 
   constructor(private readonly sink: XmlSink) {}
 
@@ -234,6 +248,8 @@ export class XmlScanner {
     if (k === lt + 1) throw this.error('an element without a name', lt);
     const qname = s.slice(lt + 1, k);
     let attrs: Record<string, string> | undefined;
+    const seen = this.tagAttributes;
+    seen.length = 0;
     for (;;) {
       while (k < len && isSpace(s.charCodeAt(k))) k++;
       if (k >= len) return INCOMPLETE;
@@ -252,33 +268,45 @@ export class XmlScanner {
         return k + 1;
       }
       // An attribute: name = "value" (or 'value').
-      const eq = s.indexOf('=', k);
-      if (eq < 0) {
-        if (s.indexOf('>', k) < 0) return INCOMPLETE;
-        throw this.error(`an attribute without a value in <${qname}>`, k);
-      }
-      const attrName = s.slice(k, eq).trimEnd();
-      if (attrName === '' || NOT_IN_NAME.test(attrName)) {
-        throw this.error(`an attribute without a value in <${qname}>`, k);
-      }
-      k = eq + 1;
+      const nameStart = k;
+      while (k < len && !notInName(s.charCodeAt(k))) k++;
+      const nameEnd = k;
       while (k < len && isSpace(s.charCodeAt(k))) k++;
       if (k >= len) return INCOMPLETE;
-      const q = s[k]!;
-      if (q !== '"' && q !== "'") throw this.error(`unquoted attribute ${attrName}`, k);
-      const close = s.indexOf(q, k + 1);
+      if (nameEnd === nameStart || s.charCodeAt(k) !== 0x3d) {
+        throw this.error(`an attribute without a value in <${qname}>`, nameStart);
+      }
+      const attrName = this.attributeName(s, nameStart, nameEnd);
+      k++;
+      while (k < len && isSpace(s.charCodeAt(k))) k++;
+      if (k >= len) return INCOMPLETE;
+      const q = s.charCodeAt(k);
+      if (q !== 0x22 && q !== 0x27) throw this.error(`unquoted attribute ${attrName}`, k);
+      const close = s.indexOf(q === 0x22 ? '"' : "'", k + 1);
       if (close < 0) return INCOMPLETE;
-      let raw = s.slice(k + 1, close);
-      if (raw.includes('<')) throw this.error(`"<" in attribute ${attrName}`, k);
-      attrs ??= {};
-      if (attrName in attrs) throw this.error(`attribute ${attrName} given twice`, k);
-      // Literal white space in attribute values is normalised to spaces (XML 1.0 §3.3.3).
-      if (LITERAL_SPACE.test(raw)) raw = raw.replace(LITERAL_SPACES, ' ');
-      try {
-        attrs[attrName] = decodeEntities(raw);
-      } catch (err) {
-        if (err instanceof XmlSyntaxError) throw this.error(err.message, k);
-        throw err;
+      let references = false;
+      let literalSpace = false;
+      for (let v = k + 1; v < close; v++) {
+        const ch = s.charCodeAt(v);
+        if (ch === 0x3c) throw this.error(`"<" in attribute ${attrName}`, k);
+        if (ch === 0x26) references = true;
+        else if (ch === 0x09 || ch === 0x0a || ch === 0x0d) literalSpace = true;
+      }
+      if (seen.includes(attrName)) throw this.error(`attribute ${attrName} given twice`, k);
+      seen.push(attrName);
+      // Namespace declarations are checked, not passed on: names reach the sink without their
+      // prefix (vim25 is one namespace), so nothing reads them.
+      if (!isNamespaceDeclaration(attrName)) {
+        let raw = s.slice(k + 1, close);
+        // Literal white space in attribute values is normalised to spaces (XML 1.0 §3.3.3).
+        if (literalSpace) raw = raw.replace(LITERAL_SPACES, ' ');
+        attrs ??= {};
+        try {
+          attrs[attrName] = references ? decodeEntities(raw) : raw;
+        } catch (err) {
+          if (err instanceof XmlSyntaxError) throw this.error(err.message, k);
+          throw err;
+        }
       }
       k = close + 1;
       const after = s.charCodeAt(k);
@@ -286,6 +314,17 @@ export class XmlScanner {
         throw this.error(`no space after attribute ${attrName}`, k);
       }
     }
+  }
+
+  /** The attribute name at [from, to): the same few names repeat on every element. */
+  private attributeName(s: string, from: number, to: number): string {
+    const length = to - from;
+    for (const known of this.knownAttributes) {
+      if (known.length === length && s.startsWith(known, from)) return known;
+    }
+    const name = s.slice(from, to);
+    if (this.knownAttributes.length < 32) this.knownAttributes.push(name);
+    return name;
   }
 
   private start(qname: string, attrs: Record<string, string> | undefined, lt: number): void {
