@@ -2,7 +2,8 @@
 // `npm run bench`: drperm's speed against the simulator lab, side by side with a reference
 // client written with govmomi, VMware's own Go SDK (test/bench/refclient). Both collect the
 // same data (about, roles, privileges, all permissions, every entity with name, parent and a
-// VM's resource pool, paged). Collect is measured at several inventory sizes (the cost must
+// VM's resource pool, vApp, host, datastores and networks: src/vsphere/collect.ts
+// ENTITY_PROPS, paged). Collect is measured at several inventory sizes (the cost must
 // grow linearly), and at the largest also with one page as large as the inventory (a server
 // that ignores the page size sends one response of ~30 MB). Then drperm audits the collected
 // snapshot offline for N tenants, and with --confirm-with-server: vCenter (the lab) asked for
