@@ -79,20 +79,32 @@ export async function scanChunks(
 // --- Text values ---------------------------------------------------------------------------
 
 const IGNORE_TEXT = (): void => undefined;
-const SKIP_CHILD = (): undefined => undefined;
+
+/**
+ * The frame of a text-only element: one object per element (a class, not closures), for the
+ * leaves that make up most of a response.
+ */
+class TextFrame<T> implements Frame {
+  private value = '';
+  constructor(
+    private readonly convert: (text: string, attrs: XmlAttrs | undefined) => T,
+    private readonly attrs: XmlAttrs | undefined,
+    private readonly done: (value: T) => void,
+  ) {}
+  child(): undefined {
+    return undefined;
+  }
+  text(v: string): void {
+    this.value = this.value === '' ? v : this.value + v;
+  }
+  end(): void {
+    this.done(this.convert(this.value, this.attrs));
+  }
+}
 
 /** The element's text, exactly (names may begin or end with spaces); child elements are skipped. */
 export function textOf<T>(convert: (text: string) => T): Decoder<T> {
-  return (_attrs, done) => {
-    let text = '';
-    return {
-      child: SKIP_CHILD,
-      text: (v) => {
-        text = text === '' ? v : text + v;
-      },
-      end: () => done(convert(text)),
-    };
-  };
+  return (attrs, done) => new TextFrame(convert, attrs, done);
 }
 
 export const text: Decoder<string> = textOf(detach);
@@ -127,12 +139,14 @@ export function internType(name: string): string {
 
 /** A ManagedObjectReference element (`<x type="Folder">group-d1</x>`); undefined when empty. */
 export const moRef: Decoder<MoRef | undefined> = (attrs, done) =>
-  textOf((value) => {
-    const type = attrs?.type;
-    return type === undefined || value === ''
-      ? undefined
-      : { type: internType(type), value: detach(value) };
-  })(attrs, done);
+  new TextFrame(moRefOf, attrs, done);
+
+function moRefOf(value: string, attrs: XmlAttrs | undefined): MoRef | undefined {
+  const type = attrs?.type;
+  return type === undefined || value === ''
+    ? undefined
+    : { type: internType(type), value: detach(value) };
+}
 
 /** The xsi:type of an element without its prefix (`xsd:string` → `string`). Any prefix is
  *  accepted for the attribute: Go's encoder writes `XMLSchema-instance:type`. */
