@@ -1,5 +1,6 @@
-// Two projects: `unit` (engines and clients against in-process fixtures; no Go, no lab) and
-// `integration` (every command against the simulator lab that the global set-up starts).
+// Three projects: `unit` (engines and clients against in-process fixtures; no Go, no lab),
+// `replay` (recorded real vCenter traffic through transport and decoders) and `integration`
+// (every command against the simulator lab that the global set-up starts).
 // `npm run test:unit` runs the first alone.
 const shared = {
   testEnvironment: 'node',
@@ -13,6 +14,8 @@ module.exports = {
   maxWorkers: 2,
   projects: [
     { ...shared, displayName: 'unit', roots: ['<rootDir>/test/unit'] },
+    // Recorded real vCenter traffic (../shared/fixtures/vcenter-recorded), no lab.
+    { ...shared, displayName: 'replay', roots: ['<rootDir>/test/replay'] },
     {
       ...shared,
       displayName: 'integration',

@@ -2,7 +2,8 @@
 // `npm run bench`: drperm's speed against the simulator lab, side by side with a reference
 // client written with govmomi, VMware's own Go SDK (test/bench/refclient). Both collect the
 // same data (about, roles, privileges, all permissions, every entity with name, parent and a
-// VM's resource pool, paged). Collect is measured at several inventory sizes (the cost must
+// VM's resource pool, vApp, host, datastores and networks: src/vsphere/collect.ts
+// ENTITY_PROPS, paged). Collect is measured at several inventory sizes (the cost must
 // grow linearly), and at the largest also with one page as large as the inventory (a server
 // that ignores the page size sends one response of ~30 MB). Then drperm audits the collected
 // snapshot offline for N tenants, and with --confirm-with-server: vCenter (the lab) asked for
@@ -10,9 +11,10 @@
 // apply of a 1,000-VM tenant against a one-call-per-object loop (scripts/bench-apply.js).
 //
 //   npm run bench -- [--curve 5000,15000,45000] [--tenants 50] [--runs 3] [--page-size 1000]
-//                    [--baseline-cli path/to/other/dist/cli.js]
+//                    [--baseline-cli path/to/other/dist/cli.js] [--collect-only]
 //
-// --baseline-cli measures another drperm build in the same rounds (e.g. before a change).
+// --baseline-cli measures another drperm build in the same rounds (e.g. before a change);
+// --collect-only stops after the collect figures (no audits, start-up or apply).
 // Rounds are rotated (A B C, B C A, ...) so that a machine's drift hits every client alike.
 // Prints figures; asserts nothing (speed is measured here, not in tests).
 'use strict';
@@ -57,6 +59,7 @@ const PAGE_SIZE = arg('--page-size', 1000);
 /** Larger than any lab inventory: the whole view in one response. */
 const ONE_PAGE = 100000;
 const BASELINE = strArg('--baseline-cli') && resolve(strArg('--baseline-cli'));
+const COLLECT_ONLY = process.argv.includes('--collect-only');
 
 function buildRefclient() {
   const stale =
@@ -155,6 +158,7 @@ async function main() {
         collectRows.push({ vms, pageSize: PAGE_SIZE, r: await rounds(list, PAGE_SIZE) });
         if (vms !== VMS) continue;
         collectRows.push({ vms, pageSize: ONE_PAGE, r: await rounds(list, ONE_PAGE) });
+        if (COLLECT_ONLY) continue;
         // The snapshot of the audit comes from this build at the normal page size.
         await list[0].run(PAGE_SIZE);
         entitiesAtMax = collectRows.at(-1).r.drperm.entities;
@@ -169,6 +173,7 @@ async function main() {
     rmSync(work, { recursive: true, force: true });
   }
   report(collectRows, auditRow, entitiesAtMax);
+  if (COLLECT_ONLY) return;
   if (confirmRow) reportConfirm(confirmRow, auditRow, collectRows, entitiesAtMax);
   if (auditRow?.formats) {
     process.stdout.write('\naudit of the collected snapshot, by report format (issue 10 §3):\n');

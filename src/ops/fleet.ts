@@ -10,7 +10,7 @@ import { buildFleetReport, type FleetSnapshotMeta } from '../audit/fleet-report'
 import type { AuditReport } from '../audit/report-model';
 import { severityAtOrAbove, type Severity } from '../audit/types';
 import type { FleetAuditResult } from '../audit/fleet';
-import { sha256Hex, snapshotText, writeSnapshot } from '../model/snapshot-file';
+import { snapshotDigest, writeSnapshot } from '../model/snapshot-file';
 import { resolveCloudAdmin } from '../policy/cloudadmin';
 import { assignTenants } from '../policy/fleet';
 import { loadBaselinePolicy } from '../policy/role-policy';
@@ -180,7 +180,7 @@ export function liveSources(targets: readonly FleetTarget[], log: Logger): Fleet
       const snapshot = await withSession(t.connection, log, (client) =>
         collectSnapshot(client, emit),
       );
-      return { snapshot, sha256: sha256Hex(snapshotText(snapshot)), source: 'live' };
+      return { snapshot, sha256: snapshotDigest(snapshot), source: 'live' };
     },
   }));
 }

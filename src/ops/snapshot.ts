@@ -7,8 +7,7 @@ import type { Snapshot } from '../model/snapshot';
 import {
   defaultSnapshotPath,
   readSnapshot,
-  sha256Hex,
-  snapshotText,
+  snapshotDigest,
   writeSnapshot,
 } from '../model/snapshot-file';
 import { silentLogger } from '../util/log';
@@ -56,7 +55,7 @@ export async function liveSnapshotInput(
 ): Promise<SnapshotInput> {
   const snapshot = await collectSnapshot(client, emit);
   await enrich?.(client, snapshot);
-  return { snapshot, sha256: sha256Hex(snapshotText(snapshot)), source: 'live' };
+  return { snapshot, sha256: snapshotDigest(snapshot), source: 'live' };
 }
 
 export async function fileSnapshotInput(file: string, emit: Emit): Promise<SnapshotInput> {

@@ -3,7 +3,7 @@
  * only (0640), in directories created 0750: they list every permission of a vCenter.
  * Backups are stricter (0600, plan/backup.ts). Modes are set explicitly, whatever the umask.
  */
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export const OUTPUT_FILE_MODE = 0o640;
@@ -18,6 +18,18 @@ export async function makeOutputDir(dir: string): Promise<void> {
 export async function writeOutputFile(path: string, text: string): Promise<void> {
   await makeOutputDir(dirname(path));
   await writeFile(path, text, { encoding: 'utf8', mode: OUTPUT_FILE_MODE });
+  await chmod(path, OUTPUT_FILE_MODE);
+}
+
+/** As writeOutputFile, for a text that comes in pieces (never held whole). */
+export async function writeOutputPieces(path: string, pieces: Iterable<string>): Promise<void> {
+  await makeOutputDir(dirname(path));
+  const file = await open(path, 'w', OUTPUT_FILE_MODE);
+  try {
+    for (const piece of pieces) await file.write(piece, null, 'utf8');
+  } finally {
+    await file.close();
+  }
   await chmod(path, OUTPUT_FILE_MODE);
 }
 

@@ -285,8 +285,14 @@ export class VimClient {
     if (!view) throw new ServerError('CreateContainerView returned no view');
     /** The token the server still holds for us. */
     let open: string | undefined;
-    let pending: Promise<string | undefined> | undefined;
+    /**
+     * Pages asked for and not yet awaited, in order. Bodies stream in and are decoded as they
+     * come, so a page can read its token (and ask for the next) while the one before it is
+     * still being decoded: each is awaited, none replaces another.
+     */
+    const pending: Promise<string | undefined>[] = [];
     let stopped = false;
+    let finished = false;
     const sink: RetrieveSink = {
       object: (oc) => {
         if (stopped) return;
@@ -295,9 +301,10 @@ export class VimClient {
       },
       token: (token) => {
         open = token;
-        if (stopped) return;
-        pending = page(rq.continueRetrievePropertiesEx(sc.propertyCollector, token));
-        pending.catch(() => undefined); // awaited below, or in finally when abandoned
+        if (stopped || finished) return;
+        const next = page(rq.continueRetrievePropertiesEx(sc.propertyCollector, token));
+        next.catch(() => undefined); // awaited below, or in finally when abandoned
+        pending.push(next);
       },
     };
     if (options.decoders) sink.decoders = options.decoders;
@@ -316,13 +323,10 @@ export class VimClient {
       await page(
         rq.retrievePropertiesEx(sc.propertyCollector, options.propSet, { view }, options.pageSize),
       );
-      while (pending !== undefined && !stopped) {
-        const next = pending;
-        pending = undefined;
-        await next;
-      }
+      while (pending.length > 0 && !stopped) await pending.shift();
     } finally {
-      if (pending !== undefined) await (pending as Promise<unknown>).catch(() => undefined);
+      finished = true; // no more pages asked for, whatever is still streaming in
+      while (pending.length > 0) await pending.shift()!.catch(() => undefined);
       if (open !== undefined) await this.cancelRetrieve(open);
       try {
         await this.soap.call(rq.destroyView(view), returnsNothing);

@@ -12,6 +12,7 @@ import type { Logger } from '../util/log';
 import type { VimClient } from './client';
 import {
   comparePermissions,
+  ENTITY_DECODERS,
   ENTITY_PROPS,
   snapshotOf,
   toPermission,
@@ -88,7 +89,7 @@ export async function collectScoped(
   add(toRawEntity(root ?? { obj: rootFolder, props: new Map(), missing: [] }));
   await client.viewObjects(
     rootFolder,
-    { types: NON_VM_TYPES, propSet: ENTITY_PROPS, pageSize },
+    { types: NON_VM_TYPES, propSet: ENTITY_PROPS, pageSize, decoders: ENTITY_DECODERS },
     (oc) => {
       if (oc.obj.value !== rootFolder.value) add(toRawEntity(oc));
     },
@@ -104,7 +105,7 @@ export async function collectScoped(
     progress(`reading the VMs below ${path}`);
     await client.viewObjects(
       { type: 'Folder', value: folder.ref },
-      { types: ['VirtualMachine'], propSet: ENTITY_PROPS, pageSize },
+      { types: ['VirtualMachine'], propSet: ENTITY_PROPS, pageSize, decoders: ENTITY_DECODERS },
       (oc) => add(toRawEntity(oc)),
     );
   }
@@ -117,7 +118,7 @@ export async function collectScoped(
     async (p) => {
       const ref = await client.findByInventoryPath(toSearchIndexPath(p));
       if (ref?.type !== 'VirtualMachine') return; // nothing, or not a VM: the resolver reports it
-      const oc = await client.retrieveObject(ref, vmProps);
+      const oc = await client.retrieveObject(ref, vmProps, ENTITY_DECODERS);
       if (oc) add(toRawEntity(oc));
     },
   );

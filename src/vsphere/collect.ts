@@ -8,7 +8,8 @@ import { joinPath, type PathOptions } from '../model/paths';
 import type { Logger } from '../util/log';
 import { VERSION } from '../version';
 import type { VimClient } from './client';
-import { isMoRef, type ObjectContent } from './decode';
+import { arrayOf, isMoRef, type ObjectContent, type PropertyDecoders } from './decode';
+import { moRef, text } from './xml-decode';
 import { mapLimit } from './semaphore';
 import { readPrivilegeCatalogue, readRoles } from './roles';
 import type { MoRef, VimPermission } from './types';
@@ -124,6 +125,18 @@ export const ENTITY_PROPS = [
   { type: 'VirtualApp', pathSet: ['parentFolder'] },
 ];
 
+/** The entity properties decoded straight into what toRawEntity reads (no generic values). */
+export const ENTITY_DECODERS: PropertyDecoders = {
+  name: text,
+  parent: moRef,
+  resourcePool: moRef,
+  parentVApp: moRef,
+  'runtime.host': moRef,
+  datastore: arrayOf(moRef),
+  network: arrayOf(moRef),
+  parentFolder: moRef,
+};
+
 async function collectEntities(
   client: VimClient,
   pageSize: number,
@@ -139,7 +152,7 @@ async function collectEntities(
   );
   await client.viewObjects(
     rootFolder,
-    { types: ['ManagedEntity'], propSet: ENTITY_PROPS, pageSize },
+    { types: ['ManagedEntity'], propSet: ENTITY_PROPS, pageSize, decoders: ENTITY_DECODERS },
     (oc) => {
       if (oc.obj.value === rootFolder.value) return;
       entities.set(oc.obj.value, toRawEntity(oc));
@@ -177,7 +190,12 @@ export function toRawEntity(oc: ObjectContent): RawEntity {
   return e;
 }
 
-/** Adds govc-style paths, computed once per entity (memoised, so linear in the inventory). */
+/**
+ * Adds govc-style paths, computed once per entity (memoised, so linear in the inventory). The
+ * path is set on the raw entities themselves, which become the Entities returned: a copy of
+ * each (object spread) would double the inventory in memory, and spread objects end up with
+ * a hidden class each in V8.
+ */
 export function withPaths(
   raw: readonly RawEntity[],
   rootRef: string,
@@ -221,7 +239,11 @@ export function withPaths(
     }
     return paths.get(start.ref) ?? base;
   };
-  const entities = raw.map((e): Entity => ({ ...e, path: pathOf(e) }));
+  const entities = raw.map((e): Entity => {
+    const entity = e as Entity;
+    entity.path = pathOf(e);
+    return entity;
+  });
   if (orphans.length > 0) {
     warnings.push(
       `${orphans.length} entities have a parent outside the collected inventory (paths start at '/'): ${orphans.slice(0, 10).join(', ')}${orphans.length > 10 ? ', …' : ''}`,

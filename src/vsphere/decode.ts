@@ -386,26 +386,28 @@ const missingProperty: Decoder<MissingProperty> = struct(
   }),
 );
 
-/** DynamicProperty: `name` comes before `val` (WSDL order), so `val` is decoded by its name. */
-function propSet(decoders: PropertyDecoders, props: Map<string, unknown>): Decoder<void> {
-  return (_attrs, done) => {
-    let name: string | undefined;
-    return {
-      child: (n, attrs) => {
-        if (n === 'name') return text(attrs, (v) => (name = v));
-        if (n !== 'val') return undefined;
-        if (name === undefined) throw new XmlDecodeError('DynamicProperty: <val> before <name>');
-        const key = name;
-        const decoder = decoders[key] ?? anyValue;
-        return decoder(attrs, (v) => props.set(key, v));
-      },
-      text: () => undefined,
-      end: () => {
-        if (name === undefined) throw new XmlDecodeError('DynamicProperty: missing <name>');
-        done();
-      },
-    };
-  };
+/**
+ * DynamicProperty: `name` comes before `val` (WSDL order), so `val` is decoded by its name.
+ * A class: one object per property, the most frequent element of a collection.
+ */
+class PropSetFrame implements Frame {
+  private name: string | undefined;
+  constructor(
+    private readonly decoders: PropertyDecoders,
+    private readonly props: Map<string, unknown>,
+  ) {}
+  child(n: string, attrs: XmlAttrs | undefined): Frame | undefined {
+    if (n === 'name') return text(attrs, (v) => (this.name = v));
+    if (n !== 'val') return undefined;
+    const key = this.name;
+    if (key === undefined) throw new XmlDecodeError('DynamicProperty: <val> before <name>');
+    const props = this.props;
+    return (this.decoders[key] ?? anyValue)(attrs, (v) => props.set(key, v));
+  }
+  text(): void {}
+  end(): void {
+    if (this.name === undefined) throw new XmlDecodeError('DynamicProperty: missing <name>');
+  }
 }
 
 export function objectContent(decoders: PropertyDecoders = {}): Decoder<ObjectContent> {
@@ -413,11 +415,10 @@ export function objectContent(decoders: PropertyDecoders = {}): Decoder<ObjectCo
     let obj: MoRef | undefined;
     const props = new Map<string, unknown>();
     const missing: MissingProperty[] = [];
-    const prop = propSet(decoders, props);
     return {
       child: (n, attrs) => {
         if (n === 'obj') return moRef(attrs, (r) => (obj = r));
-        if (n === 'propSet') return prop(attrs, () => undefined);
+        if (n === 'propSet') return new PropSetFrame(decoders, props);
         if (n === 'missingSet') return missingProperty(attrs, (m) => missing.push(m));
         return undefined;
       },

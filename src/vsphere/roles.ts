@@ -10,11 +10,16 @@ import type { AuthorizationPrivilege, AuthorizationRole, PrivilegeDescription } 
 /** vCenter's built-in Administrator role: it holds every privilege the server defines. */
 export const ADMIN_ROLE_ID = -1;
 
+/** Keys in the schema's order: the snapshot written is then the one collected, byte for byte. */
 export function toModelRole(r: AuthorizationRole): Role {
-  const role: Role = { id: r.roleId, name: r.name, system: r.system, privileges: r.privileges };
-  if (r.label !== undefined) role.label = r.label;
-  if (r.summary !== undefined) role.summary = r.summary;
-  return role;
+  return {
+    id: r.roleId,
+    name: r.name,
+    system: r.system,
+    ...(r.label === undefined ? {} : { label: r.label }),
+    ...(r.summary === undefined ? {} : { summary: r.summary }),
+    privileges: r.privileges,
+  };
 }
 
 export async function readRoles(client: Pick<VimClient, 'roleList'>): Promise<Role[]> {

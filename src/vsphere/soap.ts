@@ -1,6 +1,7 @@
 /**
- * One SOAP call: envelope over the transport, the session cookie, faults turned into typed
- * errors, retries for read-only calls, and --verbose logging with secrets redacted.
+ * One SOAP call: envelope over the transport, the answer decoded as it streams in, the session
+ * cookie, faults turned into typed errors, retries for read-only calls, and --verbose logging
+ * with secrets redacted.
  */
 import { ServerError } from '../util/errors';
 import { describeAnswer, looksLikeSoap } from '../util/peer';
@@ -15,17 +16,22 @@ import {
   type AttemptFailure,
   type RetryPolicy,
 } from '../net/retry';
-import { NetworkError, type HttpResponse, type HttpsTransport } from './transport';
+import { ResponseBody } from './response-body';
+import {
+  NetworkError,
+  type HttpResponse,
+  type HttpStreamResponse,
+  type HttpsTransport,
+} from './transport';
 import {
   documentFrame,
   FrameDriver,
   scanChunks,
-  scanString,
   XmlDecodeError,
   type Decoder,
   type Frame,
 } from './xml-decode';
-import { XmlSyntaxError } from './xml-scan';
+import { XmlSyntaxError, type XmlSink } from './xml-scan';
 
 export const SESSION_COOKIE = 'vmware_soap_session';
 
@@ -82,23 +88,28 @@ export class SoapConnection {
   }
 
   /**
-   * Calls the method; `returns` decodes its `<MethodResponse>` element while the body is
-   * scanned. Faults throw VimFault subclasses.
+   * Calls the method; `returns` decodes its `<MethodResponse>` element as the body streams
+   * in (memory: what the decoder keeps, not the response). Faults throw VimFault subclasses.
+   * A read-only call is retried after a network failure or a busy answer, but not once its
+   * body has begun to reach the decoder: a streaming decoder may have handed values on.
    */
   async call<T>(req: SoapRequest, returns: ResponseDecoder<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
+      const exchange: Exchange = { decoding: false };
       let failure: AttemptFailure;
       let error: Error;
       try {
-        const res = await this.send(req);
-        if (res.status === 200 || res.status === 500)
-          return this.readResponse(req.method, res, returns);
-        failure = { kind: 'http', status: res.status };
-        error = httpError(req.method, res, this.transport.url);
+        return await this.attempt(req, returns, exchange);
       } catch (err) {
-        if (!(err instanceof NetworkError)) throw err;
-        failure = { kind: 'network', code: err.code };
-        error = err;
+        if (err instanceof NetworkError) {
+          if (exchange.decoding) throw err;
+          failure = { kind: 'network', code: err.code };
+        } else if (exchange.status !== undefined && !isSoapStatus(exchange.status)) {
+          failure = { kind: 'http', status: exchange.status };
+        } else {
+          throw err;
+        }
+        error = err as Error;
       }
       if (!shouldRetry(failure, req.readOnly, attempt, this.retry)) throw error;
       const delay = backoffDelayMs(attempt, this.retry);
@@ -109,42 +120,89 @@ export class SoapConnection {
     }
   }
 
-  private async send(req: SoapRequest): Promise<HttpResponse> {
+  /** One exchange: sent, the body decoded as it arrives, logged, and shown to the observer. */
+  private async attempt<T>(
+    req: SoapRequest,
+    returns: ResponseDecoder<T>,
+    exchange: Exchange,
+  ): Promise<T> {
     const headers: Record<string, string> = {
       'Content-Type': 'text/xml; charset=utf-8',
       SOAPAction: this.soapAction,
     };
     if (this.cookie) headers.Cookie = this.cookie;
-    // --verbose: one line per call; bodies go only to an observer (--debug-dir files).
     const started = Date.now();
-    try {
-      const res = await this.transport.post(req.body, headers, req.method);
-      // The session key works as the session cookie: never print it, wherever it comes back.
-      if (LOGIN_METHODS.has(req.method)) registerSecret(sessionKeyOf(res.body));
-      this.keepCookie(res);
+    const login = LOGIN_METHODS.has(req.method);
+    let body: ResponseBody | undefined;
+    let observed = false;
+    // --verbose: one line per call; bodies go only to an observer (--debug-dir files).
+    const observe = (error?: string): void => {
+      observed = true;
       const ms = Date.now() - started;
-      if (this.log.verbose)
+      if (error !== undefined) {
+        this.log.debug(redact(`soap ${req.method}: failed after ${ms} ms: ${error}`));
+      } else if (this.log.verbose) {
         this.log.debug(
-          `soap ${req.method}: HTTP ${res.status} in ${ms} ms, ${res.body.length} bytes`,
+          `soap ${req.method}: HTTP ${exchange.status} in ${ms} ms, ${body?.bytes ?? 0} bytes`,
         );
-      this.observer?.({
-        method: req.method,
-        request: req.body,
-        response: res.body,
-        status: res.status,
-        ms,
-      });
-      return res;
+      }
+      if (!this.observer) return;
+      const record: SoapCallRecord = { method: req.method, request: req.body, ms };
+      const response = body?.whole();
+      if (response !== undefined) record.response = response;
+      if (exchange.status !== undefined) record.status = exchange.status;
+      if (error !== undefined) record.error = error;
+      this.observer(record);
+    };
+    try {
+      const res = await this.transport.postStream(req.body, headers, req.method);
+      exchange.status = res.status;
+      this.keepCookie(res);
+      body = new ResponseBody(res.body, login || this.observer !== undefined);
+      if (!isSoapStatus(res.status)) {
+        const answer = { status: res.status, headers: res.headers, body: await body.head() };
+        observe();
+        throw httpError(req.method, answer, this.transport.url);
+      }
+      const outcome = await this.decode(req.method, res, body, returns, exchange);
+      // The session key works as the session cookie: never print it, wherever it comes back.
+      if (login) registerSecret(sessionKeyOf(body.whole() ?? ''));
+      observe();
+      return resultOf(req.method, outcome);
     } catch (err) {
-      const ms = Date.now() - started;
-      const error = (err as Error).message;
-      this.log.debug(redact(`soap ${req.method}: failed after ${ms} ms: ${error}`));
-      this.observer?.({ method: req.method, request: req.body, ms, error });
+      if (!observed) observe((err as Error).message);
       throw err;
+    } finally {
+      body?.close();
     }
   }
 
-  private keepCookie(res: HttpResponse): void {
+  /** The body through the decoder; an answer that is not SOAP says what it looks like. */
+  private async decode<T>(
+    method: string,
+    res: HttpStreamResponse,
+    body: ResponseBody,
+    returns: ResponseDecoder<T>,
+    exchange: Exchange,
+  ): Promise<SoapOutcome<T>> {
+    try {
+      const chunks = body.chunks(() => (exchange.decoding = true));
+      return await decodeSoapStream(method, chunks, returns);
+    } catch (err) {
+      if (!(err instanceof XmlSyntaxError || err instanceof XmlDecodeError)) throw err;
+      // A 200/500 answer in HTML or JSON is another server at this URL: say what it looks like.
+      const answer = { status: res.status, headers: res.headers, body: await body.head() };
+      if (!looksLikeSoap(answer)) {
+        throw new ServerError(
+          `${method}: ${this.transport.url.host} is not a vCenter SDK endpoint: it answered HTTP ${res.status} with ${describeAnswer(answer)}`,
+          { hint: `--url names vCenter's SDK, e.g. https://vcenter.example.com/sdk` },
+        );
+      }
+      throw notSoap(method, res.status, err);
+    }
+  }
+
+  private keepCookie(res: HttpStreamResponse): void {
     for (const line of res.headers['set-cookie'] ?? []) {
       const pair = line.split(';')[0]?.trim() ?? '';
       if (!pair.startsWith(`${SESSION_COOKIE}=`)) continue;
@@ -154,23 +212,17 @@ export class SoapConnection {
       this.cookie = pair;
     }
   }
+}
 
-  private readResponse<T>(method: string, res: HttpResponse, returns: ResponseDecoder<T>): T {
-    let outcome: SoapOutcome<T>;
-    try {
-      outcome = decodeSoapResponse(method, res.body, returns);
-    } catch (err) {
-      // A 200/500 answer in HTML or JSON is another server at this URL: say what it looks like.
-      if (!looksLikeSoap(res)) {
-        throw new ServerError(
-          `${method}: ${this.transport.url.host} is not a vCenter SDK endpoint: it answered HTTP ${res.status} with ${describeAnswer(res)}`,
-          { hint: `--url names vCenter's SDK, e.g. https://vcenter.example.com/sdk` },
-        );
-      }
-      throw notSoap(method, res.status, err);
-    }
-    return resultOf(method, outcome);
-  }
+/** What one attempt got to: the status once the headers are in, whether the decoder began. */
+interface Exchange {
+  status?: number;
+  decoding: boolean;
+}
+
+/** vim25 answers with 200, or 500 and a SOAP fault. */
+function isSoapStatus(status: number): boolean {
+  return status === 200 || status === 500;
 }
 
 /** What a SOAP response held: the method's result, a fault, or neither. */
@@ -202,29 +254,27 @@ function envelopeFrame<T>(method: string, returns: Decoder<T>, out: SoapOutcome<
   return documentFrame('Envelope', envelope, () => undefined);
 }
 
-/** Decodes a complete response body (as the transport hands it over today). */
-export function decodeSoapResponse<T>(
-  method: string,
-  body: string,
-  returns: ResponseDecoder<T>,
-): SoapOutcome<T> {
-  const out: SoapOutcome<T> = {};
-  scanString(new FrameDriver(envelopeFrame(method, returns, out)), body);
-  return out;
-}
-
 /**
- * Decodes a response body as it arrives, chunk by chunk (a Readable or any async iterable of
- * Buffers or strings): nothing but the current object is held.
+ * Decodes a response body as it arrives, chunk by chunk (a Readable, or any iterable of
+ * Buffers or strings, split anywhere): nothing but the current object is held.
  */
 export async function decodeSoapStream<T>(
   method: string,
-  body: AsyncIterable<string | Uint8Array>,
+  body: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
   returns: ResponseDecoder<T>,
 ): Promise<SoapOutcome<T>> {
-  const out: SoapOutcome<T> = {};
-  await scanChunks(new FrameDriver(envelopeFrame(method, returns, out)), body);
-  return out;
+  const { sink, outcome } = soapResponseSink(method, returns);
+  await scanChunks(sink, body);
+  return outcome;
+}
+
+/** The scanner events of one SOAP answer decoded into `outcome` (the result or the fault). */
+export function soapResponseSink<T>(
+  method: string,
+  returns: ResponseDecoder<T>,
+): { sink: XmlSink; outcome: SoapOutcome<T> } {
+  const outcome: SoapOutcome<T> = {};
+  return { sink: new FrameDriver(envelopeFrame(method, returns, outcome)), outcome };
 }
 
 /** The result, or the fault as a typed error. */

@@ -4,7 +4,7 @@
  * time limit starts when it leaves the queue, not while it waits for a turn).
  */
 import { finished } from 'node:stream/promises';
-import { HttpsClient, type HttpResponse, type HttpStreamResponse } from '../net/http';
+import { HttpsClient, type HttpStreamResponse } from '../net/http';
 import { untrustedCertificateHint, type TrustPolicy } from '../net/tls';
 import { ServerError } from '../util/errors';
 import { Semaphore } from './semaphore';
@@ -51,18 +51,10 @@ export class HttpsTransport {
   }
 
   /**
-   * One POST attempt, the (decompressed) body read whole. `what` names the call in messages
-   * (e.g. the SOAP method). Rejects with NetworkError, TlsTrustError; resolves with any status.
-   */
-  post(body: string, headers: Record<string, string>, what?: string): Promise<HttpResponse> {
-    return this.inFlight.run(() =>
-      this.client.request({ method: 'POST', url: this.options.url, headers, body, what }),
-    );
-  }
-
-  /**
-   * As post, but resolves once the headers are in and hands the decompressed body as a
-   * stream (for a streaming decoder). The turn in flight is held until the body is consumed.
+   * One POST attempt; resolves once the headers are in and hands the decompressed body as a
+   * stream (for the streaming decoder). `what` names the call in messages (e.g. the SOAP
+   * method). Rejects with NetworkError, TlsTrustError; resolves with any status. The turn in
+   * flight is held until the body is consumed or destroyed.
    */
   postStream(
     body: string,

@@ -62,48 +62,49 @@ export function documentFrame<T>(name: string, decoder: Decoder<T>, done: (v: T)
   };
 }
 
-/** Feeds a whole document or its pieces (strings or UTF-8 buffers) through a scanner. */
+/** Feeds a document's pieces (strings or UTF-8 buffers, split anywhere) through a scanner. */
 export async function scanChunks(
   sink: XmlSink,
-  body: string | AsyncIterable<string | Uint8Array>,
+  body: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
 ): Promise<void> {
   const scanner = new XmlScanner(sink);
-  if (typeof body === 'string') {
-    scanner.write(body);
-  } else {
-    const utf8 = new TextDecoder('utf-8');
-    for await (const chunk of body) {
-      scanner.write(typeof chunk === 'string' ? chunk : utf8.decode(chunk, { stream: true }));
-    }
-    scanner.write(utf8.decode());
+  const utf8 = new TextDecoder('utf-8');
+  for await (const chunk of body) {
+    scanner.write(typeof chunk === 'string' ? chunk : utf8.decode(chunk, { stream: true }));
   }
-  scanner.end();
-}
-
-/** Same as scanChunks, for a body that is already complete. */
-export function scanString(sink: XmlSink, body: string): void {
-  const scanner = new XmlScanner(sink);
-  scanner.write(body);
+  scanner.write(utf8.decode());
   scanner.end();
 }
 
 // --- Text values ---------------------------------------------------------------------------
 
 const IGNORE_TEXT = (): void => undefined;
-const SKIP_CHILD = (): undefined => undefined;
+
+/**
+ * The frame of a text-only element: one object per element (a class, not closures), for the
+ * leaves that make up most of a response.
+ */
+class TextFrame<T> implements Frame {
+  private value = '';
+  constructor(
+    private readonly convert: (text: string, attrs: XmlAttrs | undefined) => T,
+    private readonly attrs: XmlAttrs | undefined,
+    private readonly done: (value: T) => void,
+  ) {}
+  child(): undefined {
+    return undefined;
+  }
+  text(v: string): void {
+    this.value = this.value === '' ? v : this.value + v;
+  }
+  end(): void {
+    this.done(this.convert(this.value, this.attrs));
+  }
+}
 
 /** The element's text, exactly (names may begin or end with spaces); child elements are skipped. */
 export function textOf<T>(convert: (text: string) => T): Decoder<T> {
-  return (_attrs, done) => {
-    let text = '';
-    return {
-      child: SKIP_CHILD,
-      text: (v) => {
-        text = text === '' ? v : text + v;
-      },
-      end: () => done(convert(text)),
-    };
-  };
+  return (attrs, done) => new TextFrame(convert, attrs, done);
 }
 
 export const text: Decoder<string> = textOf(detach);
@@ -138,26 +139,39 @@ export function internType(name: string): string {
 
 /** A ManagedObjectReference element (`<x type="Folder">group-d1</x>`); undefined when empty. */
 export const moRef: Decoder<MoRef | undefined> = (attrs, done) =>
-  textOf((value) => {
-    const type = attrs?.type;
-    return type === undefined || value === ''
-      ? undefined
-      : { type: internType(type), value: detach(value) };
-  })(attrs, done);
+  new TextFrame(moRefOf, attrs, done);
+
+function moRefOf(value: string, attrs: XmlAttrs | undefined): MoRef | undefined {
+  const type = attrs?.type;
+  return type === undefined || value === ''
+    ? undefined
+    : { type: internType(type), value: detach(value) };
+}
 
 /** The xsi:type of an element without its prefix (`xsd:string` → `string`). Any prefix is
  *  accepted for the attribute: Go's encoder writes `XMLSchema-instance:type`. */
 export function xsiType(attrs: XmlAttrs | undefined): string | undefined {
   if (attrs === undefined) return undefined;
   for (const key in attrs) {
-    const colon = key.indexOf(':');
-    if (colon > 0 && key.slice(colon + 1) === 'type' && !key.startsWith('xmlns')) {
-      const value = attrs[key]!;
-      const c = value.indexOf(':');
-      return c < 0 ? value : value.slice(c + 1);
+    const colon = key.length - 5;
+    if (colon > 0 && key.endsWith(':type') && key.indexOf(':') === colon) {
+      if (key.startsWith('xmlns')) continue;
+      return localType(attrs[key]!);
     }
   }
   return undefined;
+}
+
+/** `xsd:string` → `string`; the same few type names come on every value. */
+const localTypes = new Map<string, string>();
+function localType(value: string): string {
+  let local = localTypes.get(value);
+  if (local === undefined) {
+    const c = value.indexOf(':');
+    local = c < 0 ? value : value.slice(c + 1);
+    if (localTypes.size < 10_000) localTypes.set(detach(value), detach(local));
+  }
+  return local;
 }
 
 // --- Data objects ----------------------------------------------------------------------------

@@ -6,13 +6,14 @@
  * It checks what a SOAP answer needs to be trusted: one root element, properly nested and
  * closed tags, quoted and unique attributes, known entity and character references. Element
  * names reach the sink without their namespace prefix (vim25 is one namespace); attribute
- * names keep theirs, so a MoRef's `type` and `xsi:type` stay distinct. DOCTYPE is refused
+ * names keep theirs, so a MoRef's `type` and `xsi:type` stay distinct; namespace declarations
+ * (`xmlns`, `xmlns:p`) are checked but not passed on. DOCTYPE is refused
  * (no entity expansion); comments and processing instructions are skipped.
  */
 
 export class XmlSyntaxError extends Error {}
 
-/** Attributes of one element by qualified name (`type`, `xsi:type`, `xmlns:xsd`…). */
+/** Attributes of one element by qualified name (`type`, `xsi:type`…). */
 export type XmlAttrs = Readonly<Record<string, string>>;
 
 export interface XmlSink {
@@ -69,10 +70,24 @@ function localName(qname: string): string {
   return colon < 0 ? qname : qname.slice(colon + 1);
 }
 
+/** Characters a (qualified) name cannot hold: white space and < > / = " ' &. */
+function notInName(c: number): boolean {
+  return (
+    endsName(c) || c === 0x3c || c === 0x22 || c === 0x27 || c === 0x26 // < " ' &
+  );
+}
+
+function isNamespaceDeclaration(name: string): boolean {
+  return name.startsWith('xmlns') && (name.length === 5 || name.charCodeAt(5) === 0x3a);
+}
+
+/** An element's qualified name and its local name, cut once per scanner. */
+interface ElementName {
+  qname: string;
+  local: string;
+}
+
 const INCOMPLETE = -1;
-/** Characters a (qualified) name cannot hold. */
-const NOT_IN_NAME = /[\s<>/="'&]/;
-const LITERAL_SPACE = /[\t\n\r]/;
 const LITERAL_SPACES = /[\t\n\r]/g;
 
 export class XmlScanner {
@@ -82,6 +97,11 @@ export class XmlScanner {
   private readonly open: string[] = [];
   private rootSeen = false;
   private ended = false;
+  /** Attribute names of the tag being read (to refuse one given twice). */
+  private readonly tagAttributes: string[] = [];
+  private readonly knownAttributes: string[] = [];
+  /** Element names seen, by length and last character. */
+  private readonly knownNames = new Map<number, ElementName[]>();
 
   constructor(private readonly sink: XmlSink) {}
 
@@ -187,10 +207,21 @@ export class XmlScanner {
   }
 
   private closeTag(s: string, lt: number): number {
+    // Usually the name expected, right up to '>': compared in place, nothing cut.
+    const open = this.open;
+    const current = open[open.length - 1];
+    if (current !== undefined) {
+      const end = lt + 2 + current.length;
+      if (end < s.length && s.charCodeAt(end) === 0x3e && s.startsWith(current, lt + 2)) {
+        open.pop();
+        this.sink.close();
+        return end + 1;
+      }
+    }
     const gt = s.indexOf('>', lt + 2);
     if (gt < 0) return INCOMPLETE;
     const name = s.slice(lt + 2, gt).trimEnd();
-    const expected = this.open.pop();
+    const expected = open.pop();
     if (expected === undefined) throw this.error(`unexpected </${name}>`, lt);
     if (name !== expected) throw this.error(`</${name}> where </${expected}> was expected`, lt);
     this.sink.close();
@@ -198,27 +229,39 @@ export class XmlScanner {
   }
 
   private openTag(s: string, lt: number): number {
-    const gt = s.indexOf('>', lt + 1);
-    if (gt < 0) return INCOMPLETE;
-    // Most tags have no attributes: then no quote comes before the first '>'.
-    let quoted = false;
-    for (let k = lt + 1; k < gt; k++) {
-      const c = s.charCodeAt(k);
-      if (c === 0x22 || c === 0x27) {
-        quoted = true;
-        break;
-      }
+    // Most tags are a bare name: `<name>` or `<name/>`; anything else takes the full parse.
+    const len = s.length;
+    let k = lt + 1;
+    while (k < len && !notInName(s.charCodeAt(k))) k++;
+    if (k >= len) return INCOMPLETE;
+    const c = s.charCodeAt(k);
+    if (k > lt + 1 && c === 0x3e) {
+      this.start(this.elementName(s, lt + 1, k), undefined, lt);
+      return k + 1;
     }
-    if (!quoted) {
-      const selfClosing = s.charCodeAt(gt - 1) === 0x2f;
-      const qname = s.slice(lt + 1, selfClosing ? gt - 1 : gt).trimEnd();
-      // Anything unusual: the full parse says exactly what is wrong.
-      if (qname === '' || NOT_IN_NAME.test(qname)) return this.openTagWithAttributes(s, lt);
-      this.start(qname, undefined, lt);
-      if (selfClosing) this.end1();
-      return gt + 1;
+    if (c === 0x2f && k + 1 >= len) return INCOMPLETE;
+    if (k > lt + 1 && c === 0x2f && s.charCodeAt(k + 1) === 0x3e) {
+      this.start(this.elementName(s, lt + 1, k), undefined, lt);
+      this.end1();
+      return k + 2;
     }
     return this.openTagWithAttributes(s, lt);
+  }
+
+  /** The element name at [from, to): the same few names make up a whole response. */
+  private elementName(s: string, from: number, to: number): ElementName {
+    const key = (to - from) * 128 + (s.charCodeAt(to - 1) & 0x7f);
+    let list = this.knownNames.get(key);
+    if (list !== undefined) {
+      for (const known of list) if (s.startsWith(known.qname, from)) return known;
+    }
+    const qname = s.slice(from, to);
+    const name = { qname, local: localName(qname) };
+    if (this.knownNames.size < 512) {
+      if (list === undefined) this.knownNames.set(key, (list = []));
+      list.push(name);
+    }
+    return name;
   }
 
   private end1(): void {
@@ -232,8 +275,11 @@ export class XmlScanner {
     while (k < len && !endsName(s.charCodeAt(k))) k++;
     if (k >= len) return INCOMPLETE;
     if (k === lt + 1) throw this.error('an element without a name', lt);
-    const qname = s.slice(lt + 1, k);
+    const name = this.elementName(s, lt + 1, k);
+    const qname = name.qname;
     let attrs: Record<string, string> | undefined;
+    const seen = this.tagAttributes;
+    let count = 0;
     for (;;) {
       while (k < len && isSpace(s.charCodeAt(k))) k++;
       if (k >= len) return INCOMPLETE;
@@ -244,7 +290,7 @@ export class XmlScanner {
           if (k + 1 >= len) return INCOMPLETE;
           if (s.charCodeAt(k + 1) !== 0x3e) throw this.error(`"/" inside <${qname}>`, k);
         }
-        this.start(qname, attrs, lt);
+        this.start(name, attrs, lt);
         if (selfClosing) {
           this.end1();
           return k + 2;
@@ -252,33 +298,47 @@ export class XmlScanner {
         return k + 1;
       }
       // An attribute: name = "value" (or 'value').
-      const eq = s.indexOf('=', k);
-      if (eq < 0) {
-        if (s.indexOf('>', k) < 0) return INCOMPLETE;
-        throw this.error(`an attribute without a value in <${qname}>`, k);
-      }
-      const attrName = s.slice(k, eq).trimEnd();
-      if (attrName === '' || NOT_IN_NAME.test(attrName)) {
-        throw this.error(`an attribute without a value in <${qname}>`, k);
-      }
-      k = eq + 1;
+      const nameStart = k;
+      while (k < len && !notInName(s.charCodeAt(k))) k++;
+      const nameEnd = k;
       while (k < len && isSpace(s.charCodeAt(k))) k++;
       if (k >= len) return INCOMPLETE;
-      const q = s[k]!;
-      if (q !== '"' && q !== "'") throw this.error(`unquoted attribute ${attrName}`, k);
-      const close = s.indexOf(q, k + 1);
+      if (nameEnd === nameStart || s.charCodeAt(k) !== 0x3d) {
+        throw this.error(`an attribute without a value in <${qname}>`, nameStart);
+      }
+      const attrName = this.attributeName(s, nameStart, nameEnd);
+      k++;
+      while (k < len && isSpace(s.charCodeAt(k))) k++;
+      if (k >= len) return INCOMPLETE;
+      const q = s.charCodeAt(k);
+      if (q !== 0x22 && q !== 0x27) throw this.error(`unquoted attribute ${attrName}`, k);
+      const close = s.indexOf(q === 0x22 ? '"' : "'", k + 1);
       if (close < 0) return INCOMPLETE;
-      let raw = s.slice(k + 1, close);
-      if (raw.includes('<')) throw this.error(`"<" in attribute ${attrName}`, k);
-      attrs ??= {};
-      if (attrName in attrs) throw this.error(`attribute ${attrName} given twice`, k);
-      // Literal white space in attribute values is normalised to spaces (XML 1.0 §3.3.3).
-      if (LITERAL_SPACE.test(raw)) raw = raw.replace(LITERAL_SPACES, ' ');
-      try {
-        attrs[attrName] = decodeEntities(raw);
-      } catch (err) {
-        if (err instanceof XmlSyntaxError) throw this.error(err.message, k);
-        throw err;
+      let references = false;
+      let literalSpace = false;
+      for (let v = k + 1; v < close; v++) {
+        const ch = s.charCodeAt(v);
+        if (ch === 0x3c) throw this.error(`"<" in attribute ${attrName}`, k);
+        if (ch === 0x26) references = true;
+        else if (ch === 0x09 || ch === 0x0a || ch === 0x0d) literalSpace = true;
+      }
+      for (let i = 0; i < count; i++) {
+        if (seen[i] === attrName) throw this.error(`attribute ${attrName} given twice`, k);
+      }
+      seen[count++] = attrName;
+      // Namespace declarations are checked, not passed on: names reach the sink without their
+      // prefix (vim25 is one namespace), so nothing reads them.
+      if (!isNamespaceDeclaration(attrName)) {
+        let raw = s.slice(k + 1, close);
+        // Literal white space in attribute values is normalised to spaces (XML 1.0 §3.3.3).
+        if (literalSpace) raw = raw.replace(LITERAL_SPACES, ' ');
+        attrs ??= {};
+        try {
+          attrs[attrName] = references ? decodeEntities(raw) : raw;
+        } catch (err) {
+          if (err instanceof XmlSyntaxError) throw this.error(err.message, k);
+          throw err;
+        }
       }
       k = close + 1;
       const after = s.charCodeAt(k);
@@ -288,13 +348,24 @@ export class XmlScanner {
     }
   }
 
-  private start(qname: string, attrs: Record<string, string> | undefined, lt: number): void {
+  /** The attribute name at [from, to): the same few names repeat on every element. */
+  private attributeName(s: string, from: number, to: number): string {
+    const length = to - from;
+    for (const known of this.knownAttributes) {
+      if (known.length === length && s.startsWith(known, from)) return known;
+    }
+    const name = s.slice(from, to);
+    if (this.knownAttributes.length < 32) this.knownAttributes.push(name);
+    return name;
+  }
+
+  private start(name: ElementName, attrs: Record<string, string> | undefined, lt: number): void {
     if (this.open.length === 0) {
       if (this.rootSeen) throw this.error('a second root element', lt);
       this.rootSeen = true;
     }
-    this.open.push(qname);
-    this.sink.open(localName(qname), attrs);
+    this.open.push(name.qname);
+    this.sink.open(name.local, attrs);
   }
 }
 

@@ -9,6 +9,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { silentLogger } from '../../src/util/log';
 import { checkMissing } from '../../src/vsphere/client';
 import {
@@ -22,7 +23,8 @@ import {
 } from '../../src/vsphere/decode';
 import { InvalidLoginFault, NotAuthenticatedFault, VimFault } from '../../src/vsphere/faults';
 import * as rq from '../../src/vsphere/requests';
-import { decodeSoapResponse, resultOf, SoapConnection } from '../../src/vsphere/soap';
+import { decodeBody } from '../helpers/soap-body';
+import { decodeSoapStream, resultOf, SoapConnection } from '../../src/vsphere/soap';
 import { trustPolicyFrom } from '../../src/net/tls';
 import { HttpsTransport } from '../../src/vsphere/transport';
 import type { MoRef } from '../../src/vsphere/types';
@@ -203,6 +205,48 @@ function actualObject(oc: ObjectContent) {
 const all = loadInteractions();
 const ours = all.filter((it) => DRPERM_CALLS.has(it.method));
 
+describe('recorded responses streamed in two pieces, cut at every byte', () => {
+  /** The decoded outcome of a body, whole or in pieces (objects, result and fault). */
+  async function decodePieces(method: string, pieces: Buffer[]) {
+    const objects: ObjectContent[] = [];
+    const returns = returnsOne(retrieveResult({ object: (oc) => objects.push(oc) }));
+    const outcome = await decodeSoapStream(method, pieces, returns);
+    return { objects, outcome };
+  }
+
+  /** The recorded answer with the most objects within `maxBytes`, and its largest fault. */
+  const pick = (maxBytes: number, status: number) =>
+    ours
+      .filter(
+        (it) =>
+          it.method === 'RetrievePropertiesEx' &&
+          it.response.status === status &&
+          Buffer.byteLength(it.response.body) <= maxBytes,
+      )
+      .sort(
+        (a, b) =>
+          b.response.body.split('<objects>').length - a.response.body.split('<objects>').length ||
+          b.response.body.length - a.response.body.length,
+      )[0];
+
+  it.each([
+    ['a page of objects', () => pick(6000, 200)],
+    ['a fault', () => pick(6000, 500) ?? ours.find((it) => it.response.status === 500)],
+  ])('%s decodes to the same values wherever the body is cut', async (_label, choose) => {
+    const it = choose()!;
+    expect(it).toBeDefined();
+    const bytes = Buffer.from(it.response.body, 'utf8');
+    const whole = await decodePieces(it.method, [bytes]);
+    expect(whole.objects.length + (whole.outcome.fault ? 1 : 0)).toBeGreaterThan(0);
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const split = await decodePieces(it.method, [bytes.subarray(0, cut), bytes.subarray(cut)]);
+      if (!isDeepStrictEqual(split, whole)) {
+        expect({ cut, ...split }).toEqual({ cut, ...whole });
+      }
+    }
+  });
+});
+
 describe('replay of recorded vCenter traffic', () => {
   let cert: TestCert;
   let server: TestServer;
@@ -339,7 +383,7 @@ describe('replay of recorded vCenter traffic', () => {
     const objects: ObjectContent[] = [];
     resultOf(
       'RetrievePropertiesEx',
-      decodeSoapResponse(
+      decodeBody(
         'RetrievePropertiesEx',
         snapshot!.response.body,
         returnsOne(retrieveResult({ object: (oc) => objects.push(oc) })),
@@ -360,7 +404,7 @@ describe('govmomi captures (RetrievePropertiesResponse bodies)', () => {
     const envelope = `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>${inner}</soapenv:Body></soapenv:Envelope>`;
     return resultOf(
       'RetrieveProperties',
-      decodeSoapResponse('RetrieveProperties', envelope, returnsMany(objectContent())),
+      decodeBody('RetrieveProperties', envelope, returnsMany(objectContent())),
     );
   };
 

@@ -1,6 +1,7 @@
 // refclient is the benchmark's reference client: the same collection drperm's
 // `collect` does (about, roles, privileges, all permissions, every managed entity
-// with name, parent and a VM's resource pool, paged), written with govmomi, VMware's
+// with name, parent, and a VM's resource pool, vApp, host, datastores and networks,
+// paged), written with govmomi, VMware's
 // own Go SDK. It prints one JSON line with its timings so that scripts/bench.js can
 // put the two clients side by side.
 package main
@@ -116,7 +117,7 @@ func retrieveEntities(ctx context.Context, c *vim25.Client, v *view.ContainerVie
 			ObjectSet: []types.ObjectSpec{{Obj: v.Reference(), Skip: types.NewBool(true), SelectSet: []types.BaseSelectionSpec{ts}}},
 			PropSet: []types.PropertySpec{
 				{Type: "ManagedEntity", PathSet: []string{"name", "parent"}},
-				{Type: "VirtualMachine", PathSet: []string{"name", "parent", "resourcePool", "parentVApp"}},
+				{Type: "VirtualMachine", PathSet: []string{"name", "parent", "resourcePool", "parentVApp", "runtime.host", "datastore", "network"}},
 				{Type: "VirtualApp", PathSet: []string{"name", "parent", "parentFolder"}},
 			},
 		}},

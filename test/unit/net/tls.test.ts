@@ -52,7 +52,9 @@ describe('certificate trust on a self-signed server', () => {
       maxInFlight: 2,
     });
     try {
-      return await t.post('<secret-body/>', {});
+      const res = await t.postStream('<secret-body/>', {});
+      res.body.resume();
+      return res;
     } finally {
       t.close();
     }

@@ -12,7 +12,8 @@ import type { VimClient } from '../../../src/vsphere/client';
 import { ManagedObjectNotFoundFault } from '../../../src/vsphere/faults';
 import type { SoapRequest } from '../../../src/vsphere/requests';
 import type { ResponseDecoder } from '../../../src/vsphere/decode';
-import { decodeSoapResponse, resultOf } from '../../../src/vsphere/soap';
+import { decodeBody } from '../../helpers/soap-body';
+import { resultOf } from '../../../src/vsphere/soap';
 import { READ_ONLY } from '../audit/snapshot-builder';
 import { twoTenants } from '../audit/two-tenants';
 
@@ -46,7 +47,7 @@ function scriptedServer(privileges: (ref: string) => string[], gone: Set<string>
           : `<returnval><entity type="X">${e}</entity><privAvailability><privId>System.View</privId><isGranted>${privs.includes('System.View')}</isGranted></privAvailability></returnval>`;
       });
       const xml = `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><${req.method}Response xmlns="urn:vim25">${items.join('')}</${req.method}Response></soapenv:Body></soapenv:Envelope>`;
-      return Promise.resolve(resultOf(req.method, decodeSoapResponse(req.method, xml, returns)));
+      return Promise.resolve(resultOf(req.method, decodeBody(req.method, xml, returns)));
     },
   };
   return { client: client as unknown as VimClient, calls };

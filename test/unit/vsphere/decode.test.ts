@@ -9,14 +9,15 @@ import {
   type ObjectContent,
 } from '../../../src/vsphere/decode';
 import { Readable } from 'node:stream';
-import { decodeSoapResponse, decodeSoapStream, resultOf } from '../../../src/vsphere/soap';
+import { decodeBody } from '../../helpers/soap-body';
+import { decodeSoapStream, resultOf } from '../../../src/vsphere/soap';
 import type { Decoder } from '../../../src/vsphere/xml-decode';
 
 const ENVELOPE = (inner: string) =>
   `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><RResponse xmlns="urn:vim25">${inner}</RResponse></soapenv:Body></soapenv:Envelope>`;
 
 function decode<T>(inner: string, returns: Decoder<T>): T {
-  return resultOf('R', decodeSoapResponse('R', ENVELOPE(inner), returns));
+  return resultOf('R', decodeBody('R', ENVELOPE(inner), returns));
 }
 
 function retrieve(inner: string): { token: string | undefined; objects: ObjectContent[] } {
@@ -178,8 +179,8 @@ describe('vim25 response decoding', () => {
   });
 
   it('a response without the method element, or with a fault, is not a result', () => {
-    expect(() =>
-      resultOf('X', decodeSoapResponse('X', ENVELOPE(''), returnsOne(objectContent()))),
-    ).toThrow(/no XResponse/);
+    expect(() => resultOf('X', decodeBody('X', ENVELOPE(''), returnsOne(objectContent())))).toThrow(
+      /no XResponse/,
+    );
   });
 });

@@ -11,13 +11,14 @@ import {
   VimFault,
 } from '../../../src/vsphere/faults';
 import { returnsNothing } from '../../../src/vsphere/decode';
-import { decodeSoapResponse, resultOf } from '../../../src/vsphere/soap';
+import { decodeBody } from '../../helpers/soap-body';
+import { resultOf } from '../../../src/vsphere/soap';
 import { soapFault } from './https-fixture';
 
 /** The error a fault body becomes. */
 function faultOf(method: string, body: string): VimFault {
   try {
-    resultOf(method, decodeSoapResponse(method, body, returnsNothing));
+    resultOf(method, decodeBody(method, body, returnsNothing));
   } catch (err) {
     return err as VimFault;
   }
