@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"strings"
 	"sync/atomic"
 
 	"github.com/vmware/govmomi/simulator"
@@ -48,17 +47,12 @@ const (
 )
 
 func (h *privilegeCalls) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/sdk") {
-		h.next.ServeHTTP(w, r)
-		return
-	}
-	body, err := io.ReadAll(r.Body)
+	body, err := peekSOAPBody(r)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	if !bytes.Contains(body, []byte("UserPrivilegeOnEntities")) {
+	if body == nil || !bytes.Contains(body, []byte("UserPrivilegeOnEntities")) {
 		h.next.ServeHTTP(w, r)
 		return
 	}

@@ -44,19 +44,28 @@ type loginEnvelope struct {
 	} `xml:"Body"`
 }
 
-func (g *loginGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// peekSOAPBody reads the body of a SOAP call (a POST to /sdk) and leaves it in place for the
+// next handler; nil for any other request.
+func peekSOAPBody(r *http.Request) ([]byte, error) {
 	if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/sdk") {
-		g.next.ServeHTTP(w, r)
-		return
+		return nil, nil
 	}
 	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body, nil
+}
+
+func (g *loginGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := peekSOAPBody(r)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	var env loginEnvelope
-	if !bytes.Contains(body, []byte("Login")) || xml.Unmarshal(body, &env) != nil || env.Body.Login == nil {
+	if body == nil || !bytes.Contains(body, []byte("Login")) || xml.Unmarshal(body, &env) != nil || env.Body.Login == nil {
 		g.next.ServeHTTP(w, r)
 		return
 	}
