@@ -48,7 +48,7 @@ function withPort(url, port) {
 
 /** Runs `drperm ARGS` against `url`; throws with its stderr on failure. */
 async function drperm(lab, url, args) {
-  const r = await measure(process.execPath, [CLI, ...args], {
+  const r = await measure(CLI, [...args], {
     DRPERM_URL: url,
     DRPERM_USERNAME: lab.username,
     DRPERM_PASSWORD: lab.password,

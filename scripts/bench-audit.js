@@ -247,8 +247,7 @@ async function benchAuditReports(inputs, work, runs = RUNS) {
     for (let k = 0; k < variants.length; k++) {
       const i = (k + round) % variants.length;
       const out = join(work, `audit-${i}-${round}`);
-      const r = await measure(process.execPath, [
-        CLI,
+      const r = await measure(CLI, [
         'audit',
         '--tenants',
         inputs.tenantsDir,
@@ -342,7 +341,7 @@ async function reportsMain() {
       `inputs: ${VMS} VMs, ${TENANTS} tenants, snapshot ${(statSync(inputs.snapshotFile).size / 1e6).toFixed(1)} MB; median of ${RUNS} rotated rounds\n`,
     );
     printAuditReports(await benchAuditReports(inputs, work));
-    printStartup([await benchStartup('drperm --version', process.execPath, [CLI, '--version'])]);
+    printStartup([await benchStartup('drperm --version', CLI, ['--version'])]);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

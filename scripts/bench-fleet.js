@@ -73,26 +73,15 @@ async function benchFleet(work) {
     for (let i = 0; i < RUNS; i++) {
       const estate = join(work, `estate-${i}`);
       const c = await measure(
-        process.execPath,
-        [
-          CLI,
-          'collect',
-          '--fleet',
-          fleet,
-          '--out',
-          estate,
-          '--page-size',
-          String(PAGE_SIZE),
-          '--json',
-        ],
+        CLI,
+        ['collect', '--fleet', fleet, '--out', estate, '--page-size', String(PAGE_SIZE), '--json'],
         env,
       );
       if (c.code !== 0) throw new Error(`drperm collect --fleet failed:\n${c.stderr}`);
       collects.push(c);
       const a = await measure(
-        process.execPath,
+        CLI,
         [
-          CLI,
           'audit',
           '--tenants',
           tenantsDir,
@@ -137,8 +126,8 @@ async function main() {
     const ours = [];
     for (let i = 0; i < RUNS; i++) {
       const a = await measure(
-        process.execPath,
-        [CLI, 'collect', '--out', snapshot, '--page-size', String(PAGE_SIZE), '--json'],
+        CLI,
+        ['collect', '--out', snapshot, '--page-size', String(PAGE_SIZE), '--json'],
         env,
       );
       if (a.code !== 0) throw new Error(`drperm collect failed:\n${a.stderr}`);

@@ -75,9 +75,8 @@ async function timedAudits(snapshot, tenantsDir, outDir, runs, { extraArgs = [],
   const audits = [];
   for (let i = 0; i < runs; i++) {
     const a = await measure(
-      process.execPath,
+      CLI,
       [
-        CLI,
         'audit',
         '--tenants',
         tenantsDir,

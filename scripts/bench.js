@@ -87,8 +87,8 @@ function clients(lab, snapshot) {
   };
   const drperm = (cli) => async (pageSize) => {
     const r = await measure(
-      process.execPath,
-      [cli, 'collect', '--out', snapshot, '--page-size', String(pageSize), '--json'],
+      cli,
+      ['collect', '--out', snapshot, '--page-size', String(pageSize), '--json'],
       env,
     );
     if (r.code !== 0) throw new Error(`drperm collect (${cli}) failed:\n${r.stderr}`);
@@ -208,10 +208,9 @@ async function startupOnSmallLab() {
     ];
     process.stdout.write('\nstart-up (median of 10; reference: bare node -e 0):\n');
     printStartup([
-      await benchStartup('drperm --version', process.execPath, [CLI, '--version']),
+      await benchStartup('drperm --version', CLI, ['--version']),
       await benchStartup('drperm tenant plan (small lab)', 'env', [
         ...env,
-        process.execPath,
         CLI,
         'tenant',
         'plan',

@@ -1,4 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
+// The young generation is held at 8 MiB per semi-space (Node 20 grows it to 16): a collection
+// of 45,000 VMs peaks at about 130 MiB instead of 150, at no measured cost in time
+// (README, Performance of collect). A V8 heap size can only be set when node starts, hence
+// the interpreter line (env -S: coreutils 8.30+, and npm's shims on Windows).
 import type * as Main from './cli/main';
 import { VERSION } from './version';
 
