@@ -155,6 +155,7 @@ func run(o options) error {
 		hideSimulatorSettings()
 		installLoginGate(server, model.Service, dir)
 		installPrivilegeCalls(server, enforced)
+		installServiceVersions(server)
 	}
 
 	info := labInfo{

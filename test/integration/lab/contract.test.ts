@@ -227,6 +227,17 @@ describe('lab with the real contract (default)', () => {
     const o = new SoapSession(other);
     expect((await about(o)).instanceUuid).not.toBe(a.instanceUuid);
   });
+
+  it('lists 8.0.3.0 and the older API versions in vimServiceVersions.xml, as vCenter 8.0.3', async () => {
+    // pyVmomi picks the newest version it shares with this list: 6.7.1 for pyVmomi 6.7.1.
+    const { status, raw } = await new SoapSession(lab).get('/sdk/vimServiceVersions.xml');
+    expect(status).toBe(200);
+    expect(raw).toContain('<name>urn:vim25</name><version>8.0.3.0</version><priorVersions>');
+    const prior = [...raw.matchAll(/<version>([^<]+)<\/version>/g)].map((m) => m[1]).slice(1);
+    expect(prior.slice(0, 2)).toEqual(['8.0.2.0', '8.0.1.0']);
+    expect(prior).toEqual(expect.arrayContaining(['7.0.3.0', '6.7.1', '6.7', '6.5', '6.0']));
+    expect(prior.at(-1)).toBe('4.0');
+  });
 });
 
 describe('lab with vcsimSemantics', () => {
@@ -275,5 +286,8 @@ describe('lab with vcsimSemantics', () => {
     const a = await about(s);
     expect(a.instanceUuid).toBe(VCSIM_DEFAULT_UUID);
     expect(a.apiVersion).not.toBe('8.0.3.0');
+    const { raw } = await new SoapSession(lab).get('/sdk/vimServiceVersions.xml');
+    expect(raw).toContain(`<version>${a.apiVersion}</version>`);
+    expect(raw).not.toContain('8.0.3.0');
   });
 });

@@ -65,24 +65,36 @@ export class SoapSession {
     return this.call('Logout', 'SessionManager', 'SessionManager');
   }
 
+  /** GET of a path on the lab's server (no session), e.g. /sdk/vimServiceVersions.xml. */
+  get(path: string): Promise<{ status: number; raw: string }> {
+    return this.send('GET', path, {});
+  }
+
   private post(
     body: string,
+  ): Promise<{ status: number; raw: string; setCookie: string[] | undefined }> {
+    return this.send(
+      'POST',
+      new URL(this.lab.url).pathname,
+      {
+        'Content-Type': 'text/xml; charset=utf-8',
+        SOAPAction: 'urn:vim25/7.0',
+        ...(this.cookie !== undefined ? { Cookie: this.cookie } : {}),
+      },
+      body,
+    );
+  }
+
+  private send(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: string,
   ): Promise<{ status: number; raw: string; setCookie: string[] | undefined }> {
     const url = new URL(this.lab.url);
     return new Promise((resolve, reject) => {
       const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          method: 'POST',
-          ca: this.ca,
-          headers: {
-            'Content-Type': 'text/xml; charset=utf-8',
-            SOAPAction: 'urn:vim25/7.0',
-            ...(this.cookie !== undefined ? { Cookie: this.cookie } : {}),
-          },
-        },
+        { host: url.hostname, port: url.port, path, method, ca: this.ca, headers },
         (res) => {
           let raw = '';
           res.setEncoding('utf8');
