@@ -8,7 +8,8 @@
 // that ignores the page size sends one response of ~30 MB). Then drperm audits the collected
 // snapshot offline for N tenants, and with --confirm-with-server: vCenter (the lab) asked for
 // every tenant account's privileges on every entity, against the collection's time. Last, the
-// apply of a 1,000-VM tenant against a one-call-per-object loop (scripts/bench-apply.js).
+// apply of a 1,000-VM tenant against sequential one-call-per-object loops written with pyVmomi
+// (the reference) and govmomi (scripts/bench-apply.js).
 //
 //   npm run bench -- [--curve 5000,15000,45000] [--tenants 50] [--runs 3] [--page-size 1000]
 //                    [--baseline-cli path/to/other/dist/cli.js] [--collect-only]

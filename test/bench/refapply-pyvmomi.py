@@ -24,7 +24,7 @@ from pyVmomi import vim, vmodl  # noqa: E402
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__)
+    p = argparse.ArgumentParser(description="One SetEntityPermissions per object, sequentially.")
     p.add_argument("-url", "--url", required=True, help="https://host:port/sdk")
     p.add_argument("-username", "--username", required=True)
     p.add_argument("-principal", "--principal", required=True, help="DOMAIN\\name")
