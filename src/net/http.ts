@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import * as https from 'node:https';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { ServerError } from '../util/errors';
 import { isPlainHttpReply, PLAIN_HTTP } from '../util/peer';
@@ -45,11 +45,19 @@ export interface HttpResponse {
   body: string;
 }
 
-/** An answer whose body is read as it arrives, already decompressed; the call's bound still applies. */
-export interface HttpStreamResponse {
+/** The status line and headers of an answer, before its body. */
+export interface HttpHead {
   status: number;
   headers: IncomingHttpHeaders;
-  body: Readable;
+}
+
+/**
+ * Takes an answer's body as it arrives, already decompressed, in the order it came. `data`
+ * returns false when it needs no more: the rest is not read and the connection is not
+ * reused. Whatever it throws fails the call with that error.
+ */
+export interface BodySink {
+  data(chunk: Buffer): boolean;
 }
 
 /** The call did not complete: no connection, reset, or a timeout. `code` is Node's error code. */
@@ -58,6 +66,13 @@ export class NetworkError extends ServerError {
   constructor(message: string, code: string, hint: string, cause?: unknown) {
     super(message, { hint, cause });
     this.code = code;
+  }
+}
+
+/** What a sink threw, carried past the network error wrapping. */
+class SinkError extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the body sink failed');
   }
 }
 
@@ -78,23 +93,26 @@ export class HttpsClient {
 
   /** One attempt, the body read whole. Rejects with NetworkError or TlsTrustError; any HTTP status resolves. */
   async request(req: HttpRequest): Promise<HttpResponse> {
-    const res = await this.stream(req);
+    let head: HttpHead = { status: 0, headers: {} };
     const chunks: Buffer[] = [];
-    for await (const chunk of res.body) chunks.push(chunk as Buffer);
-    return {
-      status: res.status,
-      headers: res.headers,
-      body: Buffer.concat(chunks).toString('utf8'),
-    };
+    await this.exchange(req, (h) => {
+      head = h;
+      return { data: (chunk) => chunks.push(chunk) > 0 };
+    });
+    return { ...head, body: Buffer.concat(chunks).toString('utf8') };
   }
 
-  /** One attempt; resolves when the status line and headers are in, the body follows as a stream. */
-  stream(req: HttpRequest): Promise<HttpStreamResponse> {
+  /**
+   * One attempt: `receive` is given the head once it is in and returns where the body goes;
+   * resolves when the body has ended (or the sink wanted no more), the call's bound covering
+   * all of it. Rejects with NetworkError, TlsTrustError, or what the sink threw.
+   */
+  exchange(req: HttpRequest, receive: (head: HttpHead) => BodySink): Promise<void> {
     const url = req.url;
     const what = req.what ?? `${req.method} ${url.pathname}`;
     const { callTimeoutMs, serverKind, networkHint } = this.options;
     const toError = (err: unknown): Error => {
-      if (err instanceof ServerError) return err;
+      if (err instanceof ServerError || err instanceof SinkError) return err;
       const e = err as NodeJS.ErrnoException;
       const code = e.code ?? 'ERR_NETWORK';
       const detail =
@@ -112,15 +130,19 @@ export class HttpsClient {
         err,
       );
     };
-    return new Promise<HttpStreamResponse>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       const payload = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
-      // The body handed out: errors reach the reader typed, whichever stream raised them.
-      let body: PassThrough | undefined;
-      const fail = (err: unknown) => {
+      let settled = false;
+      const settle = (err?: unknown) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
-        const error = toError(err);
-        if (body === undefined) reject(error);
-        else if (!body.destroyed) body.destroy(error);
+        if (err === undefined) resolve();
+        else {
+          r.destroy();
+          const error = toError(err);
+          reject(error instanceof SinkError ? error.cause : error);
+        }
       };
       // Whether the agent handed over a trusted socket: says what the wait was for.
       let connected = false;
@@ -130,12 +152,15 @@ export class HttpsClient {
           `waited ${formatSeconds(callTimeoutMs)} for ${waitedFor} (--timeout, env DRPERM_TIMEOUT)`,
         ) as NodeJS.ErrnoException;
         err.code = CALL_TIMEOUT_CODE;
-        fail(err);
-        r.destroy();
+        settle(err);
       }, callTimeoutMs);
+      // Options, not the URL: Node converts a URL on every call.
       const r = https.request(
-        url,
         {
+          protocol: url.protocol,
+          hostname: url.hostname.replace(/^\[|\]$/g, ''),
+          port: url.port,
+          path: url.pathname + url.search,
           method: req.method,
           agent: this.agent,
           headers: {
@@ -145,26 +170,40 @@ export class HttpsClient {
           },
         },
         (res) => {
+          let sink: BodySink;
           let source: Readable;
           try {
             source = decoded(res);
+            sink = receive({ status: res.statusCode ?? 0, headers: res.headers });
           } catch (err) {
-            res.destroy();
-            fail(err);
+            settle(new SinkError(err));
             return;
           }
-          const out = new PassThrough();
-          body = out;
-          res.on('error', fail);
-          source.on('error', fail);
-          out.once('end', () => clearTimeout(timer));
-          out.once('close', () => clearTimeout(timer));
-          source.pipe(out);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: out });
+          res.on('error', settle);
+          // Closed before its end: the server or the network cut the answer off.
+          res.once('close', () => {
+            if (!res.complete) settle(cutOff());
+          });
+          if (source !== res) source.on('error', settle);
+          source.on('data', (chunk: Buffer) => {
+            if (settled) return;
+            let more: boolean;
+            try {
+              more = sink.data(chunk);
+            } catch (err) {
+              settle(new SinkError(err));
+              return;
+            }
+            if (more) return;
+            // The rest is not read: the connection cannot carry another call.
+            settle();
+            r.destroy();
+          });
+          source.on('end', () => settle());
         },
       );
       r.once('socket', () => (connected = true));
-      r.on('error', fail);
+      r.on('error', settle);
       r.end(payload);
     });
   }
@@ -172,6 +211,12 @@ export class HttpsClient {
   close(): void {
     this.agent.destroy();
   }
+}
+
+function cutOff(): NodeJS.ErrnoException {
+  return Object.assign(new Error('the connection closed before the answer was complete'), {
+    code: 'ECONNRESET',
+  });
 }
 
 /** The body as sent before compression; gzip (asked for) and deflate are undone as they stream in. */

@@ -3,6 +3,7 @@
  * cookie, faults turned into typed errors, retries for read-only calls, and --verbose logging
  * with secrets redacted.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import { ServerError } from '../util/errors';
 import { describeAnswer, looksLikeSoap } from '../util/peer';
 import { redact, registerSecret, type Logger } from '../util/log';
@@ -16,16 +17,12 @@ import {
   type AttemptFailure,
   type RetryPolicy,
 } from '../net/retry';
-import { ResponseBody } from './response-body';
-import {
-  NetworkError,
-  type HttpResponse,
-  type HttpStreamResponse,
-  type HttpsTransport,
-} from './transport';
+import { ResponseCapture } from './response-body';
+import { NetworkError, type HttpResponse, type HttpsTransport } from './transport';
 import {
   documentFrame,
   FrameDriver,
+  PieceScanner,
   scanChunks,
   XmlDecodeError,
   type Decoder,
@@ -133,7 +130,7 @@ export class SoapConnection {
     if (this.cookie) headers.Cookie = this.cookie;
     const started = Date.now();
     const login = LOGIN_METHODS.has(req.method);
-    let body: ResponseBody | undefined;
+    const body = new ResponseCapture(login || this.observer !== undefined);
     let observed = false;
     // --verbose: one line per call; bodies go only to an observer (--debug-dir files).
     const observe = (error?: string): void => {
@@ -143,28 +140,52 @@ export class SoapConnection {
         this.log.debug(redact(`soap ${req.method}: failed after ${ms} ms: ${error}`));
       } else if (this.log.verbose) {
         this.log.debug(
-          `soap ${req.method}: HTTP ${exchange.status} in ${ms} ms, ${body?.bytes ?? 0} bytes`,
+          `soap ${req.method}: HTTP ${exchange.status} in ${ms} ms, ${body.bytes} bytes`,
         );
       }
       if (!this.observer) return;
       const record: SoapCallRecord = { method: req.method, request: req.body, ms };
-      const response = body?.whole();
+      const response = body.whole();
       if (response !== undefined) record.response = response;
       if (exchange.status !== undefined) record.status = exchange.status;
       if (error !== undefined) record.error = error;
       this.observer(record);
     };
     try {
-      const res = await this.transport.postStream(req.body, headers, req.method);
-      exchange.status = res.status;
-      this.keepCookie(res);
-      body = new ResponseBody(res.body, login || this.observer !== undefined);
-      if (!isSoapStatus(res.status)) {
-        const answer = { status: res.status, headers: res.headers, body: await body.head() };
+      let answer: SoapAnswer<T> | undefined;
+      await this.transport.post(req.body, headers, req.method, (head) => {
+        exchange.status = head.status;
+        exchange.headers = head.headers;
+        this.keepCookie(head.headers);
+        if (isSoapStatus(head.status)) answer = new SoapAnswer(req.method, returns);
+        return {
+          data: (chunk) => {
+            body.take(chunk);
+            if (answer?.readable !== true) return !body.headFull;
+            exchange.decoding = true;
+            answer.write(chunk);
+            // An answer that cannot be decoded: only its head is needed, to say what it is.
+            return answer.readable || !body.headFull;
+          },
+        };
+      });
+      const status = exchange.status ?? 0;
+      const described = () => ({ status, headers: exchange.headers ?? {}, body: body.head() });
+      if (answer === undefined) {
         observe();
-        throw httpError(req.method, answer, this.transport.url);
+        throw httpError(req.method, described(), this.transport.url);
       }
-      const outcome = await this.decode(req.method, res, body, returns, exchange);
+      const outcome = answer.end();
+      if (outcome instanceof Error) {
+        // A 200/500 answer in HTML or JSON is another server at this URL: say what it looks like.
+        if (!looksLikeSoap(described())) {
+          throw new ServerError(
+            `${req.method}: ${this.transport.url.host} is not a vCenter SDK endpoint: it answered HTTP ${status} with ${describeAnswer(described())}`,
+            { hint: `--url names vCenter's SDK, e.g. https://vcenter.example.com/sdk` },
+          );
+        }
+        throw notSoap(req.method, status, outcome);
+      }
       // The session key works as the session cookie: never print it, wherever it comes back.
       if (login) registerSecret(sessionKeyOf(body.whole() ?? ''));
       observe();
@@ -172,38 +193,11 @@ export class SoapConnection {
     } catch (err) {
       if (!observed) observe((err as Error).message);
       throw err;
-    } finally {
-      body?.close();
     }
   }
 
-  /** The body through the decoder; an answer that is not SOAP says what it looks like. */
-  private async decode<T>(
-    method: string,
-    res: HttpStreamResponse,
-    body: ResponseBody,
-    returns: ResponseDecoder<T>,
-    exchange: Exchange,
-  ): Promise<SoapOutcome<T>> {
-    try {
-      const chunks = body.chunks(() => (exchange.decoding = true));
-      return await decodeSoapStream(method, chunks, returns);
-    } catch (err) {
-      if (!(err instanceof XmlSyntaxError || err instanceof XmlDecodeError)) throw err;
-      // A 200/500 answer in HTML or JSON is another server at this URL: say what it looks like.
-      const answer = { status: res.status, headers: res.headers, body: await body.head() };
-      if (!looksLikeSoap(answer)) {
-        throw new ServerError(
-          `${method}: ${this.transport.url.host} is not a vCenter SDK endpoint: it answered HTTP ${res.status} with ${describeAnswer(answer)}`,
-          { hint: `--url names vCenter's SDK, e.g. https://vcenter.example.com/sdk` },
-        );
-      }
-      throw notSoap(method, res.status, err);
-    }
-  }
-
-  private keepCookie(res: HttpStreamResponse): void {
-    for (const line of res.headers['set-cookie'] ?? []) {
+  private keepCookie(headers: IncomingHttpHeaders): void {
+    for (const line of headers['set-cookie'] ?? []) {
       const pair = line.split(';')[0]?.trim() ?? '';
       if (!pair.startsWith(`${SESSION_COOKIE}=`)) continue;
       const value = pair.slice(SESSION_COOKIE.length + 1);
@@ -214,9 +208,48 @@ export class SoapConnection {
   }
 }
 
+/**
+ * A SOAP answer decoded as its pieces arrive. A piece that is not well-formed XML, or not the
+ * answer expected, stops the decoding (`readable` turns false); end() then returns that error.
+ */
+class SoapAnswer<T> {
+  private readonly scanner: PieceScanner;
+  private readonly outcome: SoapOutcome<T>;
+  private failure: XmlSyntaxError | XmlDecodeError | undefined;
+
+  constructor(method: string, returns: ResponseDecoder<T>) {
+    const { sink, outcome } = soapResponseSink(method, returns);
+    this.scanner = new PieceScanner(sink);
+    this.outcome = outcome;
+  }
+
+  get readable(): boolean {
+    return this.failure === undefined;
+  }
+
+  write(piece: Buffer): void {
+    this.guard(() => this.scanner.write(piece));
+  }
+
+  end(): SoapOutcome<T> | XmlSyntaxError | XmlDecodeError {
+    if (this.failure === undefined) this.guard(() => this.scanner.end());
+    return this.failure ?? this.outcome;
+  }
+
+  private guard(step: () => void): void {
+    try {
+      step();
+    } catch (err) {
+      if (!(err instanceof XmlSyntaxError || err instanceof XmlDecodeError)) throw err;
+      this.failure = err;
+    }
+  }
+}
+
 /** What one attempt got to: the status once the headers are in, whether the decoder began. */
 interface Exchange {
   status?: number;
+  headers?: IncomingHttpHeaders;
   decoding: boolean;
 }
 

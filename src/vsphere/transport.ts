@@ -3,13 +3,12 @@
  * gzip) with vCenter's own hints, and a bounded number of requests in flight (the call's
  * time limit starts when it leaves the queue, not while it waits for a turn).
  */
-import { finished } from 'node:stream/promises';
-import { HttpsClient, type HttpStreamResponse } from '../net/http';
+import { HttpsClient, type BodySink, type HttpHead } from '../net/http';
 import { untrustedCertificateHint, type TrustPolicy } from '../net/tls';
 import { ServerError } from '../util/errors';
 import { Semaphore } from './semaphore';
 
-export { NetworkError, type HttpResponse, type HttpStreamResponse } from '../net/http';
+export { NetworkError, type BodySink, type HttpHead, type HttpResponse } from '../net/http';
 
 export interface TransportOptions {
   url: URL;
@@ -51,35 +50,23 @@ export class HttpsTransport {
   }
 
   /**
-   * One POST attempt; resolves once the headers are in and hands the decompressed body as a
-   * stream (for the streaming decoder). `what` names the call in messages (e.g. the SOAP
-   * method). Rejects with NetworkError, TlsTrustError; resolves with any status. The turn in
-   * flight is held until the body is consumed or destroyed.
+   * One POST attempt: `receive` gets the head and returns where the decompressed body goes, as
+   * it streams in (for the streaming decoder). `what` names the call in messages (e.g. the
+   * SOAP method). Resolves when the body has been taken; the turn in flight is held until
+   * then. Rejects with NetworkError, TlsTrustError, or what the sink threw.
    */
-  postStream(
+  post(
     body: string,
     headers: Record<string, string>,
-    what?: string,
-  ): Promise<HttpStreamResponse> {
-    return new Promise<HttpStreamResponse>((resolve, reject) => {
-      void this.inFlight.run(async () => {
-        let res: HttpStreamResponse;
-        try {
-          res = await this.client.stream({
-            method: 'POST',
-            url: this.options.url,
-            headers,
-            body,
-            what,
-          });
-        } catch (err) {
-          reject(err instanceof Error ? err : new Error(String(err)));
-          return;
-        }
-        resolve(res);
-        await finished(res.body).catch(() => undefined);
-      });
-    });
+    what: string,
+    receive: (head: HttpHead) => BodySink,
+  ): Promise<void> {
+    return this.inFlight.run(() =>
+      this.client.exchange(
+        { method: 'POST', url: this.options.url, headers, body, what },
+        receive,
+      ),
+    );
   }
 
   close(): void {

@@ -62,17 +62,35 @@ export function documentFrame<T>(name: string, decoder: Decoder<T>, done: (v: T)
   };
 }
 
+/** A scanner fed a document's pieces, strings or UTF-8 bytes split anywhere (a character too). */
+export class PieceScanner {
+  private readonly scanner: XmlScanner;
+  private readonly utf8 = new TextDecoder('utf-8');
+
+  constructor(sink: XmlSink) {
+    this.scanner = new XmlScanner(sink);
+  }
+
+  write(piece: string | Uint8Array): void {
+    this.scanner.write(
+      typeof piece === 'string' ? piece : this.utf8.decode(piece, { stream: true }),
+    );
+  }
+
+  /** The document is complete. */
+  end(): void {
+    this.scanner.write(this.utf8.decode());
+    this.scanner.end();
+  }
+}
+
 /** Feeds a document's pieces (strings or UTF-8 buffers, split anywhere) through a scanner. */
 export async function scanChunks(
   sink: XmlSink,
   body: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
 ): Promise<void> {
-  const scanner = new XmlScanner(sink);
-  const utf8 = new TextDecoder('utf-8');
-  for await (const chunk of body) {
-    scanner.write(typeof chunk === 'string' ? chunk : utf8.decode(chunk, { stream: true }));
-  }
-  scanner.write(utf8.decode());
+  const scanner = new PieceScanner(sink);
+  for await (const chunk of body) scanner.write(chunk);
   scanner.end();
 }
 

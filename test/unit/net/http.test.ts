@@ -155,7 +155,7 @@ describe('HttpsClient', () => {
       }
     });
 
-    it('asks for gzip and hands the body decompressed, whole or as a stream', async () => {
+    it('asks for gzip and hands the body decompressed, whole or as it streams in', async () => {
       const xml = `<answer>${'<item>caf\u00e9</item>'.repeat(5000)}</answer>`;
       handler = (req, res) => {
         const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding']));
@@ -168,9 +168,11 @@ describe('HttpsClient', () => {
         expect(whole.status).toBe(200);
         expect(whole.headers['content-encoding']).toBe('gzip');
         expect(whole.body).toBe(xml);
-        const streamed = await c.stream({ method: 'POST', url, headers: {}, body: 'q' });
         const chunks: Buffer[] = [];
-        for await (const chunk of streamed.body) chunks.push(chunk as Buffer);
+        await c.exchange({ method: 'POST', url, headers: {}, body: 'q' }, () => ({
+          data: (chunk) => chunks.push(chunk) > 0,
+        }));
+        expect(chunks.length).toBeGreaterThan(1);
         expect(Buffer.concat(chunks).toString('utf8')).toBe(xml);
         expect(seen.map((h) => h['accept-encoding'])).toEqual(['gzip', 'gzip']);
       } finally {
