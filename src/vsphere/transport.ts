@@ -62,10 +62,7 @@ export class HttpsTransport {
     receive: (head: HttpHead) => BodySink,
   ): Promise<void> {
     return this.inFlight.run(() =>
-      this.client.exchange(
-        { method: 'POST', url: this.options.url, headers, body, what },
-        receive,
-      ),
+      this.client.exchange({ method: 'POST', url: this.options.url, headers, body, what }, receive),
     );
   }
 
