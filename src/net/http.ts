@@ -1,16 +1,21 @@
 /**
- * HTTPS calls for every client (vCenter SOAP, NSX Manager REST): one keep-alive agent that
- * decides certificate trust (./agent), a bound on connect + handshake and on each whole call,
- * gzip asked for and decompressed as a stream, and failures as typed errors that name the
- * server and what was waited for. Hints are the client's own (each knows its flags).
+ * HTTPS calls for every client (vCenter SOAP, NSX Manager REST): keep-alive HTTP/1.1
+ * connections (./http1-pool, ./http1-response) over TLS connections whose certificate drperm
+ * judges itself (./connector), a bound on connect + handshake and on each whole call, gzip
+ * asked for and undone as the body arrives, and failures as typed errors that name the server
+ * and what was waited for. Hints are the client's own (each knows its flags).
+ *
+ * Not node:https: a call's bytes go from the socket to the caller's sink without a request
+ * object, two streams and their events per call, which is what a write of one permission per
+ * object spends its time on (README "Performance of apply").
  */
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import * as https from 'node:https';
-import type { Readable } from 'node:stream';
+import type { IncomingHttpHeaders } from 'node:http';
 import * as zlib from 'node:zlib';
 import { ServerError } from '../util/errors';
 import { isPlainHttpReply, PLAIN_HTTP } from '../util/peer';
-import { CONNECT_TIMEOUT_CODE, TrustCheckingAgent } from './agent';
+import { CONNECT_TIMEOUT_CODE, TrustedConnector } from './connector';
+import { ConnectionPool, type Http1Connection } from './http1-pool';
+import { ResponseReader } from './http1-response';
 import { CONNECT_TIMEOUT_MS, formatSeconds } from './timeouts';
 import type { TrustPolicy } from './tls';
 
@@ -80,14 +85,15 @@ class SinkError extends Error {
 export const CALL_TIMEOUT_CODE = 'ERR_REQUEST_TIMEOUT';
 
 export class HttpsClient {
-  private readonly agent: TrustCheckingAgent;
+  private readonly connector: TrustedConnector;
+  /** One pool per server (host:port). */
+  private readonly pools = new Map<string, ConnectionPool>();
 
   constructor(private readonly options: HttpsClientOptions) {
-    this.agent = new TrustCheckingAgent({
+    this.connector = new TrustedConnector({
       trust: options.trust,
       trustHint: options.trustHint,
       connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
-      maxSockets: options.maxSockets,
     });
   }
 
@@ -131,110 +137,171 @@ export class HttpsClient {
       );
     };
     return new Promise<void>((resolve, reject) => {
-      const payload = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
+      let request: Buffer;
+      try {
+        request = requestBytes(req);
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      let connection: Http1Connection | undefined;
+      let inflater: zlib.Gunzip | zlib.Inflate | undefined;
       let settled = false;
+      // The connection goes back to the pool once its answer is read, reusable or not.
+      let returned = false;
+      const giveBack = (reusable: boolean) => {
+        if (returned || connection === undefined) return;
+        returned = true;
+        pool.release(connection, reusable);
+      };
       const settle = (err?: unknown) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        inflater?.destroy();
+        giveBack(false); // a no-op once the answer was read whole
         if (err === undefined) resolve();
         else {
-          r.destroy();
           const error = toError(err);
           reject(error instanceof SinkError ? error.cause : error);
         }
       };
-      // Whether the agent handed over a trusted socket: says what the wait was for.
-      let connected = false;
       const timer = setTimeout(() => {
-        const waitedFor = connected ? 'the answer' : 'the connection and TLS handshake';
+        const waitedFor =
+          connection !== undefined ? 'the answer' : 'the connection and TLS handshake';
         const err = new Error(
           `waited ${formatSeconds(callTimeoutMs)} for ${waitedFor} (--timeout, env DRPERM_TIMEOUT)`,
         ) as NodeJS.ErrnoException;
         err.code = CALL_TIMEOUT_CODE;
         settle(err);
       }, callTimeoutMs);
-      // Options, not the URL: Node converts a URL on every call.
-      const r = https.request(
-        {
-          protocol: url.protocol,
-          hostname: url.hostname.replace(/^\[|\]$/g, ''),
-          port: url.port,
-          path: url.pathname + url.search,
-          method: req.method,
-          agent: this.agent,
-          headers: {
-            ...req.headers,
-            'Accept-Encoding': 'gzip',
-            ...(payload ? { 'Content-Length': String(payload.length) } : {}),
-          },
-        },
-        (res) => {
-          let sink: BodySink;
-          let source: Readable;
+      let sink: BodySink | undefined;
+      /** The (decompressed) body to the sink; false when the call is over. */
+      const deliver = (piece: Buffer): boolean => {
+        if (settled || sink === undefined) return false;
+        let more: boolean;
+        try {
+          more = sink.data(piece);
+        } catch (err) {
+          settle(new SinkError(err));
+          return false;
+        }
+        // The rest is not read: the connection cannot carry another call.
+        if (!more) settle();
+        return more;
+      };
+      const reader = new ResponseReader({
+        head: (status, headers) => {
           try {
-            source = decoded(res);
-            sink = receive({ status: res.statusCode ?? 0, headers: res.headers });
+            inflater = inflaterFor(headers);
+            sink = receive({ status, headers });
           } catch (err) {
             settle(new SinkError(err));
             return;
           }
-          res.on('error', settle);
-          // Closed before its end: the server or the network cut the answer off.
-          res.once('close', () => {
-            if (!res.complete) settle(cutOff());
-          });
-          if (source !== res) source.on('error', settle);
-          source.on('data', (chunk: Buffer) => {
-            if (settled) return;
-            let more: boolean;
-            try {
-              more = sink.data(chunk);
-            } catch (err) {
-              settle(new SinkError(err));
-              return;
-            }
-            if (more) return;
-            // The rest is not read: the connection cannot carry another call.
-            settle();
-            r.destroy();
-          });
-          source.on('end', () => settle());
+          if (inflater) {
+            inflater.on('data', deliver);
+            inflater.on('error', settle);
+            inflater.on('end', () => settle());
+          }
         },
+        body: (piece) => {
+          if (inflater) inflater.write(piece);
+          else deliver(piece);
+        },
+        done: (reusable) => {
+          giveBack(reusable);
+          if (inflater) inflater.end();
+          else settle();
+        },
+      });
+      const pool = this.poolFor(req.url);
+      pool.acquire().then(
+        (c) => {
+          if (settled) {
+            pool.release(c, true);
+            return;
+          }
+          connection = c;
+          c.send(request, {
+            data: (bytes) => {
+              try {
+                reader.write(bytes);
+              } catch (err) {
+                settle(err);
+              }
+            },
+            closed: () => {
+              try {
+                reader.end();
+              } catch (err) {
+                settle(err);
+              }
+            },
+            error: settle,
+          });
+        },
+        (err: unknown) => settle(err),
       );
-      r.once('socket', () => (connected = true));
-      r.on('error', settle);
-      r.end(payload);
     });
   }
 
   close(): void {
-    this.agent.destroy();
+    for (const pool of this.pools.values()) pool.close();
+  }
+
+  private poolFor(url: URL): ConnectionPool {
+    const hostname = url.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(url.port || 443);
+    const key = `${hostname}:${port}`;
+    let pool = this.pools.get(key);
+    if (pool === undefined) {
+      pool = new ConnectionPool(
+        () => this.connector.connect(hostname, port),
+        this.options.maxSockets,
+      );
+      this.pools.set(key, pool);
+    }
+    return pool;
   }
 }
 
-function cutOff(): NodeJS.ErrnoException {
-  return Object.assign(new Error('the connection closed before the answer was complete'), {
-    code: 'ECONNRESET',
-  });
+/** Field values that would end the header or start another: never sent. */
+const UNSAFE_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** The request as it goes on the wire: request line, headers, body (RFC 9112). */
+function requestBytes(req: HttpRequest): Buffer {
+  const payload = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
+  const fields: Record<string, string> = {
+    Host: req.url.host,
+    ...req.headers,
+    'Accept-Encoding': 'gzip',
+  };
+  if (payload !== undefined) fields['Content-Length'] = String(payload.length);
+  let head = `${req.method} ${req.url.pathname}${req.url.search} HTTP/1.1\r\n`;
+  for (const [name, value] of Object.entries(fields)) {
+    if (!HEADER_NAME.test(name) || UNSAFE_HEADER_VALUE.test(value)) {
+      throw new ServerError(
+        `refusing to send the header ${JSON.stringify(name)}: it holds characters HTTP does not allow`,
+      );
+    }
+    head += `${name}: ${value}\r\n`;
+  }
+  head += '\r\n';
+  const headBytes = Buffer.from(head, 'latin1');
+  return payload === undefined ? headBytes : Buffer.concat([headBytes, payload]);
 }
 
-/** The body as sent before compression; gzip (asked for) and deflate are undone as they stream in. */
-function decoded(res: IncomingMessage): Readable {
-  const encoding = String(res.headers['content-encoding'] ?? 'identity')
+/** What undoes the body's content coding: gzip (asked for) and deflate; none for identity. */
+function inflaterFor(headers: IncomingHttpHeaders): zlib.Gunzip | zlib.Inflate | undefined {
+  const encoding = String(headers['content-encoding'] ?? 'identity')
     .trim()
     .toLowerCase();
-  if (encoding === 'identity' || encoding === '') return res;
-  const inflater: zlib.Gunzip | zlib.Inflate | undefined =
-    encoding === 'gzip' || encoding === 'x-gzip'
-      ? zlib.createGunzip()
-      : encoding === 'deflate'
-        ? zlib.createInflate()
-        : undefined;
-  if (inflater === undefined) {
-    throw new ServerError(`the server sent a body in an encoding drperm cannot read: ${encoding}`);
-  }
-  return res.pipe(inflater);
+  if (encoding === 'identity' || encoding === '') return undefined;
+  if (encoding === 'gzip' || encoding === 'x-gzip') return zlib.createGunzip();
+  if (encoding === 'deflate') return zlib.createInflate();
+  throw new ServerError(`the server sent a body in an encoding drperm cannot read: ${encoding}`);
 }
 
 export { CONNECT_TIMEOUT_CODE };

@@ -180,6 +180,76 @@ describe('HttpsClient', () => {
       }
     });
 
+    it('keeps connections alive: calls one after another go over one connection', async () => {
+      handler = (req, res) => res.end(String(req.socket.remotePort));
+      const c = client(cert);
+      try {
+        const ports = new Set<string>();
+        for (let i = 0; i < 5; i++) {
+          ports.add((await c.request({ method: 'POST', url, headers: {}, body: 'q' })).body);
+        }
+        expect(ports.size).toBe(1);
+      } finally {
+        c.close();
+      }
+    });
+
+    it('opens at most maxSockets connections for calls in flight together', async () => {
+      const ports = new Set<number | undefined>();
+      let inFlight = 0;
+      let most = 0;
+      handler = (req, res) => {
+        ports.add(req.socket.remotePort);
+        most = Math.max(most, ++inFlight);
+        setTimeout(() => {
+          inFlight--;
+          res.end('ok');
+        }, 20);
+      };
+      const c = client(cert, { maxSockets: 3 });
+      try {
+        const calls = Array.from({ length: 12 }, () =>
+          c.request({ method: 'POST', url, headers: {}, body: 'q' }),
+        );
+        expect((await Promise.all(calls)).map((r) => r.body)).toEqual(Array(12).fill('ok'));
+        expect(most).toBe(3);
+        expect(ports.size).toBe(3);
+      } finally {
+        c.close();
+      }
+    });
+
+    it('goes on over a new connection when the server closed the idle one', async () => {
+      handler = (req, res) => {
+        res.end(String(req.socket.remotePort));
+        req.socket.end(); // the server's keep-alive timeout, right after the answer
+      };
+      const c = client(cert);
+      try {
+        const first = await c.request({ method: 'GET', url, headers: {} });
+        await new Promise((r) => setTimeout(r, 50));
+        const second = await c.request({ method: 'GET', url, headers: {} });
+        expect(second.status).toBe(200);
+        expect(second.body).not.toBe(first.body);
+      } finally {
+        c.close();
+      }
+    });
+
+    it('refuses a header value that would start another header, before connecting', async () => {
+      handler = (_req, res) => res.end('ok');
+      const c = client(cert);
+      try {
+        const err: unknown = await c
+          .request({ method: 'GET', url, headers: { Cookie: 'a\r\nX-Injected: 1' } })
+          .catch((e: unknown) => e);
+        expect((err as Error).message).toMatch(/refusing to send the header "Cookie"/);
+        expect(seen).toHaveLength(0);
+      } finally {
+        c.close();
+      }
+    });
+
     it('reads an uncompressed answer as it is', async () => {
       handler = (_req, res) => res.end('plain');
       const c = client(cert);
