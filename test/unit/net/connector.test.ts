@@ -90,16 +90,13 @@ describe('TrustedConnector', () => {
     const trusted = await listen(cert);
     const port = (trusted.address() as AddressInfo).port;
     const connector = connectorPinning(cert);
+    (await connect(connector, port)).destroy();
+    await close(trusted);
+    const impostor = await listen(other, port);
     try {
-      (await connect(connector, port)).destroy();
-      await close(trusted);
-      const impostor = await listen(other, port);
-      try {
-        await expect(connect(connector, port)).rejects.toThrow(/does not match the pinned/);
-      } finally {
-        await close(impostor);
-      }
+      await expect(connect(connector, port)).rejects.toThrow(/does not match the pinned/);
     } finally {
+      await close(impostor);
     }
   });
 });
