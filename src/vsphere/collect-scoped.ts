@@ -4,7 +4,8 @@
  * a few thousand at vCenter's maximum), the VMs below the named folders (one recursive
  * ContainerView each), and the VMs at the named paths (SearchIndex.FindByInventoryPath).
  * Paths are computed as the full collection computes them (withPaths), so a policy resolves
- * against it exactly as against the whole inventory, as far as it reaches.
+ * against it exactly as against the whole inventory, as far as it reaches. The VMs' placement
+ * (host, datastores, networks) is not read: only `tenant init` uses it, from a full collection.
  */
 import type { Snapshot } from '../model/snapshot';
 import { normalizePath, toSearchIndexPath } from '../model/paths';
@@ -13,7 +14,7 @@ import type { VimClient } from './client';
 import {
   comparePermissions,
   ENTITY_DECODERS,
-  ENTITY_PROPS,
+  ENTITY_PROPS_UNPLACED,
   snapshotOf,
   toPermission,
   toRawEntity,
@@ -89,7 +90,7 @@ export async function collectScoped(
   add(toRawEntity(root ?? { obj: rootFolder, props: new Map(), missing: [] }));
   await client.viewObjects(
     rootFolder,
-    { types: NON_VM_TYPES, propSet: ENTITY_PROPS, pageSize, decoders: ENTITY_DECODERS },
+    { types: NON_VM_TYPES, propSet: ENTITY_PROPS_UNPLACED, pageSize, decoders: ENTITY_DECODERS },
     (oc) => {
       if (oc.obj.value !== rootFolder.value) add(toRawEntity(oc));
     },
@@ -105,11 +106,16 @@ export async function collectScoped(
     progress(`reading the VMs below ${path}`);
     await client.viewObjects(
       { type: 'Folder', value: folder.ref },
-      { types: ['VirtualMachine'], propSet: ENTITY_PROPS, pageSize, decoders: ENTITY_DECODERS },
+      {
+        types: ['VirtualMachine'],
+        propSet: ENTITY_PROPS_UNPLACED,
+        pageSize,
+        decoders: ENTITY_DECODERS,
+      },
       (oc) => add(toRawEntity(oc)),
     );
   }
-  const vmProps = ENTITY_PROPS.filter(
+  const vmProps = ENTITY_PROPS_UNPLACED.filter(
     (s) => s.type === 'ManagedEntity' || s.type === 'VirtualMachine',
   ).flatMap((s) => [...s.pathSet]);
   await mapLimit(

@@ -115,15 +115,21 @@ export function snapshotOf(
   };
 }
 
+/** Where a VM runs and what it uses: read for `tenant init`, which proposes them. */
+export const VM_PLACEMENT_PROPS = ['runtime.host', 'datastore', 'network'];
+
 export const ENTITY_PROPS = [
   { type: 'ManagedEntity', pathSet: ['name', 'parent'] },
-  // runtime.host, datastore and network: where a VM runs, for `tenant init`.
-  {
-    type: 'VirtualMachine',
-    pathSet: ['resourcePool', 'parentVApp', 'runtime.host', 'datastore', 'network'],
-  },
+  { type: 'VirtualMachine', pathSet: ['resourcePool', 'parentVApp', ...VM_PLACEMENT_PROPS] },
   { type: 'VirtualApp', pathSet: ['parentFolder'] },
 ];
+
+/** ENTITY_PROPS without the VMs' placement: what a plan resolves paths and membership from. */
+export const ENTITY_PROPS_UNPLACED = ENTITY_PROPS.map((s) =>
+  s.type === 'VirtualMachine'
+    ? { ...s, pathSet: s.pathSet.filter((p) => !VM_PLACEMENT_PROPS.includes(p)) }
+    : s,
+);
 
 /** The entity properties decoded straight into what toRawEntity reads (no generic values). */
 export const ENTITY_DECODERS: PropertyDecoders = {
