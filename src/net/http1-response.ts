@@ -39,11 +39,6 @@ export class ResponseReader {
   /** drperm sends no HEAD request: every answer's framing is read from its headers. */
   constructor(private readonly events: ResponseEvents) {}
 
-  /** True once the answer is complete. */
-  get complete(): boolean {
-    return this.finished;
-  }
-
   /** Bytes from the connection. Throws HttpProtocolError on an answer that breaks the protocol. */
   write(data: Buffer): void {
     if (this.finished) {
